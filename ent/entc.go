@@ -1,0 +1,43 @@
+//go:build ignore
+
+// Command entc generates the data layer in ent/ and the GraphQL schema of the
+// entities in ent.graphql from the schema in ent/schema.
+package main
+
+import (
+	"log"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent/entc"
+	"entgo.io/ent/entc/gen"
+)
+
+func main() {
+	ex, err := entgql.NewExtension(
+		entgql.WithConfigPath("../gqlgen.yml"),
+		entgql.WithSchemaGenerator(),
+		entgql.WithSchemaPath("../ent.graphql"),
+		entgql.WithWhereInputs(true),
+		entgql.WithRelaySpec(true),
+		entgql.WithSchemaHook(describe),
+	)
+	if err != nil {
+		log.Fatalf("creating entgql extension: %v", err)
+	}
+	err = entc.Generate("./schema", &gen.Config{
+		Features: []gen.Feature{
+			gen.FeatureModifier,
+			gen.FeatureUpsert,
+			gen.FeatureLock,
+			gen.FeatureNamedEdges,
+			gen.FeatureExecQuery,
+			gen.FeatureIntercept,
+		},
+		Templates: []*gen.Template{
+			gen.MustParse(gen.NewTemplate("prefix").ParseFiles("template/prefix.tmpl")),
+		},
+	}, entc.Extensions(ex))
+	if err != nil {
+		log.Fatalf("running ent codegen: %v", err)
+	}
+}

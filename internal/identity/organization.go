@@ -1,0 +1,123 @@
+package identity
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/headlesscrm/crm/ent"
+	"github.com/headlesscrm/crm/ent/organization"
+	"github.com/headlesscrm/crm/ent/user"
+	"github.com/headlesscrm/crm/internal/auth"
+	"github.com/headlesscrm/crm/internal/errs"
+	"github.com/headlesscrm/crm/internal/tenant"
+)
+
+var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
+
+// Slugify turns an organization name into a URL-safe handle.
+func Slugify(name string) string {
+	s := strings.Trim(nonSlug.ReplaceAllString(strings.ToLower(name), "-"), "-")
+	if len(s) > 40 {
+		s = strings.Trim(s[:40], "-")
+	}
+	if s == "" {
+		s = "org"
+	}
+	return s
+}
+
+// CreateOrganization creates an organization with a unique slug derived
+// from its name, and its first user, an OWNER.
+func (s *Service) CreateOrganization(ctx context.Context, name, adminEmail, adminPassword string) (*ent.Organization, *ent.User, error) {
+	if strings.TrimSpace(name) == "" {
+		return nil, nil, errs.Input("name", "name must not be empty")
+	}
+	if err := auth.ValidatePassword(adminPassword); err != nil {
+		return nil, nil, errs.Input("password", "%s", err.Error())
+	}
+	hash, err := auth.HashPassword(adminPassword)
+	if err != nil {
+		return nil, nil, err
+	}
+	sys := tenant.WithSystem(ctx)
+	base := Slugify(name)
+	slug := base
+	for i := 2; ; i++ {
+		taken, err := s.client.Organization.Query().Where(organization.Slug(slug)).Exist(sys)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !taken {
+			break
+		}
+		slug = fmt.Sprintf("%s-%d", base, i)
+	}
+	var org *ent.Organization
+	var owner *ent.User
+	err = WithTx(sys, s.client, func(tx *ent.Tx) error {
+		var err error
+		org, err = tx.Organization.Create().SetName(strings.TrimSpace(name)).SetSlug(slug).Save(sys)
+		if err != nil {
+			return err
+		}
+		owner, err = tx.User.Create().
+			SetOrganizationID(org.ID).
+			SetEmail(adminEmail).
+			SetName("Owner").
+			SetRole(user.RoleOWNER).
+			SetPasswordHash(hash).
+			Save(sys)
+		return err
+	})
+	if err != nil {
+		return nil, nil, errs.From(err)
+	}
+	return org, owner, nil
+}
+
+// OrganizationBySlug returns the organization with the slug.
+func (s *Service) OrganizationBySlug(ctx context.Context, slug string) (*ent.Organization, error) {
+	org, err := s.client.Organization.Query().Where(organization.Slug(slug)).Only(tenant.WithSystem(ctx))
+	if ent.IsNotFound(err) {
+		return nil, errs.New(errs.NotFound, "no organization with slug %q", slug)
+	}
+	return org, err
+}
+
+// CreateUser adds a user to the organization of ctx.
+func (s *Service) CreateUser(ctx context.Context, email, name string, role user.Role, password string) (*ent.User, error) {
+	if err := auth.ValidatePassword(password); err != nil {
+		return nil, errs.Input("password", "%s", err.Error())
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.client.User.Create().SetEmail(email).SetName(name).SetRole(role).SetPasswordHash(hash).Save(ctx)
+	if err != nil {
+		return nil, errs.From(err)
+	}
+	return u, nil
+}
+
+// WithTx runs fn in a transaction, committed when fn returns nil and rolled
+// back otherwise, so a failed change writes nothing.
+func WithTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) error {
+	tx, err := client.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			_ = tx.Rollback()
+			panic(v)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}

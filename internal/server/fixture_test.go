@@ -1,0 +1,148 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/headlesscrm/crm/ent"
+	"github.com/headlesscrm/crm/internal/auth"
+	"github.com/headlesscrm/crm/internal/identity"
+	"github.com/headlesscrm/crm/internal/server"
+	"github.com/headlesscrm/crm/internal/store"
+	"github.com/headlesscrm/crm/internal/store/storetest"
+	"github.com/headlesscrm/crm/internal/tenant"
+)
+
+// fixture is a running API over a fresh database.
+type fixture struct {
+	t       *testing.T
+	store   *store.Store
+	ids     *identity.Service
+	url     string
+	counter *storetest.Counter
+}
+
+// tenantFixture is one organization with an owner session and an API token.
+type tenantFixture struct {
+	org   *ent.Organization
+	jwt   string
+	token string
+	ctx   context.Context
+}
+
+// eachDatabase runs fn against a fresh API on every database of the run.
+func eachDatabase(t *testing.T, fn func(t *testing.T, f *fixture)) {
+	for _, d := range storetest.Dialects() {
+		t.Run(d, func(t *testing.T) {
+			wrap, counter := storetest.CountStatements()
+			s := storetest.Open(t, d, wrap)
+			ids, err := identity.New(s.Client, []byte("0123456789abcdef0123456789abcdef"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(server.New(server.Config{Store: s, Identity: ids}))
+			t.Cleanup(srv.Close)
+			fn(t, &fixture{t: t, store: s, ids: ids, url: srv.URL + "/graphql", counter: counter})
+		})
+	}
+}
+
+// tenant creates an organization with an owner, logs in, and mints an API
+// token with the scopes (all when none are given).
+func (f *fixture) tenant(name string, scopes ...string) *tenantFixture {
+	f.t.Helper()
+	ctx := context.Background()
+	org, owner, err := f.ids.CreateOrganization(ctx, name, "owner@"+name+".example", "correct horse battery")
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	sess, err := f.ids.Login(ctx, owner.Email, "correct horse battery", org.Slug)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if len(scopes) == 0 {
+		scopes = []string{"*:write"}
+	}
+	sc, err := auth.ParseScopeList(scopes)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	octx := tenant.WithOrganization(ctx, org.ID.String())
+	exp := time.Now().Add(time.Hour)
+	tok, _, err := f.ids.CreateAPIToken(octx, "test", sc, &exp, owner.ID.String())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return &tenantFixture{org: org, jwt: sess.AccessToken, token: tok, ctx: octx}
+}
+
+// gqlError is one error of a GraphQL response.
+type gqlError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// response is a GraphQL response.
+type response struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []gqlError      `json:"errors"`
+}
+
+// code returns the code of the first error, or "" when there is none.
+func (r response) code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+// field returns the field of the first error.
+func (r response) field() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["field"].(string)
+	return c
+}
+
+// do posts a GraphQL request with the bearer token ("" for none).
+func (f *fixture) do(token, query string, vars map[string]any) response {
+	f.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, f.url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var out response
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		f.t.Fatalf("decoding response (status %d): %v", res.StatusCode, err)
+	}
+	return out
+}
+
+// ok posts a request that must succeed and decodes its data into v.
+func (f *fixture) ok(token, query string, vars map[string]any, v any) {
+	f.t.Helper()
+	r := f.do(token, query, vars)
+	if len(r.Errors) > 0 {
+		f.t.Fatalf("unexpected errors: %+v", r.Errors)
+	}
+	if v != nil {
+		if err := json.Unmarshal(r.Data, v); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+}
