@@ -1,0 +1,239 @@
+package analytics
+
+import (
+	"math"
+	"slices"
+	"sort"
+)
+
+// ValueWeights are the relative weights of the value-score components.
+type ValueWeights struct {
+	CLV, Profitability, Loyalty, Engagement, Satisfaction, Advocacy float64
+}
+
+// DefaultValueWeights returns the default weights: CLV 0.35,
+// profitability 0.20, loyalty 0.15, engagement 0.10, satisfaction 0.10 and
+// advocacy 0.10.
+func DefaultValueWeights() ValueWeights {
+	return ValueWeights{CLV: 0.35, Profitability: 0.20, Loyalty: 0.15, Engagement: 0.10, Satisfaction: 0.10, Advocacy: 0.10}
+}
+
+// Normalized returns the weights scaled to sum to 1. Negative and
+// non-finite weights count as 0; if no weight is positive the defaults are
+// returned.
+func (w ValueWeights) Normalized() ValueWeights {
+	ws := []*float64{&w.CLV, &w.Profitability, &w.Loyalty, &w.Engagement, &w.Satisfaction, &w.Advocacy}
+	var sum float64
+	for _, v := range ws {
+		if !(*v > 0) || math.IsInf(*v, 0) {
+			*v = 0
+		}
+		sum += *v
+	}
+	if !(sum > 0) || math.IsInf(sum, 0) {
+		return DefaultValueWeights()
+	}
+	for _, v := range ws {
+		*v /= sum
+	}
+	return w
+}
+
+// ValueInput holds one customer's raw value indicators. Only their order
+// within the organization matters, so any scale may be used; higher is
+// better for every indicator.
+type ValueInput struct {
+	CustomerID string
+	// PredictedCLV is the predicted customer lifetime value.
+	PredictedCLV float64
+	// Profitability is e.g. the gross margin earned from the customer.
+	Profitability float64
+	// Loyalty is e.g. the tenure or retention indicator.
+	Loyalty float64
+	// Engagement is e.g. recent interaction activity.
+	Engagement float64
+	// Satisfaction is e.g. a survey score; nil means no response and
+	// yields the neutral percentile 0.5.
+	Satisfaction *float64
+	// Advocacy is e.g. referrals or a promoter score.
+	Advocacy float64
+}
+
+// ValueComponent names a value-score component.
+type ValueComponent string
+
+// Value-score components, in the order they appear in ValueScore.Components.
+const (
+	ComponentCLV           ValueComponent = "CLV"
+	ComponentProfitability ValueComponent = "PROFITABILITY"
+	ComponentLoyalty       ValueComponent = "LOYALTY"
+	ComponentEngagement    ValueComponent = "ENGAGEMENT"
+	ComponentSatisfaction  ValueComponent = "SATISFACTION"
+	ComponentAdvocacy      ValueComponent = "ADVOCACY"
+)
+
+// Component is one term of a value score.
+type Component struct {
+	// Name identifies the component.
+	Name ValueComponent
+	// Value is the customer's percentile rank within the organization for
+	// this component, in [0, 1].
+	Value float64
+	// Weight is the normalized weight of the component.
+	Weight float64
+}
+
+// Tier is a customer value tier.
+type Tier string
+
+// Value tiers; see ScoreValue for how they are assigned.
+const (
+	TierVIP    Tier = "VIP"
+	TierHigh   Tier = "HIGH"
+	TierMedium Tier = "MEDIUM"
+	TierLow    Tier = "LOW"
+)
+
+// ValueScore is a customer's composite value score.
+type ValueScore struct {
+	CustomerID string
+	// Score is 100 × the weighted sum of the component percentiles, in
+	// [0, 100].
+	Score float64
+	// Tier is the customer's tier by score rank.
+	Tier Tier
+	// Components are the percentiles and weights the score is made of.
+	Components []Component
+}
+
+// ScoreValue computes value scores for the customers of one organization,
+// returned in input order.
+//
+// Each component is converted into a percentile rank within the
+// organization: (rank-1)/(n-1) with rank 1 for the lowest value, tied
+// values sharing their average rank, and 0.5 when n = 1. Missing
+// satisfaction (nil) and non-finite values are excluded from the ranking
+// and get the neutral 0.5. The score is 100 × Σ weight × percentile with
+// w.Normalized() weights.
+//
+// Tiers are assigned by the score's rank in the organization: with h
+// customers scoring strictly higher and e customers (including this one)
+// scoring the same, the customer's position is q = (h + e/2)/n, the
+// midpoint of its tie block; q ≤ 0.05 is VIP (top 5%), q ≤ 0.20 HIGH (next
+// 15%), q ≤ 0.50 MEDIUM (next 30%) and the rest LOW. Equal scores thus
+// always share a tier, and an organization whose customers all score the
+// same is entirely MEDIUM.
+func ScoreValue(inputs []ValueInput, w ValueWeights) []ValueScore {
+	w = w.Normalized()
+	n := len(inputs)
+	type column struct {
+		name   ValueComponent
+		weight float64
+		get    func(ValueInput) (float64, bool)
+	}
+	plain := func(f func(ValueInput) float64) func(ValueInput) (float64, bool) {
+		return func(in ValueInput) (float64, bool) { v := f(in); return v, finite(v) }
+	}
+	cols := []column{
+		{ComponentCLV, w.CLV, plain(func(in ValueInput) float64 { return in.PredictedCLV })},
+		{ComponentProfitability, w.Profitability, plain(func(in ValueInput) float64 { return in.Profitability })},
+		{ComponentLoyalty, w.Loyalty, plain(func(in ValueInput) float64 { return in.Loyalty })},
+		{ComponentEngagement, w.Engagement, plain(func(in ValueInput) float64 { return in.Engagement })},
+		{ComponentSatisfaction, w.Satisfaction, func(in ValueInput) (float64, bool) {
+			if in.Satisfaction == nil {
+				return 0, false
+			}
+			return *in.Satisfaction, finite(*in.Satisfaction)
+		}},
+		{ComponentAdvocacy, w.Advocacy, plain(func(in ValueInput) float64 { return in.Advocacy })},
+	}
+
+	out := make([]ValueScore, n)
+	for i, in := range inputs {
+		out[i] = ValueScore{CustomerID: in.CustomerID, Components: make([]Component, len(cols))}
+	}
+	vals := make([]float64, n)
+	ok := make([]bool, n)
+	for c, col := range cols {
+		for i, in := range inputs {
+			vals[i], ok[i] = col.get(in)
+		}
+		pct := percentileRanks(vals, ok)
+		for i := range out {
+			out[i].Components[c] = Component{Name: col.name, Value: pct[i], Weight: col.weight}
+		}
+	}
+	scores := make([]float64, n)
+	for i := range out {
+		var s float64
+		for _, comp := range out[i].Components {
+			s += comp.Weight * comp.Value
+		}
+		out[i].Score = math.Min(math.Max(100*s, 0), 100)
+		scores[i] = out[i].Score
+	}
+	sorted := slices.Clone(scores)
+	slices.Sort(sorted)
+	for i := range out {
+		s := out[i].Score
+		lo := sort.SearchFloat64s(sorted, s)
+		hi := sort.Search(n, func(k int) bool { return sorted[k] > s })
+		out[i].Tier = tierFor(n-hi, hi-lo, n)
+	}
+	return out
+}
+
+// tierFor returns the tier of a customer with higher customers scoring
+// strictly more and equal customers (itself included) scoring the same,
+// out of n, comparing (higher + equal/2)/n with the cut-offs in integers.
+func tierFor(higher, equal, n int) Tier {
+	twice := 2*higher + equal // 2·q·n
+	switch {
+	case twice*10 <= n: // q ≤ 0.05
+		return TierVIP
+	case twice*5 <= 2*n: // q ≤ 0.20
+		return TierHigh
+	case twice <= n: // q ≤ 0.50
+		return TierMedium
+	}
+	return TierLow
+}
+
+// percentileRanks returns (rank-1)/(m-1) for the m values with ok set,
+// ties sharing their average rank, and 0.5 for the others or when m = 1.
+func percentileRanks(vals []float64, ok []bool) []float64 {
+	out := make([]float64, len(vals))
+	idx := make([]int, 0, len(vals))
+	for i := range vals {
+		out[i] = 0.5
+		if ok[i] {
+			idx = append(idx, i)
+		}
+	}
+	m := len(idx)
+	if m < 2 {
+		return out
+	}
+	slices.SortStableFunc(idx, func(a, b int) int {
+		switch {
+		case vals[a] < vals[b]:
+			return -1
+		case vals[a] > vals[b]:
+			return 1
+		}
+		return 0
+	})
+	for start := 0; start < m; {
+		end := start + 1
+		for end < m && vals[idx[end]] == vals[idx[start]] {
+			end++
+		}
+		// 0-based ranks start..end-1 share their mean.
+		avg := float64(start+end-1) / 2
+		for _, i := range idx[start:end] {
+			out[i] = avg / float64(m-1)
+		}
+		start = end
+	}
+	return out
+}
