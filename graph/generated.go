@@ -3527,113 +3527,121 @@ input CreateUserAccountInput {
   password: String!
 }
 
+"The operations that change data. Each needs a token with the matching write right, except login and refreshToken."
 type Mutation {
   """
   Logs a user in. Returns a short-lived access token and a refresh token.
   When the same email belongs to users of several organizations, name the
   organization by its slug.
   """
-  login(email: String!, password: String!, organization: String): AuthPayload!
+  login(
+    "The user's email, in any case."
+    email: String!
+    "The user's password."
+    password: String!
+    "The slug of the organization, needed only when the email belongs to users of several."
+    organization: String
+  ): AuthPayload!
   "Trades a refresh token for a new access token and a new refresh token. Each refresh token works once."
-  refreshToken(refreshToken: String!): AuthPayload!
+  refreshToken("The refresh token of the last login or refresh." refreshToken: String!): AuthPayload!
 
   "Changes the organization's name or currency. ADMIN and OWNER only."
-  updateOrganization(input: UpdateOrganizationInput!): Organization!
+  updateOrganization("The fields to change." input: UpdateOrganizationInput!): Organization!
   "Adds a user to the organization. ADMIN and OWNER only."
-  createUser(input: CreateUserAccountInput!): User!
+  createUser("The new user." input: CreateUserAccountInput!): User!
   "Changes a user's name, role or active flag. ADMIN and OWNER only."
-  updateUser(id: ID!, input: UpdateUserInput!): User!
+  updateUser("The user to change." id: ID!, "The fields to change." input: UpdateUserInput!): User!
 
   "Creates an account."
-  createAccount(input: CreateAccountInput!): Account!
+  createAccount("The fields of the new record." input: CreateAccountInput!): Account!
   "Changes an account; fields left out keep their values."
-  updateAccount(id: ID!, input: UpdateAccountInput!): Account!
+  updateAccount("The record to change." id: ID!, "The fields to change; those left out keep their values." input: UpdateAccountInput!): Account!
   "Deletes an account."
-  deleteAccount(id: ID!): DeletePayload!
+  deleteAccount("The record to delete." id: ID!): DeletePayload!
 
   "Creates a contact."
-  createContact(input: CreateContactInput!): Contact!
+  createContact("The fields of the new record." input: CreateContactInput!): Contact!
   "Changes a contact; fields left out keep their values."
-  updateContact(id: ID!, input: UpdateContactInput!): Contact!
+  updateContact("The record to change." id: ID!, "The fields to change; those left out keep their values." input: UpdateContactInput!): Contact!
   "Deletes a contact."
-  deleteContact(id: ID!): DeletePayload!
+  deleteContact("The record to delete." id: ID!): DeletePayload!
 
   "Creates a pipeline."
-  createPipeline(input: CreatePipelineInput!): Pipeline!
+  createPipeline("The fields of the new record." input: CreatePipelineInput!): Pipeline!
   "Changes a pipeline; fields left out keep their values."
-  updatePipeline(id: ID!, input: UpdatePipelineInput!): Pipeline!
+  updatePipeline("The record to change." id: ID!, "The fields to change; those left out keep their values." input: UpdatePipelineInput!): Pipeline!
   "Deletes a pipeline."
-  deletePipeline(id: ID!): DeletePayload!
+  deletePipeline("The record to delete." id: ID!): DeletePayload!
 
   "Creates a pipeline stage."
-  createStage(input: CreateStageInput!): Stage!
+  createStage("The fields of the new record." input: CreateStageInput!): Stage!
   "Changes a pipeline stage; fields left out keep their values."
-  updateStage(id: ID!, input: UpdateStageInput!): Stage!
+  updateStage("The record to change." id: ID!, "The fields to change; those left out keep their values." input: UpdateStageInput!): Stage!
   "Deletes a pipeline stage."
-  deleteStage(id: ID!): DeletePayload!
+  deleteStage("The record to delete." id: ID!): DeletePayload!
 
   "Creates a deal."
-  createDeal(input: CreateDealInput!): Deal!
+  createDeal("The fields of the new record." input: CreateDealInput!): Deal!
   "Changes a deal; fields left out keep their values."
-  updateDeal(id: ID!, input: UpdateDealInput!): Deal!
+  updateDeal("The record to change." id: ID!, "The fields to change; those left out keep their values." input: UpdateDealInput!): Deal!
   "Deletes a deal."
-  deleteDeal(id: ID!): DeletePayload!
+  deleteDeal("The record to delete." id: ID!): DeletePayload!
 
   "Creates a product."
-  createProduct(input: CreateProductInput!): Product!
+  createProduct("The fields of the new record." input: CreateProductInput!): Product!
   "Changes a product; fields left out keep their values."
-  updateProduct(id: ID!, input: UpdateProductInput!): Product!
+  updateProduct("The record to change." id: ID!, "The fields to change; those left out keep their values." input: UpdateProductInput!): Product!
   "Deletes a product."
-  deleteProduct(id: ID!): DeletePayload!
+  deleteProduct("The record to delete." id: ID!): DeletePayload!
 
   "Creates a deal line item."
-  createLineItem(input: CreateLineItemInput!): LineItem!
+  createLineItem("The fields of the new record." input: CreateLineItemInput!): LineItem!
   "Changes a deal line item; fields left out keep their values."
-  updateLineItem(id: ID!, input: UpdateLineItemInput!): LineItem!
+  updateLineItem("The record to change." id: ID!, "The fields to change; those left out keep their values." input: UpdateLineItemInput!): LineItem!
   "Deletes a deal line item."
-  deleteLineItem(id: ID!): DeletePayload!
+  deleteLineItem("The record to delete." id: ID!): DeletePayload!
 
   "Creates an activity."
-  createActivity(input: CreateActivityInput!): Activity!
+  createActivity("The fields of the new record." input: CreateActivityInput!): Activity!
   "Changes an activity; fields left out keep their values."
-  updateActivity(id: ID!, input: UpdateActivityInput!): Activity!
+  updateActivity("The record to change." id: ID!, "The fields to change; those left out keep their values." input: UpdateActivityInput!): Activity!
   "Deletes an activity."
-  deleteActivity(id: ID!): DeletePayload!
+  deleteActivity("The record to delete." id: ID!): DeletePayload!
 
   "Creates a ticket."
-  createTicket(input: CreateTicketInput!): Ticket!
+  createTicket("The fields of the new record." input: CreateTicketInput!): Ticket!
   "Changes a ticket; fields left out keep their values."
-  updateTicket(id: ID!, input: UpdateTicketInput!): Ticket!
+  updateTicket("The record to change." id: ID!, "The fields to change; those left out keep their values." input: UpdateTicketInput!): Ticket!
   "Deletes a ticket."
-  deleteTicket(id: ID!): DeletePayload!
+  deleteTicket("The record to delete." id: ID!): DeletePayload!
 
   "Creates a campaign."
-  createCampaign(input: CreateCampaignInput!): Campaign!
+  createCampaign("The fields of the new record." input: CreateCampaignInput!): Campaign!
   "Changes a campaign; fields left out keep their values."
-  updateCampaign(id: ID!, input: UpdateCampaignInput!): Campaign!
+  updateCampaign("The record to change." id: ID!, "The fields to change; those left out keep their values." input: UpdateCampaignInput!): Campaign!
   "Deletes a campaign."
-  deleteCampaign(id: ID!): DeletePayload!
+  deleteCampaign("The record to delete." id: ID!): DeletePayload!
 
   "Creates a campaign member."
-  createCampaignMember(input: CreateCampaignMemberInput!): CampaignMember!
+  createCampaignMember("The fields of the new record." input: CreateCampaignMemberInput!): CampaignMember!
   "Changes a campaign member; fields left out keep their values."
-  updateCampaignMember(id: ID!, input: UpdateCampaignMemberInput!): CampaignMember!
+  updateCampaignMember("The record to change." id: ID!, "The fields to change; those left out keep their values." input: UpdateCampaignMemberInput!): CampaignMember!
   "Deletes a campaign member."
-  deleteCampaignMember(id: ID!): DeletePayload!
+  deleteCampaignMember("The record to delete." id: ID!): DeletePayload!
 
   "Creates a survey."
-  createSurvey(input: CreateSurveyInput!): Survey!
+  createSurvey("The fields of the new record." input: CreateSurveyInput!): Survey!
   "Changes a survey; fields left out keep their values."
-  updateSurvey(id: ID!, input: UpdateSurveyInput!): Survey!
+  updateSurvey("The record to change." id: ID!, "The fields to change; those left out keep their values." input: UpdateSurveyInput!): Survey!
   "Deletes a survey."
-  deleteSurvey(id: ID!): DeletePayload!
+  deleteSurvey("The record to delete." id: ID!): DeletePayload!
 
   "Creates a survey response."
-  createSurveyResponse(input: CreateSurveyResponseInput!): SurveyResponse!
+  createSurveyResponse("The fields of the new record." input: CreateSurveyResponseInput!): SurveyResponse!
   "Changes a survey response; fields left out keep their values."
-  updateSurveyResponse(id: ID!, input: UpdateSurveyResponseInput!): SurveyResponse!
+  updateSurveyResponse("The record to change." id: ID!, "The fields to change; those left out keep their values." input: UpdateSurveyResponseInput!): SurveyResponse!
   "Deletes a survey response."
-  deleteSurveyResponse(id: ID!): DeletePayload!
+  deleteSurveyResponse("The record to delete." id: ID!): DeletePayload!
 
   """
   Creates or updates contacts keyed by email (case-insensitive): a contact
@@ -3641,13 +3649,13 @@ type Mutation {
   Each record succeeds or fails on its own; a refused record writes nothing.
   At most 100 records per call.
   """
-  upsertContacts(inputs: [CreateContactInput!]!): [UpsertContactResult!]!
+  upsertContacts("The contacts, each with an email." inputs: [CreateContactInput!]!): [UpsertContactResult!]!
   """
   Creates or updates accounts keyed by domain: an account with the domain is
   updated with the fields given, otherwise one is created. Each record
   succeeds or fails on its own. At most 100 records per call.
   """
-  upsertAccounts(inputs: [CreateAccountInput!]!): [UpsertAccountResult!]!
+  upsertAccounts("The accounts, each with a domain." inputs: [CreateAccountInput!]!): [UpsertAccountResult!]!
 }
 `, BuiltIn: false},
 	{Name: "../ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION

@@ -63,11 +63,14 @@ func (id ID) String() string { return string(id) }
 
 // UnmarshalGQL implements graphql.Unmarshaler.
 func (id *ID) UnmarshalGQL(v any) error {
-	s, ok := v.(string)
-	if !ok {
+	switch v := v.(type) {
+	case string:
+		*id = ID(v)
+	case ID:
+		*id = v
+	default:
 		return fmt.Errorf("an ID must be a string")
 	}
-	*id = ID(s)
 	return nil
 }
 
