@@ -12,8 +12,10 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"github.com/headlesscrm/crm/ent/account"
 	"github.com/headlesscrm/crm/ent/campaign"
+	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/organization"
 	"github.com/headlesscrm/crm/ent/user"
+	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/money"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
@@ -49,6 +51,16 @@ type Account struct {
 	Tags []string `json:"tags,omitempty"`
 	// CustomFields holds the value of the "custom_fields" field.
 	CustomFields map[string]interface{} `json:"custom_fields,omitempty"`
+	// PredictedClv holds the value of the "predicted_clv" field.
+	PredictedClv float64 `json:"predicted_clv,omitempty"`
+	// ProbabilityAlive holds the value of the "probability_alive" field.
+	ProbabilityAlive float64 `json:"probability_alive,omitempty"`
+	// ValueScore holds the value of the "value_score" field.
+	ValueScore float64 `json:"value_score,omitempty"`
+	// ValueTier holds the value of the "value_tier" field.
+	ValueTier *analytics.Tier `json:"value_tier,omitempty"`
+	// RfmSegment holds the value of the "rfm_segment" field.
+	RfmSegment *analytics.RFMSegment `json:"rfm_segment,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the AccountQuery when eager-loading is set.
 	Edges        AccountEdges `json:"edges"`
@@ -71,11 +83,13 @@ type AccountEdges struct {
 	Tickets []*Ticket `json:"tickets,omitempty"`
 	// Activities holds the value of the activities edge.
 	Activities []*Activity `json:"activities,omitempty"`
+	// Metrics holds the value of the metrics edge.
+	Metrics *CustomerMetrics `json:"metrics,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [7]bool
+	loadedTypes [8]bool
 	// totalCount holds the count of the edges above.
-	totalCount [6]map[string]int
+	totalCount [7]map[string]int
 
 	namedContacts   map[string][]*Contact
 	namedDeals      map[string][]*Deal
@@ -152,6 +166,17 @@ func (e AccountEdges) ActivitiesOrErr() ([]*Activity, error) {
 	return nil, &NotLoadedError{edge: "activities"}
 }
 
+// MetricsOrErr returns the Metrics value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e AccountEdges) MetricsOrErr() (*CustomerMetrics, error) {
+	if e.Metrics != nil {
+		return e.Metrics, nil
+	} else if e.loadedTypes[7] {
+		return nil, &NotFoundError{label: customermetrics.Label}
+	}
+	return nil, &NotLoadedError{edge: "metrics"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Account) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -165,9 +190,11 @@ func (*Account) scanValues(columns []string) ([]any, error) {
 			values[i] = new([]byte)
 		case account.FieldID, account.FieldOrganizationID:
 			values[i] = new(pulid.ID)
+		case account.FieldPredictedClv, account.FieldProbabilityAlive, account.FieldValueScore:
+			values[i] = new(sql.NullFloat64)
 		case account.FieldEmployees:
 			values[i] = new(sql.NullInt64)
-		case account.FieldName, account.FieldDomain, account.FieldIndustry, account.FieldLifecycleStage:
+		case account.FieldName, account.FieldDomain, account.FieldIndustry, account.FieldLifecycleStage, account.FieldValueTier, account.FieldRfmSegment:
 			values[i] = new(sql.NullString)
 		case account.FieldCreatedAt, account.FieldUpdatedAt:
 			values[i] = new(sql.NullTime)
@@ -279,6 +306,38 @@ func (_m *Account) assignValues(columns []string, values []any) error {
 					return fmt.Errorf("unmarshal field custom_fields: %w", err)
 				}
 			}
+		case account.FieldPredictedClv:
+			if value, ok := values[i].(*sql.NullFloat64); !ok {
+				return fmt.Errorf("unexpected type %T for field predicted_clv", values[i])
+			} else if value.Valid {
+				_m.PredictedClv = value.Float64
+			}
+		case account.FieldProbabilityAlive:
+			if value, ok := values[i].(*sql.NullFloat64); !ok {
+				return fmt.Errorf("unexpected type %T for field probability_alive", values[i])
+			} else if value.Valid {
+				_m.ProbabilityAlive = value.Float64
+			}
+		case account.FieldValueScore:
+			if value, ok := values[i].(*sql.NullFloat64); !ok {
+				return fmt.Errorf("unexpected type %T for field value_score", values[i])
+			} else if value.Valid {
+				_m.ValueScore = value.Float64
+			}
+		case account.FieldValueTier:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field value_tier", values[i])
+			} else if value.Valid {
+				_m.ValueTier = new(analytics.Tier)
+				*_m.ValueTier = analytics.Tier(value.String)
+			}
+		case account.FieldRfmSegment:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field rfm_segment", values[i])
+			} else if value.Valid {
+				_m.RfmSegment = new(analytics.RFMSegment)
+				*_m.RfmSegment = analytics.RFMSegment(value.String)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -325,6 +384,11 @@ func (_m *Account) QueryTickets() *TicketQuery {
 // QueryActivities queries the "activities" edge of the Account entity.
 func (_m *Account) QueryActivities() *ActivityQuery {
 	return NewAccountClient(_m.config).QueryActivities(_m)
+}
+
+// QueryMetrics queries the "metrics" edge of the Account entity.
+func (_m *Account) QueryMetrics() *CustomerMetricsQuery {
+	return NewAccountClient(_m.config).QueryMetrics(_m)
 }
 
 // Update returns a builder for updating this Account.
@@ -398,6 +462,25 @@ func (_m *Account) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("custom_fields=")
 	builder.WriteString(fmt.Sprintf("%v", _m.CustomFields))
+	builder.WriteString(", ")
+	builder.WriteString("predicted_clv=")
+	builder.WriteString(fmt.Sprintf("%v", _m.PredictedClv))
+	builder.WriteString(", ")
+	builder.WriteString("probability_alive=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ProbabilityAlive))
+	builder.WriteString(", ")
+	builder.WriteString("value_score=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ValueScore))
+	builder.WriteString(", ")
+	if v := _m.ValueTier; v != nil {
+		builder.WriteString("value_tier=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.RfmSegment; v != nil {
+		builder.WriteString("rfm_segment=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
 	builder.WriteByte(')')
 	return builder.String()
 }

@@ -16,10 +16,12 @@ import (
 	"github.com/headlesscrm/crm/ent/activity"
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/organization"
 	"github.com/headlesscrm/crm/ent/ticket"
 	"github.com/headlesscrm/crm/ent/user"
+	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/money"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
@@ -182,6 +184,76 @@ func (_c *AccountCreate) SetCustomFields(v map[string]interface{}) *AccountCreat
 	return _c
 }
 
+// SetPredictedClv sets the "predicted_clv" field.
+func (_c *AccountCreate) SetPredictedClv(v float64) *AccountCreate {
+	_c.mutation.SetPredictedClv(v)
+	return _c
+}
+
+// SetNillablePredictedClv sets the "predicted_clv" field if the given value is not nil.
+func (_c *AccountCreate) SetNillablePredictedClv(v *float64) *AccountCreate {
+	if v != nil {
+		_c.SetPredictedClv(*v)
+	}
+	return _c
+}
+
+// SetProbabilityAlive sets the "probability_alive" field.
+func (_c *AccountCreate) SetProbabilityAlive(v float64) *AccountCreate {
+	_c.mutation.SetProbabilityAlive(v)
+	return _c
+}
+
+// SetNillableProbabilityAlive sets the "probability_alive" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableProbabilityAlive(v *float64) *AccountCreate {
+	if v != nil {
+		_c.SetProbabilityAlive(*v)
+	}
+	return _c
+}
+
+// SetValueScore sets the "value_score" field.
+func (_c *AccountCreate) SetValueScore(v float64) *AccountCreate {
+	_c.mutation.SetValueScore(v)
+	return _c
+}
+
+// SetNillableValueScore sets the "value_score" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableValueScore(v *float64) *AccountCreate {
+	if v != nil {
+		_c.SetValueScore(*v)
+	}
+	return _c
+}
+
+// SetValueTier sets the "value_tier" field.
+func (_c *AccountCreate) SetValueTier(v analytics.Tier) *AccountCreate {
+	_c.mutation.SetValueTier(v)
+	return _c
+}
+
+// SetNillableValueTier sets the "value_tier" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableValueTier(v *analytics.Tier) *AccountCreate {
+	if v != nil {
+		_c.SetValueTier(*v)
+	}
+	return _c
+}
+
+// SetRfmSegment sets the "rfm_segment" field.
+func (_c *AccountCreate) SetRfmSegment(v analytics.RFMSegment) *AccountCreate {
+	_c.mutation.SetRfmSegment(v)
+	return _c
+}
+
+// SetNillableRfmSegment sets the "rfm_segment" field if the given value is not nil.
+func (_c *AccountCreate) SetNillableRfmSegment(v *analytics.RFMSegment) *AccountCreate {
+	if v != nil {
+		_c.SetRfmSegment(*v)
+	}
+	return _c
+}
+
 // SetID sets the "id" field.
 func (_c *AccountCreate) SetID(v pulid.ID) *AccountCreate {
 	_c.mutation.SetID(v)
@@ -271,6 +343,25 @@ func (_c *AccountCreate) AddActivities(v ...*Activity) *AccountCreate {
 	return _c.AddActivityIDs(ids...)
 }
 
+// SetMetricsID sets the "metrics" edge to the CustomerMetrics entity by ID.
+func (_c *AccountCreate) SetMetricsID(id pulid.ID) *AccountCreate {
+	_c.mutation.SetMetricsID(id)
+	return _c
+}
+
+// SetNillableMetricsID sets the "metrics" edge to the CustomerMetrics entity by ID if the given value is not nil.
+func (_c *AccountCreate) SetNillableMetricsID(id *pulid.ID) *AccountCreate {
+	if id != nil {
+		_c = _c.SetMetricsID(*id)
+	}
+	return _c
+}
+
+// SetMetrics sets the "metrics" edge to the CustomerMetrics entity.
+func (_c *AccountCreate) SetMetrics(v *CustomerMetrics) *AccountCreate {
+	return _c.SetMetricsID(v.ID)
+}
+
 // Mutation returns the AccountMutation object of the builder.
 func (_c *AccountCreate) Mutation() *AccountMutation {
 	return _c.mutation
@@ -329,6 +420,18 @@ func (_c *AccountCreate) defaults() error {
 	if _, ok := _c.mutation.Tags(); !ok {
 		v := account.DefaultTags
 		_c.mutation.SetTags(v)
+	}
+	if _, ok := _c.mutation.PredictedClv(); !ok {
+		v := account.DefaultPredictedClv
+		_c.mutation.SetPredictedClv(v)
+	}
+	if _, ok := _c.mutation.ProbabilityAlive(); !ok {
+		v := account.DefaultProbabilityAlive
+		_c.mutation.SetProbabilityAlive(v)
+	}
+	if _, ok := _c.mutation.ValueScore(); !ok {
+		v := account.DefaultValueScore
+		_c.mutation.SetValueScore(v)
 	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if account.DefaultID == nil {
@@ -390,6 +493,25 @@ func (_c *AccountCreate) check() error {
 	if v, ok := _c.mutation.Tags(); ok {
 		if err := account.TagsValidator(v); err != nil {
 			return &ValidationError{Name: "tags", err: fmt.Errorf(`ent: validator failed for field "Account.tags": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.PredictedClv(); !ok {
+		return &ValidationError{Name: "predicted_clv", err: errors.New(`ent: missing required field "Account.predicted_clv"`)}
+	}
+	if _, ok := _c.mutation.ProbabilityAlive(); !ok {
+		return &ValidationError{Name: "probability_alive", err: errors.New(`ent: missing required field "Account.probability_alive"`)}
+	}
+	if _, ok := _c.mutation.ValueScore(); !ok {
+		return &ValidationError{Name: "value_score", err: errors.New(`ent: missing required field "Account.value_score"`)}
+	}
+	if v, ok := _c.mutation.ValueTier(); ok {
+		if err := account.ValueTierValidator(v); err != nil {
+			return &ValidationError{Name: "value_tier", err: fmt.Errorf(`ent: validator failed for field "Account.value_tier": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.RfmSegment(); ok {
+		if err := account.RfmSegmentValidator(v); err != nil {
+			return &ValidationError{Name: "rfm_segment", err: fmt.Errorf(`ent: validator failed for field "Account.rfm_segment": %w`, err)}
 		}
 	}
 	if len(_c.mutation.OrganizationIDs()) == 0 {
@@ -470,6 +592,26 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.CustomFields(); ok {
 		_spec.SetField(account.FieldCustomFields, field.TypeJSON, value)
 		_node.CustomFields = value
+	}
+	if value, ok := _c.mutation.PredictedClv(); ok {
+		_spec.SetField(account.FieldPredictedClv, field.TypeFloat64, value)
+		_node.PredictedClv = value
+	}
+	if value, ok := _c.mutation.ProbabilityAlive(); ok {
+		_spec.SetField(account.FieldProbabilityAlive, field.TypeFloat64, value)
+		_node.ProbabilityAlive = value
+	}
+	if value, ok := _c.mutation.ValueScore(); ok {
+		_spec.SetField(account.FieldValueScore, field.TypeFloat64, value)
+		_node.ValueScore = value
+	}
+	if value, ok := _c.mutation.ValueTier(); ok {
+		_spec.SetField(account.FieldValueTier, field.TypeEnum, value)
+		_node.ValueTier = &value
+	}
+	if value, ok := _c.mutation.RfmSegment(); ok {
+		_spec.SetField(account.FieldRfmSegment, field.TypeEnum, value)
+		_node.RfmSegment = &value
 	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -579,6 +721,22 @@ func (_c *AccountCreate) createSpec() (*Account, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(activity.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.MetricsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   account.MetricsTable,
+			Columns: []string{account.MetricsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customermetrics.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -827,6 +985,96 @@ func (u *AccountUpsert) UpdateCustomFields() *AccountUpsert {
 // ClearCustomFields clears the value of the "custom_fields" field.
 func (u *AccountUpsert) ClearCustomFields() *AccountUpsert {
 	u.SetNull(account.FieldCustomFields)
+	return u
+}
+
+// SetPredictedClv sets the "predicted_clv" field.
+func (u *AccountUpsert) SetPredictedClv(v float64) *AccountUpsert {
+	u.Set(account.FieldPredictedClv, v)
+	return u
+}
+
+// UpdatePredictedClv sets the "predicted_clv" field to the value that was provided on create.
+func (u *AccountUpsert) UpdatePredictedClv() *AccountUpsert {
+	u.SetExcluded(account.FieldPredictedClv)
+	return u
+}
+
+// AddPredictedClv adds v to the "predicted_clv" field.
+func (u *AccountUpsert) AddPredictedClv(v float64) *AccountUpsert {
+	u.Add(account.FieldPredictedClv, v)
+	return u
+}
+
+// SetProbabilityAlive sets the "probability_alive" field.
+func (u *AccountUpsert) SetProbabilityAlive(v float64) *AccountUpsert {
+	u.Set(account.FieldProbabilityAlive, v)
+	return u
+}
+
+// UpdateProbabilityAlive sets the "probability_alive" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateProbabilityAlive() *AccountUpsert {
+	u.SetExcluded(account.FieldProbabilityAlive)
+	return u
+}
+
+// AddProbabilityAlive adds v to the "probability_alive" field.
+func (u *AccountUpsert) AddProbabilityAlive(v float64) *AccountUpsert {
+	u.Add(account.FieldProbabilityAlive, v)
+	return u
+}
+
+// SetValueScore sets the "value_score" field.
+func (u *AccountUpsert) SetValueScore(v float64) *AccountUpsert {
+	u.Set(account.FieldValueScore, v)
+	return u
+}
+
+// UpdateValueScore sets the "value_score" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateValueScore() *AccountUpsert {
+	u.SetExcluded(account.FieldValueScore)
+	return u
+}
+
+// AddValueScore adds v to the "value_score" field.
+func (u *AccountUpsert) AddValueScore(v float64) *AccountUpsert {
+	u.Add(account.FieldValueScore, v)
+	return u
+}
+
+// SetValueTier sets the "value_tier" field.
+func (u *AccountUpsert) SetValueTier(v analytics.Tier) *AccountUpsert {
+	u.Set(account.FieldValueTier, v)
+	return u
+}
+
+// UpdateValueTier sets the "value_tier" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateValueTier() *AccountUpsert {
+	u.SetExcluded(account.FieldValueTier)
+	return u
+}
+
+// ClearValueTier clears the value of the "value_tier" field.
+func (u *AccountUpsert) ClearValueTier() *AccountUpsert {
+	u.SetNull(account.FieldValueTier)
+	return u
+}
+
+// SetRfmSegment sets the "rfm_segment" field.
+func (u *AccountUpsert) SetRfmSegment(v analytics.RFMSegment) *AccountUpsert {
+	u.Set(account.FieldRfmSegment, v)
+	return u
+}
+
+// UpdateRfmSegment sets the "rfm_segment" field to the value that was provided on create.
+func (u *AccountUpsert) UpdateRfmSegment() *AccountUpsert {
+	u.SetExcluded(account.FieldRfmSegment)
+	return u
+}
+
+// ClearRfmSegment clears the value of the "rfm_segment" field.
+func (u *AccountUpsert) ClearRfmSegment() *AccountUpsert {
+	u.SetNull(account.FieldRfmSegment)
 	return u
 }
 
@@ -1105,6 +1353,111 @@ func (u *AccountUpsertOne) UpdateCustomFields() *AccountUpsertOne {
 func (u *AccountUpsertOne) ClearCustomFields() *AccountUpsertOne {
 	return u.Update(func(s *AccountUpsert) {
 		s.ClearCustomFields()
+	})
+}
+
+// SetPredictedClv sets the "predicted_clv" field.
+func (u *AccountUpsertOne) SetPredictedClv(v float64) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetPredictedClv(v)
+	})
+}
+
+// AddPredictedClv adds v to the "predicted_clv" field.
+func (u *AccountUpsertOne) AddPredictedClv(v float64) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.AddPredictedClv(v)
+	})
+}
+
+// UpdatePredictedClv sets the "predicted_clv" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdatePredictedClv() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdatePredictedClv()
+	})
+}
+
+// SetProbabilityAlive sets the "probability_alive" field.
+func (u *AccountUpsertOne) SetProbabilityAlive(v float64) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetProbabilityAlive(v)
+	})
+}
+
+// AddProbabilityAlive adds v to the "probability_alive" field.
+func (u *AccountUpsertOne) AddProbabilityAlive(v float64) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.AddProbabilityAlive(v)
+	})
+}
+
+// UpdateProbabilityAlive sets the "probability_alive" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateProbabilityAlive() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateProbabilityAlive()
+	})
+}
+
+// SetValueScore sets the "value_score" field.
+func (u *AccountUpsertOne) SetValueScore(v float64) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetValueScore(v)
+	})
+}
+
+// AddValueScore adds v to the "value_score" field.
+func (u *AccountUpsertOne) AddValueScore(v float64) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.AddValueScore(v)
+	})
+}
+
+// UpdateValueScore sets the "value_score" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateValueScore() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateValueScore()
+	})
+}
+
+// SetValueTier sets the "value_tier" field.
+func (u *AccountUpsertOne) SetValueTier(v analytics.Tier) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetValueTier(v)
+	})
+}
+
+// UpdateValueTier sets the "value_tier" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateValueTier() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateValueTier()
+	})
+}
+
+// ClearValueTier clears the value of the "value_tier" field.
+func (u *AccountUpsertOne) ClearValueTier() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearValueTier()
+	})
+}
+
+// SetRfmSegment sets the "rfm_segment" field.
+func (u *AccountUpsertOne) SetRfmSegment(v analytics.RFMSegment) *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetRfmSegment(v)
+	})
+}
+
+// UpdateRfmSegment sets the "rfm_segment" field to the value that was provided on create.
+func (u *AccountUpsertOne) UpdateRfmSegment() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateRfmSegment()
+	})
+}
+
+// ClearRfmSegment clears the value of the "rfm_segment" field.
+func (u *AccountUpsertOne) ClearRfmSegment() *AccountUpsertOne {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearRfmSegment()
 	})
 }
 
@@ -1550,6 +1903,111 @@ func (u *AccountUpsertBulk) UpdateCustomFields() *AccountUpsertBulk {
 func (u *AccountUpsertBulk) ClearCustomFields() *AccountUpsertBulk {
 	return u.Update(func(s *AccountUpsert) {
 		s.ClearCustomFields()
+	})
+}
+
+// SetPredictedClv sets the "predicted_clv" field.
+func (u *AccountUpsertBulk) SetPredictedClv(v float64) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetPredictedClv(v)
+	})
+}
+
+// AddPredictedClv adds v to the "predicted_clv" field.
+func (u *AccountUpsertBulk) AddPredictedClv(v float64) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.AddPredictedClv(v)
+	})
+}
+
+// UpdatePredictedClv sets the "predicted_clv" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdatePredictedClv() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdatePredictedClv()
+	})
+}
+
+// SetProbabilityAlive sets the "probability_alive" field.
+func (u *AccountUpsertBulk) SetProbabilityAlive(v float64) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetProbabilityAlive(v)
+	})
+}
+
+// AddProbabilityAlive adds v to the "probability_alive" field.
+func (u *AccountUpsertBulk) AddProbabilityAlive(v float64) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.AddProbabilityAlive(v)
+	})
+}
+
+// UpdateProbabilityAlive sets the "probability_alive" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateProbabilityAlive() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateProbabilityAlive()
+	})
+}
+
+// SetValueScore sets the "value_score" field.
+func (u *AccountUpsertBulk) SetValueScore(v float64) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetValueScore(v)
+	})
+}
+
+// AddValueScore adds v to the "value_score" field.
+func (u *AccountUpsertBulk) AddValueScore(v float64) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.AddValueScore(v)
+	})
+}
+
+// UpdateValueScore sets the "value_score" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateValueScore() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateValueScore()
+	})
+}
+
+// SetValueTier sets the "value_tier" field.
+func (u *AccountUpsertBulk) SetValueTier(v analytics.Tier) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetValueTier(v)
+	})
+}
+
+// UpdateValueTier sets the "value_tier" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateValueTier() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateValueTier()
+	})
+}
+
+// ClearValueTier clears the value of the "value_tier" field.
+func (u *AccountUpsertBulk) ClearValueTier() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearValueTier()
+	})
+}
+
+// SetRfmSegment sets the "rfm_segment" field.
+func (u *AccountUpsertBulk) SetRfmSegment(v analytics.RFMSegment) *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.SetRfmSegment(v)
+	})
+}
+
+// UpdateRfmSegment sets the "rfm_segment" field to the value that was provided on create.
+func (u *AccountUpsertBulk) UpdateRfmSegment() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.UpdateRfmSegment()
+	})
+}
+
+// ClearRfmSegment clears the value of the "rfm_segment" field.
+func (u *AccountUpsertBulk) ClearRfmSegment() *AccountUpsertBulk {
+	return u.Update(func(s *AccountUpsert) {
+		s.ClearRfmSegment()
 	})
 }
 

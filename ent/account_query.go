@@ -17,6 +17,7 @@ import (
 	"github.com/headlesscrm/crm/ent/activity"
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/organization"
 	"github.com/headlesscrm/crm/ent/predicate"
@@ -39,6 +40,7 @@ type AccountQuery struct {
 	withDeals               *DealQuery
 	withTickets             *TicketQuery
 	withActivities          *ActivityQuery
+	withMetrics             *CustomerMetricsQuery
 	loadTotal               []func(context.Context, []*Account) error
 	modifiers               []func(*sql.Selector)
 	withNamedContacts       map[string]*ContactQuery
@@ -228,6 +230,28 @@ func (_q *AccountQuery) QueryActivities() *ActivityQuery {
 			sqlgraph.From(account.Table, account.FieldID, selector),
 			sqlgraph.To(activity.Table, activity.FieldID),
 			sqlgraph.Edge(sqlgraph.O2M, false, account.ActivitiesTable, account.ActivitiesColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QueryMetrics chains the current query on the "metrics" edge.
+func (_q *AccountQuery) QueryMetrics() *CustomerMetricsQuery {
+	query := (&CustomerMetricsClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, selector),
+			sqlgraph.To(customermetrics.Table, customermetrics.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, account.MetricsTable, account.MetricsColumn),
 		)
 		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
 		return fromU, nil
@@ -434,6 +458,7 @@ func (_q *AccountQuery) Clone() *AccountQuery {
 		withDeals:               _q.withDeals.Clone(),
 		withTickets:             _q.withTickets.Clone(),
 		withActivities:          _q.withActivities.Clone(),
+		withMetrics:             _q.withMetrics.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -518,6 +543,17 @@ func (_q *AccountQuery) WithActivities(opts ...func(*ActivityQuery)) *AccountQue
 	return _q
 }
 
+// WithMetrics tells the query-builder to eager-load the nodes that are connected to
+// the "metrics" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *AccountQuery) WithMetrics(opts ...func(*CustomerMetricsQuery)) *AccountQuery {
+	query := (&CustomerMetricsClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withMetrics = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -596,7 +632,7 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 	var (
 		nodes       = []*Account{}
 		_spec       = _q.querySpec()
-		loadedTypes = [7]bool{
+		loadedTypes = [8]bool{
 			_q.withOrganization != nil,
 			_q.withOwner != nil,
 			_q.withAcquisitionCampaign != nil,
@@ -604,6 +640,7 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 			_q.withDeals != nil,
 			_q.withTickets != nil,
 			_q.withActivities != nil,
+			_q.withMetrics != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -670,6 +707,12 @@ func (_q *AccountQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Acco
 		if err := _q.loadActivities(ctx, query, nodes,
 			func(n *Account) { n.Edges.Activities = []*Activity{} },
 			func(n *Account, e *Activity) { n.Edges.Activities = append(n.Edges.Activities, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withMetrics; query != nil {
+		if err := _q.loadMetrics(ctx, query, nodes, nil,
+			func(n *Account, e *CustomerMetrics) { n.Edges.Metrics = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -916,6 +959,36 @@ func (_q *AccountQuery) loadActivities(ctx context.Context, query *ActivityQuery
 	}
 	query.Where(predicate.Activity(func(s *sql.Selector) {
 		s.Where(sql.InValues(s.C(account.ActivitiesColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.AccountID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "account_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "account_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *AccountQuery) loadMetrics(ctx context.Context, query *CustomerMetricsQuery, nodes []*Account, init func(*Account), assign func(*Account, *CustomerMetrics)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Account)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(customermetrics.FieldAccountID)
+	}
+	query.Where(predicate.CustomerMetrics(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(account.MetricsColumn), fks...))
 	}))
 	neighbors, err := query.All(ctx)
 	if err != nil {

@@ -16,10 +16,12 @@ import (
 	"github.com/headlesscrm/crm/ent/activity"
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/predicate"
 	"github.com/headlesscrm/crm/ent/ticket"
 	"github.com/headlesscrm/crm/ent/user"
+	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/money"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
@@ -236,6 +238,109 @@ func (_u *AccountUpdate) ClearCustomFields() *AccountUpdate {
 	return _u
 }
 
+// SetPredictedClv sets the "predicted_clv" field.
+func (_u *AccountUpdate) SetPredictedClv(v float64) *AccountUpdate {
+	_u.mutation.ResetPredictedClv()
+	_u.mutation.SetPredictedClv(v)
+	return _u
+}
+
+// SetNillablePredictedClv sets the "predicted_clv" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillablePredictedClv(v *float64) *AccountUpdate {
+	if v != nil {
+		_u.SetPredictedClv(*v)
+	}
+	return _u
+}
+
+// AddPredictedClv adds value to the "predicted_clv" field.
+func (_u *AccountUpdate) AddPredictedClv(v float64) *AccountUpdate {
+	_u.mutation.AddPredictedClv(v)
+	return _u
+}
+
+// SetProbabilityAlive sets the "probability_alive" field.
+func (_u *AccountUpdate) SetProbabilityAlive(v float64) *AccountUpdate {
+	_u.mutation.ResetProbabilityAlive()
+	_u.mutation.SetProbabilityAlive(v)
+	return _u
+}
+
+// SetNillableProbabilityAlive sets the "probability_alive" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableProbabilityAlive(v *float64) *AccountUpdate {
+	if v != nil {
+		_u.SetProbabilityAlive(*v)
+	}
+	return _u
+}
+
+// AddProbabilityAlive adds value to the "probability_alive" field.
+func (_u *AccountUpdate) AddProbabilityAlive(v float64) *AccountUpdate {
+	_u.mutation.AddProbabilityAlive(v)
+	return _u
+}
+
+// SetValueScore sets the "value_score" field.
+func (_u *AccountUpdate) SetValueScore(v float64) *AccountUpdate {
+	_u.mutation.ResetValueScore()
+	_u.mutation.SetValueScore(v)
+	return _u
+}
+
+// SetNillableValueScore sets the "value_score" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableValueScore(v *float64) *AccountUpdate {
+	if v != nil {
+		_u.SetValueScore(*v)
+	}
+	return _u
+}
+
+// AddValueScore adds value to the "value_score" field.
+func (_u *AccountUpdate) AddValueScore(v float64) *AccountUpdate {
+	_u.mutation.AddValueScore(v)
+	return _u
+}
+
+// SetValueTier sets the "value_tier" field.
+func (_u *AccountUpdate) SetValueTier(v analytics.Tier) *AccountUpdate {
+	_u.mutation.SetValueTier(v)
+	return _u
+}
+
+// SetNillableValueTier sets the "value_tier" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableValueTier(v *analytics.Tier) *AccountUpdate {
+	if v != nil {
+		_u.SetValueTier(*v)
+	}
+	return _u
+}
+
+// ClearValueTier clears the value of the "value_tier" field.
+func (_u *AccountUpdate) ClearValueTier() *AccountUpdate {
+	_u.mutation.ClearValueTier()
+	return _u
+}
+
+// SetRfmSegment sets the "rfm_segment" field.
+func (_u *AccountUpdate) SetRfmSegment(v analytics.RFMSegment) *AccountUpdate {
+	_u.mutation.SetRfmSegment(v)
+	return _u
+}
+
+// SetNillableRfmSegment sets the "rfm_segment" field if the given value is not nil.
+func (_u *AccountUpdate) SetNillableRfmSegment(v *analytics.RFMSegment) *AccountUpdate {
+	if v != nil {
+		_u.SetRfmSegment(*v)
+	}
+	return _u
+}
+
+// ClearRfmSegment clears the value of the "rfm_segment" field.
+func (_u *AccountUpdate) ClearRfmSegment() *AccountUpdate {
+	_u.mutation.ClearRfmSegment()
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the User entity.
 func (_u *AccountUpdate) SetOwner(v *User) *AccountUpdate {
 	return _u.SetOwnerID(v.ID)
@@ -304,6 +409,25 @@ func (_u *AccountUpdate) AddActivities(v ...*Activity) *AccountUpdate {
 		ids[i] = v[i].ID
 	}
 	return _u.AddActivityIDs(ids...)
+}
+
+// SetMetricsID sets the "metrics" edge to the CustomerMetrics entity by ID.
+func (_u *AccountUpdate) SetMetricsID(id pulid.ID) *AccountUpdate {
+	_u.mutation.SetMetricsID(id)
+	return _u
+}
+
+// SetNillableMetricsID sets the "metrics" edge to the CustomerMetrics entity by ID if the given value is not nil.
+func (_u *AccountUpdate) SetNillableMetricsID(id *pulid.ID) *AccountUpdate {
+	if id != nil {
+		_u = _u.SetMetricsID(*id)
+	}
+	return _u
+}
+
+// SetMetrics sets the "metrics" edge to the CustomerMetrics entity.
+func (_u *AccountUpdate) SetMetrics(v *CustomerMetrics) *AccountUpdate {
+	return _u.SetMetricsID(v.ID)
 }
 
 // Mutation returns the AccountMutation object of the builder.
@@ -407,6 +531,12 @@ func (_u *AccountUpdate) RemoveActivities(v ...*Activity) *AccountUpdate {
 	return _u.RemoveActivityIDs(ids...)
 }
 
+// ClearMetrics clears the "metrics" edge to the CustomerMetrics entity.
+func (_u *AccountUpdate) ClearMetrics() *AccountUpdate {
+	_u.mutation.ClearMetrics()
+	return _u
+}
+
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *AccountUpdate) Save(ctx context.Context) (int, error) {
 	if err := _u.defaults(); err != nil {
@@ -484,6 +614,16 @@ func (_u *AccountUpdate) check() error {
 	if v, ok := _u.mutation.Tags(); ok {
 		if err := account.TagsValidator(v); err != nil {
 			return &ValidationError{Name: "tags", err: fmt.Errorf(`ent: validator failed for field "Account.tags": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ValueTier(); ok {
+		if err := account.ValueTierValidator(v); err != nil {
+			return &ValidationError{Name: "value_tier", err: fmt.Errorf(`ent: validator failed for field "Account.value_tier": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.RfmSegment(); ok {
+		if err := account.RfmSegmentValidator(v); err != nil {
+			return &ValidationError{Name: "rfm_segment", err: fmt.Errorf(`ent: validator failed for field "Account.rfm_segment": %w`, err)}
 		}
 	}
 	if _u.mutation.OrganizationCleared() && len(_u.mutation.OrganizationIDs()) > 0 {
@@ -565,6 +705,36 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.CustomFieldsCleared() {
 		_spec.ClearField(account.FieldCustomFields, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.PredictedClv(); ok {
+		_spec.SetField(account.FieldPredictedClv, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedPredictedClv(); ok {
+		_spec.AddField(account.FieldPredictedClv, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.ProbabilityAlive(); ok {
+		_spec.SetField(account.FieldProbabilityAlive, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedProbabilityAlive(); ok {
+		_spec.AddField(account.FieldProbabilityAlive, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.ValueScore(); ok {
+		_spec.SetField(account.FieldValueScore, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedValueScore(); ok {
+		_spec.AddField(account.FieldValueScore, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.ValueTier(); ok {
+		_spec.SetField(account.FieldValueTier, field.TypeEnum, value)
+	}
+	if _u.mutation.ValueTierCleared() {
+		_spec.ClearField(account.FieldValueTier, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.RfmSegment(); ok {
+		_spec.SetField(account.FieldRfmSegment, field.TypeEnum, value)
+	}
+	if _u.mutation.RfmSegmentCleared() {
+		_spec.ClearField(account.FieldRfmSegment, field.TypeEnum)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -797,6 +967,35 @@ func (_u *AccountUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(activity.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.MetricsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   account.MetricsTable,
+			Columns: []string{account.MetricsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customermetrics.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.MetricsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   account.MetricsTable,
+			Columns: []string{account.MetricsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customermetrics.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {
@@ -1024,6 +1223,109 @@ func (_u *AccountUpdateOne) ClearCustomFields() *AccountUpdateOne {
 	return _u
 }
 
+// SetPredictedClv sets the "predicted_clv" field.
+func (_u *AccountUpdateOne) SetPredictedClv(v float64) *AccountUpdateOne {
+	_u.mutation.ResetPredictedClv()
+	_u.mutation.SetPredictedClv(v)
+	return _u
+}
+
+// SetNillablePredictedClv sets the "predicted_clv" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillablePredictedClv(v *float64) *AccountUpdateOne {
+	if v != nil {
+		_u.SetPredictedClv(*v)
+	}
+	return _u
+}
+
+// AddPredictedClv adds value to the "predicted_clv" field.
+func (_u *AccountUpdateOne) AddPredictedClv(v float64) *AccountUpdateOne {
+	_u.mutation.AddPredictedClv(v)
+	return _u
+}
+
+// SetProbabilityAlive sets the "probability_alive" field.
+func (_u *AccountUpdateOne) SetProbabilityAlive(v float64) *AccountUpdateOne {
+	_u.mutation.ResetProbabilityAlive()
+	_u.mutation.SetProbabilityAlive(v)
+	return _u
+}
+
+// SetNillableProbabilityAlive sets the "probability_alive" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableProbabilityAlive(v *float64) *AccountUpdateOne {
+	if v != nil {
+		_u.SetProbabilityAlive(*v)
+	}
+	return _u
+}
+
+// AddProbabilityAlive adds value to the "probability_alive" field.
+func (_u *AccountUpdateOne) AddProbabilityAlive(v float64) *AccountUpdateOne {
+	_u.mutation.AddProbabilityAlive(v)
+	return _u
+}
+
+// SetValueScore sets the "value_score" field.
+func (_u *AccountUpdateOne) SetValueScore(v float64) *AccountUpdateOne {
+	_u.mutation.ResetValueScore()
+	_u.mutation.SetValueScore(v)
+	return _u
+}
+
+// SetNillableValueScore sets the "value_score" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableValueScore(v *float64) *AccountUpdateOne {
+	if v != nil {
+		_u.SetValueScore(*v)
+	}
+	return _u
+}
+
+// AddValueScore adds value to the "value_score" field.
+func (_u *AccountUpdateOne) AddValueScore(v float64) *AccountUpdateOne {
+	_u.mutation.AddValueScore(v)
+	return _u
+}
+
+// SetValueTier sets the "value_tier" field.
+func (_u *AccountUpdateOne) SetValueTier(v analytics.Tier) *AccountUpdateOne {
+	_u.mutation.SetValueTier(v)
+	return _u
+}
+
+// SetNillableValueTier sets the "value_tier" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableValueTier(v *analytics.Tier) *AccountUpdateOne {
+	if v != nil {
+		_u.SetValueTier(*v)
+	}
+	return _u
+}
+
+// ClearValueTier clears the value of the "value_tier" field.
+func (_u *AccountUpdateOne) ClearValueTier() *AccountUpdateOne {
+	_u.mutation.ClearValueTier()
+	return _u
+}
+
+// SetRfmSegment sets the "rfm_segment" field.
+func (_u *AccountUpdateOne) SetRfmSegment(v analytics.RFMSegment) *AccountUpdateOne {
+	_u.mutation.SetRfmSegment(v)
+	return _u
+}
+
+// SetNillableRfmSegment sets the "rfm_segment" field if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableRfmSegment(v *analytics.RFMSegment) *AccountUpdateOne {
+	if v != nil {
+		_u.SetRfmSegment(*v)
+	}
+	return _u
+}
+
+// ClearRfmSegment clears the value of the "rfm_segment" field.
+func (_u *AccountUpdateOne) ClearRfmSegment() *AccountUpdateOne {
+	_u.mutation.ClearRfmSegment()
+	return _u
+}
+
 // SetOwner sets the "owner" edge to the User entity.
 func (_u *AccountUpdateOne) SetOwner(v *User) *AccountUpdateOne {
 	return _u.SetOwnerID(v.ID)
@@ -1092,6 +1394,25 @@ func (_u *AccountUpdateOne) AddActivities(v ...*Activity) *AccountUpdateOne {
 		ids[i] = v[i].ID
 	}
 	return _u.AddActivityIDs(ids...)
+}
+
+// SetMetricsID sets the "metrics" edge to the CustomerMetrics entity by ID.
+func (_u *AccountUpdateOne) SetMetricsID(id pulid.ID) *AccountUpdateOne {
+	_u.mutation.SetMetricsID(id)
+	return _u
+}
+
+// SetNillableMetricsID sets the "metrics" edge to the CustomerMetrics entity by ID if the given value is not nil.
+func (_u *AccountUpdateOne) SetNillableMetricsID(id *pulid.ID) *AccountUpdateOne {
+	if id != nil {
+		_u = _u.SetMetricsID(*id)
+	}
+	return _u
+}
+
+// SetMetrics sets the "metrics" edge to the CustomerMetrics entity.
+func (_u *AccountUpdateOne) SetMetrics(v *CustomerMetrics) *AccountUpdateOne {
+	return _u.SetMetricsID(v.ID)
 }
 
 // Mutation returns the AccountMutation object of the builder.
@@ -1195,6 +1516,12 @@ func (_u *AccountUpdateOne) RemoveActivities(v ...*Activity) *AccountUpdateOne {
 	return _u.RemoveActivityIDs(ids...)
 }
 
+// ClearMetrics clears the "metrics" edge to the CustomerMetrics entity.
+func (_u *AccountUpdateOne) ClearMetrics() *AccountUpdateOne {
+	_u.mutation.ClearMetrics()
+	return _u
+}
+
 // Where appends a list predicates to the AccountUpdate builder.
 func (_u *AccountUpdateOne) Where(ps ...predicate.Account) *AccountUpdateOne {
 	_u.mutation.Where(ps...)
@@ -1285,6 +1612,16 @@ func (_u *AccountUpdateOne) check() error {
 	if v, ok := _u.mutation.Tags(); ok {
 		if err := account.TagsValidator(v); err != nil {
 			return &ValidationError{Name: "tags", err: fmt.Errorf(`ent: validator failed for field "Account.tags": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ValueTier(); ok {
+		if err := account.ValueTierValidator(v); err != nil {
+			return &ValidationError{Name: "value_tier", err: fmt.Errorf(`ent: validator failed for field "Account.value_tier": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.RfmSegment(); ok {
+		if err := account.RfmSegmentValidator(v); err != nil {
+			return &ValidationError{Name: "rfm_segment", err: fmt.Errorf(`ent: validator failed for field "Account.rfm_segment": %w`, err)}
 		}
 	}
 	if _u.mutation.OrganizationCleared() && len(_u.mutation.OrganizationIDs()) > 0 {
@@ -1383,6 +1720,36 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 	}
 	if _u.mutation.CustomFieldsCleared() {
 		_spec.ClearField(account.FieldCustomFields, field.TypeJSON)
+	}
+	if value, ok := _u.mutation.PredictedClv(); ok {
+		_spec.SetField(account.FieldPredictedClv, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedPredictedClv(); ok {
+		_spec.AddField(account.FieldPredictedClv, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.ProbabilityAlive(); ok {
+		_spec.SetField(account.FieldProbabilityAlive, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedProbabilityAlive(); ok {
+		_spec.AddField(account.FieldProbabilityAlive, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.ValueScore(); ok {
+		_spec.SetField(account.FieldValueScore, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedValueScore(); ok {
+		_spec.AddField(account.FieldValueScore, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.ValueTier(); ok {
+		_spec.SetField(account.FieldValueTier, field.TypeEnum, value)
+	}
+	if _u.mutation.ValueTierCleared() {
+		_spec.ClearField(account.FieldValueTier, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.RfmSegment(); ok {
+		_spec.SetField(account.FieldRfmSegment, field.TypeEnum, value)
+	}
+	if _u.mutation.RfmSegmentCleared() {
+		_spec.ClearField(account.FieldRfmSegment, field.TypeEnum)
 	}
 	if _u.mutation.OwnerCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1615,6 +1982,35 @@ func (_u *AccountUpdateOne) sqlSave(ctx context.Context) (_node *Account, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(activity.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.MetricsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   account.MetricsTable,
+			Columns: []string{account.MetricsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customermetrics.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.MetricsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   account.MetricsTable,
+			Columns: []string{account.MetricsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customermetrics.FieldID, field.TypeString),
 			},
 		}
 		for _, k := range nodes {

@@ -21,13 +21,17 @@ import (
 	"github.com/headlesscrm/crm/ent/apitoken"
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
+	"github.com/headlesscrm/crm/ent/clvmodel"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/lineitem"
 	"github.com/headlesscrm/crm/ent/organization"
 	"github.com/headlesscrm/crm/ent/pipeline"
 	"github.com/headlesscrm/crm/ent/product"
 	"github.com/headlesscrm/crm/ent/refreshtoken"
+	"github.com/headlesscrm/crm/ent/segment"
+	"github.com/headlesscrm/crm/ent/segmentmembership"
 	"github.com/headlesscrm/crm/ent/stage"
 	"github.com/headlesscrm/crm/ent/survey"
 	"github.com/headlesscrm/crm/ent/surveyresponse"
@@ -48,12 +52,16 @@ type Client struct {
 	Account *AccountClient
 	// Activity is the client for interacting with the Activity builders.
 	Activity *ActivityClient
+	// CLVModel is the client for interacting with the CLVModel builders.
+	CLVModel *CLVModelClient
 	// Campaign is the client for interacting with the Campaign builders.
 	Campaign *CampaignClient
 	// CampaignMember is the client for interacting with the CampaignMember builders.
 	CampaignMember *CampaignMemberClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
+	// CustomerMetrics is the client for interacting with the CustomerMetrics builders.
+	CustomerMetrics *CustomerMetricsClient
 	// Deal is the client for interacting with the Deal builders.
 	Deal *DealClient
 	// LineItem is the client for interacting with the LineItem builders.
@@ -66,6 +74,10 @@ type Client struct {
 	Product *ProductClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
+	// Segment is the client for interacting with the Segment builders.
+	Segment *SegmentClient
+	// SegmentMembership is the client for interacting with the SegmentMembership builders.
+	SegmentMembership *SegmentMembershipClient
 	// Stage is the client for interacting with the Stage builders.
 	Stage *StageClient
 	// Survey is the client for interacting with the Survey builders.
@@ -90,15 +102,19 @@ func (c *Client) init() {
 	c.APIToken = NewAPITokenClient(c.config)
 	c.Account = NewAccountClient(c.config)
 	c.Activity = NewActivityClient(c.config)
+	c.CLVModel = NewCLVModelClient(c.config)
 	c.Campaign = NewCampaignClient(c.config)
 	c.CampaignMember = NewCampaignMemberClient(c.config)
 	c.Contact = NewContactClient(c.config)
+	c.CustomerMetrics = NewCustomerMetricsClient(c.config)
 	c.Deal = NewDealClient(c.config)
 	c.LineItem = NewLineItemClient(c.config)
 	c.Organization = NewOrganizationClient(c.config)
 	c.Pipeline = NewPipelineClient(c.config)
 	c.Product = NewProductClient(c.config)
 	c.RefreshToken = NewRefreshTokenClient(c.config)
+	c.Segment = NewSegmentClient(c.config)
+	c.SegmentMembership = NewSegmentMembershipClient(c.config)
 	c.Stage = NewStageClient(c.config)
 	c.Survey = NewSurveyClient(c.config)
 	c.SurveyResponse = NewSurveyResponseClient(c.config)
@@ -194,25 +210,29 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 	cfg := c.config
 	cfg.driver = tx
 	return &Tx{
-		ctx:            ctx,
-		config:         cfg,
-		APIToken:       NewAPITokenClient(cfg),
-		Account:        NewAccountClient(cfg),
-		Activity:       NewActivityClient(cfg),
-		Campaign:       NewCampaignClient(cfg),
-		CampaignMember: NewCampaignMemberClient(cfg),
-		Contact:        NewContactClient(cfg),
-		Deal:           NewDealClient(cfg),
-		LineItem:       NewLineItemClient(cfg),
-		Organization:   NewOrganizationClient(cfg),
-		Pipeline:       NewPipelineClient(cfg),
-		Product:        NewProductClient(cfg),
-		RefreshToken:   NewRefreshTokenClient(cfg),
-		Stage:          NewStageClient(cfg),
-		Survey:         NewSurveyClient(cfg),
-		SurveyResponse: NewSurveyResponseClient(cfg),
-		Ticket:         NewTicketClient(cfg),
-		User:           NewUserClient(cfg),
+		ctx:               ctx,
+		config:            cfg,
+		APIToken:          NewAPITokenClient(cfg),
+		Account:           NewAccountClient(cfg),
+		Activity:          NewActivityClient(cfg),
+		CLVModel:          NewCLVModelClient(cfg),
+		Campaign:          NewCampaignClient(cfg),
+		CampaignMember:    NewCampaignMemberClient(cfg),
+		Contact:           NewContactClient(cfg),
+		CustomerMetrics:   NewCustomerMetricsClient(cfg),
+		Deal:              NewDealClient(cfg),
+		LineItem:          NewLineItemClient(cfg),
+		Organization:      NewOrganizationClient(cfg),
+		Pipeline:          NewPipelineClient(cfg),
+		Product:           NewProductClient(cfg),
+		RefreshToken:      NewRefreshTokenClient(cfg),
+		Segment:           NewSegmentClient(cfg),
+		SegmentMembership: NewSegmentMembershipClient(cfg),
+		Stage:             NewStageClient(cfg),
+		Survey:            NewSurveyClient(cfg),
+		SurveyResponse:    NewSurveyResponseClient(cfg),
+		Ticket:            NewTicketClient(cfg),
+		User:              NewUserClient(cfg),
 	}, nil
 }
 
@@ -230,25 +250,29 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 	cfg := c.config
 	cfg.driver = &txDriver{tx: tx, drv: c.driver}
 	return &Tx{
-		ctx:            ctx,
-		config:         cfg,
-		APIToken:       NewAPITokenClient(cfg),
-		Account:        NewAccountClient(cfg),
-		Activity:       NewActivityClient(cfg),
-		Campaign:       NewCampaignClient(cfg),
-		CampaignMember: NewCampaignMemberClient(cfg),
-		Contact:        NewContactClient(cfg),
-		Deal:           NewDealClient(cfg),
-		LineItem:       NewLineItemClient(cfg),
-		Organization:   NewOrganizationClient(cfg),
-		Pipeline:       NewPipelineClient(cfg),
-		Product:        NewProductClient(cfg),
-		RefreshToken:   NewRefreshTokenClient(cfg),
-		Stage:          NewStageClient(cfg),
-		Survey:         NewSurveyClient(cfg),
-		SurveyResponse: NewSurveyResponseClient(cfg),
-		Ticket:         NewTicketClient(cfg),
-		User:           NewUserClient(cfg),
+		ctx:               ctx,
+		config:            cfg,
+		APIToken:          NewAPITokenClient(cfg),
+		Account:           NewAccountClient(cfg),
+		Activity:          NewActivityClient(cfg),
+		CLVModel:          NewCLVModelClient(cfg),
+		Campaign:          NewCampaignClient(cfg),
+		CampaignMember:    NewCampaignMemberClient(cfg),
+		Contact:           NewContactClient(cfg),
+		CustomerMetrics:   NewCustomerMetricsClient(cfg),
+		Deal:              NewDealClient(cfg),
+		LineItem:          NewLineItemClient(cfg),
+		Organization:      NewOrganizationClient(cfg),
+		Pipeline:          NewPipelineClient(cfg),
+		Product:           NewProductClient(cfg),
+		RefreshToken:      NewRefreshTokenClient(cfg),
+		Segment:           NewSegmentClient(cfg),
+		SegmentMembership: NewSegmentMembershipClient(cfg),
+		Stage:             NewStageClient(cfg),
+		Survey:            NewSurveyClient(cfg),
+		SurveyResponse:    NewSurveyResponseClient(cfg),
+		Ticket:            NewTicketClient(cfg),
+		User:              NewUserClient(cfg),
 	}, nil
 }
 
@@ -278,9 +302,10 @@ func (c *Client) Close() error {
 // In order to add hooks to a specific client, call: `client.Node.Use(...)`.
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
-		c.APIToken, c.Account, c.Activity, c.Campaign, c.CampaignMember, c.Contact,
-		c.Deal, c.LineItem, c.Organization, c.Pipeline, c.Product, c.RefreshToken,
-		c.Stage, c.Survey, c.SurveyResponse, c.Ticket, c.User,
+		c.APIToken, c.Account, c.Activity, c.CLVModel, c.Campaign, c.CampaignMember,
+		c.Contact, c.CustomerMetrics, c.Deal, c.LineItem, c.Organization, c.Pipeline,
+		c.Product, c.RefreshToken, c.Segment, c.SegmentMembership, c.Stage, c.Survey,
+		c.SurveyResponse, c.Ticket, c.User,
 	} {
 		n.Use(hooks...)
 	}
@@ -290,9 +315,10 @@ func (c *Client) Use(hooks ...Hook) {
 // In order to add interceptors to a specific client, call: `client.Node.Intercept(...)`.
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
-		c.APIToken, c.Account, c.Activity, c.Campaign, c.CampaignMember, c.Contact,
-		c.Deal, c.LineItem, c.Organization, c.Pipeline, c.Product, c.RefreshToken,
-		c.Stage, c.Survey, c.SurveyResponse, c.Ticket, c.User,
+		c.APIToken, c.Account, c.Activity, c.CLVModel, c.Campaign, c.CampaignMember,
+		c.Contact, c.CustomerMetrics, c.Deal, c.LineItem, c.Organization, c.Pipeline,
+		c.Product, c.RefreshToken, c.Segment, c.SegmentMembership, c.Stage, c.Survey,
+		c.SurveyResponse, c.Ticket, c.User,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -307,12 +333,16 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Account.mutate(ctx, m)
 	case *ActivityMutation:
 		return c.Activity.mutate(ctx, m)
+	case *CLVModelMutation:
+		return c.CLVModel.mutate(ctx, m)
 	case *CampaignMutation:
 		return c.Campaign.mutate(ctx, m)
 	case *CampaignMemberMutation:
 		return c.CampaignMember.mutate(ctx, m)
 	case *ContactMutation:
 		return c.Contact.mutate(ctx, m)
+	case *CustomerMetricsMutation:
+		return c.CustomerMetrics.mutate(ctx, m)
 	case *DealMutation:
 		return c.Deal.mutate(ctx, m)
 	case *LineItemMutation:
@@ -325,6 +355,10 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.Product.mutate(ctx, m)
 	case *RefreshTokenMutation:
 		return c.RefreshToken.mutate(ctx, m)
+	case *SegmentMutation:
+		return c.Segment.mutate(ctx, m)
+	case *SegmentMembershipMutation:
+		return c.SegmentMembership.mutate(ctx, m)
 	case *StageMutation:
 		return c.Stage.mutate(ctx, m)
 	case *SurveyMutation:
@@ -711,6 +745,22 @@ func (c *AccountClient) QueryActivities(_m *Account) *ActivityQuery {
 	return query
 }
 
+// QueryMetrics queries the metrics edge of a Account.
+func (c *AccountClient) QueryMetrics(_m *Account) *CustomerMetricsQuery {
+	query := (&CustomerMetricsClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(account.Table, account.FieldID, id),
+			sqlgraph.To(customermetrics.Table, customermetrics.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, account.MetricsTable, account.MetricsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *AccountClient) Hooks() []Hook {
 	hooks := c.hooks.Account
@@ -950,6 +1000,157 @@ func (c *ActivityClient) mutate(ctx context.Context, m *ActivityMutation) (Value
 		return (&ActivityDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Activity mutation op: %q", m.Op())
+	}
+}
+
+// CLVModelClient is a client for the CLVModel schema.
+type CLVModelClient struct {
+	config
+}
+
+// NewCLVModelClient returns a client for the CLVModel from the given config.
+func NewCLVModelClient(c config) *CLVModelClient {
+	return &CLVModelClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `clvmodel.Hooks(f(g(h())))`.
+func (c *CLVModelClient) Use(hooks ...Hook) {
+	c.hooks.CLVModel = append(c.hooks.CLVModel, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `clvmodel.Intercept(f(g(h())))`.
+func (c *CLVModelClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CLVModel = append(c.inters.CLVModel, interceptors...)
+}
+
+// Create returns a builder for creating a CLVModel entity.
+func (c *CLVModelClient) Create() *CLVModelCreate {
+	mutation := newCLVModelMutation(c.config, OpCreate)
+	return &CLVModelCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CLVModel entities.
+func (c *CLVModelClient) CreateBulk(builders ...*CLVModelCreate) *CLVModelCreateBulk {
+	return &CLVModelCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CLVModelClient) MapCreateBulk(slice any, setFunc func(*CLVModelCreate, int)) *CLVModelCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CLVModelCreateBulk{err: fmt.Errorf("calling to CLVModelClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CLVModelCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CLVModelCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CLVModel.
+func (c *CLVModelClient) Update() *CLVModelUpdate {
+	mutation := newCLVModelMutation(c.config, OpUpdate)
+	return &CLVModelUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CLVModelClient) UpdateOne(_m *CLVModel) *CLVModelUpdateOne {
+	mutation := newCLVModelMutation(c.config, OpUpdateOne, withCLVModel(_m))
+	return &CLVModelUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CLVModelClient) UpdateOneID(id pulid.ID) *CLVModelUpdateOne {
+	mutation := newCLVModelMutation(c.config, OpUpdateOne, withCLVModelID(id))
+	return &CLVModelUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CLVModel.
+func (c *CLVModelClient) Delete() *CLVModelDelete {
+	mutation := newCLVModelMutation(c.config, OpDelete)
+	return &CLVModelDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CLVModelClient) DeleteOne(_m *CLVModel) *CLVModelDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CLVModelClient) DeleteOneID(id pulid.ID) *CLVModelDeleteOne {
+	builder := c.Delete().Where(clvmodel.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CLVModelDeleteOne{builder}
+}
+
+// Query returns a query builder for CLVModel.
+func (c *CLVModelClient) Query() *CLVModelQuery {
+	return &CLVModelQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCLVModel},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CLVModel entity by its id.
+func (c *CLVModelClient) Get(ctx context.Context, id pulid.ID) (*CLVModel, error) {
+	return c.Query().Where(clvmodel.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CLVModelClient) GetX(ctx context.Context, id pulid.ID) *CLVModel {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a CLVModel.
+func (c *CLVModelClient) QueryOrganization(_m *CLVModel) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(clvmodel.Table, clvmodel.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, clvmodel.OrganizationTable, clvmodel.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CLVModelClient) Hooks() []Hook {
+	hooks := c.hooks.CLVModel
+	return append(hooks[:len(hooks):len(hooks)], clvmodel.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CLVModelClient) Interceptors() []Interceptor {
+	inters := c.inters.CLVModel
+	return append(inters[:len(inters):len(inters)], clvmodel.Interceptors[:]...)
+}
+
+func (c *CLVModelClient) mutate(ctx context.Context, m *CLVModelMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CLVModelCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CLVModelUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CLVModelUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CLVModelDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CLVModel mutation op: %q", m.Op())
 	}
 }
 
@@ -1603,6 +1804,54 @@ func (c *ContactClient) QuerySurveyResponses(_m *Contact) *SurveyResponseQuery {
 	return query
 }
 
+// QueryMetrics queries the metrics edge of a Contact.
+func (c *ContactClient) QueryMetrics(_m *Contact) *CustomerMetricsQuery {
+	query := (&CustomerMetricsClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contact.Table, contact.FieldID, id),
+			sqlgraph.To(customermetrics.Table, customermetrics.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, contact.MetricsTable, contact.MetricsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySegments queries the segments edge of a Contact.
+func (c *ContactClient) QuerySegments(_m *Contact) *SegmentQuery {
+	query := (&SegmentClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contact.Table, contact.FieldID, id),
+			sqlgraph.To(segment.Table, segment.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, contact.SegmentsTable, contact.SegmentsPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QuerySegmentMemberships queries the segment_memberships edge of a Contact.
+func (c *ContactClient) QuerySegmentMemberships(_m *Contact) *SegmentMembershipQuery {
+	query := (&SegmentMembershipClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contact.Table, contact.FieldID, id),
+			sqlgraph.To(segmentmembership.Table, segmentmembership.ContactColumn),
+			sqlgraph.Edge(sqlgraph.O2M, true, contact.SegmentMembershipsTable, contact.SegmentMembershipsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // Hooks returns the client hooks.
 func (c *ContactClient) Hooks() []Hook {
 	hooks := c.hooks.Contact
@@ -1627,6 +1876,189 @@ func (c *ContactClient) mutate(ctx context.Context, m *ContactMutation) (Value, 
 		return (&ContactDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Contact mutation op: %q", m.Op())
+	}
+}
+
+// CustomerMetricsClient is a client for the CustomerMetrics schema.
+type CustomerMetricsClient struct {
+	config
+}
+
+// NewCustomerMetricsClient returns a client for the CustomerMetrics from the given config.
+func NewCustomerMetricsClient(c config) *CustomerMetricsClient {
+	return &CustomerMetricsClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `customermetrics.Hooks(f(g(h())))`.
+func (c *CustomerMetricsClient) Use(hooks ...Hook) {
+	c.hooks.CustomerMetrics = append(c.hooks.CustomerMetrics, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `customermetrics.Intercept(f(g(h())))`.
+func (c *CustomerMetricsClient) Intercept(interceptors ...Interceptor) {
+	c.inters.CustomerMetrics = append(c.inters.CustomerMetrics, interceptors...)
+}
+
+// Create returns a builder for creating a CustomerMetrics entity.
+func (c *CustomerMetricsClient) Create() *CustomerMetricsCreate {
+	mutation := newCustomerMetricsMutation(c.config, OpCreate)
+	return &CustomerMetricsCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of CustomerMetrics entities.
+func (c *CustomerMetricsClient) CreateBulk(builders ...*CustomerMetricsCreate) *CustomerMetricsCreateBulk {
+	return &CustomerMetricsCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *CustomerMetricsClient) MapCreateBulk(slice any, setFunc func(*CustomerMetricsCreate, int)) *CustomerMetricsCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &CustomerMetricsCreateBulk{err: fmt.Errorf("calling to CustomerMetricsClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*CustomerMetricsCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &CustomerMetricsCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for CustomerMetrics.
+func (c *CustomerMetricsClient) Update() *CustomerMetricsUpdate {
+	mutation := newCustomerMetricsMutation(c.config, OpUpdate)
+	return &CustomerMetricsUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *CustomerMetricsClient) UpdateOne(_m *CustomerMetrics) *CustomerMetricsUpdateOne {
+	mutation := newCustomerMetricsMutation(c.config, OpUpdateOne, withCustomerMetrics(_m))
+	return &CustomerMetricsUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *CustomerMetricsClient) UpdateOneID(id pulid.ID) *CustomerMetricsUpdateOne {
+	mutation := newCustomerMetricsMutation(c.config, OpUpdateOne, withCustomerMetricsID(id))
+	return &CustomerMetricsUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for CustomerMetrics.
+func (c *CustomerMetricsClient) Delete() *CustomerMetricsDelete {
+	mutation := newCustomerMetricsMutation(c.config, OpDelete)
+	return &CustomerMetricsDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *CustomerMetricsClient) DeleteOne(_m *CustomerMetrics) *CustomerMetricsDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *CustomerMetricsClient) DeleteOneID(id pulid.ID) *CustomerMetricsDeleteOne {
+	builder := c.Delete().Where(customermetrics.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &CustomerMetricsDeleteOne{builder}
+}
+
+// Query returns a query builder for CustomerMetrics.
+func (c *CustomerMetricsClient) Query() *CustomerMetricsQuery {
+	return &CustomerMetricsQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeCustomerMetrics},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a CustomerMetrics entity by its id.
+func (c *CustomerMetricsClient) Get(ctx context.Context, id pulid.ID) (*CustomerMetrics, error) {
+	return c.Query().Where(customermetrics.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *CustomerMetricsClient) GetX(ctx context.Context, id pulid.ID) *CustomerMetrics {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a CustomerMetrics.
+func (c *CustomerMetricsClient) QueryOrganization(_m *CustomerMetrics) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customermetrics.Table, customermetrics.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, customermetrics.OrganizationTable, customermetrics.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryContact queries the contact edge of a CustomerMetrics.
+func (c *CustomerMetricsClient) QueryContact(_m *CustomerMetrics) *ContactQuery {
+	query := (&ContactClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customermetrics.Table, customermetrics.FieldID, id),
+			sqlgraph.To(contact.Table, contact.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, true, customermetrics.ContactTable, customermetrics.ContactColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryAccount queries the account edge of a CustomerMetrics.
+func (c *CustomerMetricsClient) QueryAccount(_m *CustomerMetrics) *AccountQuery {
+	query := (&AccountClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(customermetrics.Table, customermetrics.FieldID, id),
+			sqlgraph.To(account.Table, account.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, true, customermetrics.AccountTable, customermetrics.AccountColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *CustomerMetricsClient) Hooks() []Hook {
+	hooks := c.hooks.CustomerMetrics
+	return append(hooks[:len(hooks):len(hooks)], customermetrics.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *CustomerMetricsClient) Interceptors() []Interceptor {
+	inters := c.inters.CustomerMetrics
+	return append(inters[:len(inters):len(inters)], customermetrics.Interceptors[:]...)
+}
+
+func (c *CustomerMetricsClient) mutate(ctx context.Context, m *CustomerMetricsMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&CustomerMetricsCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&CustomerMetricsUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&CustomerMetricsUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&CustomerMetricsDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown CustomerMetrics mutation op: %q", m.Op())
 	}
 }
 
@@ -2696,6 +3128,305 @@ func (c *RefreshTokenClient) mutate(ctx context.Context, m *RefreshTokenMutation
 	}
 }
 
+// SegmentClient is a client for the Segment schema.
+type SegmentClient struct {
+	config
+}
+
+// NewSegmentClient returns a client for the Segment from the given config.
+func NewSegmentClient(c config) *SegmentClient {
+	return &SegmentClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `segment.Hooks(f(g(h())))`.
+func (c *SegmentClient) Use(hooks ...Hook) {
+	c.hooks.Segment = append(c.hooks.Segment, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `segment.Intercept(f(g(h())))`.
+func (c *SegmentClient) Intercept(interceptors ...Interceptor) {
+	c.inters.Segment = append(c.inters.Segment, interceptors...)
+}
+
+// Create returns a builder for creating a Segment entity.
+func (c *SegmentClient) Create() *SegmentCreate {
+	mutation := newSegmentMutation(c.config, OpCreate)
+	return &SegmentCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of Segment entities.
+func (c *SegmentClient) CreateBulk(builders ...*SegmentCreate) *SegmentCreateBulk {
+	return &SegmentCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SegmentClient) MapCreateBulk(slice any, setFunc func(*SegmentCreate, int)) *SegmentCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SegmentCreateBulk{err: fmt.Errorf("calling to SegmentClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SegmentCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SegmentCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for Segment.
+func (c *SegmentClient) Update() *SegmentUpdate {
+	mutation := newSegmentMutation(c.config, OpUpdate)
+	return &SegmentUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SegmentClient) UpdateOne(_m *Segment) *SegmentUpdateOne {
+	mutation := newSegmentMutation(c.config, OpUpdateOne, withSegment(_m))
+	return &SegmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *SegmentClient) UpdateOneID(id pulid.ID) *SegmentUpdateOne {
+	mutation := newSegmentMutation(c.config, OpUpdateOne, withSegmentID(id))
+	return &SegmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for Segment.
+func (c *SegmentClient) Delete() *SegmentDelete {
+	mutation := newSegmentMutation(c.config, OpDelete)
+	return &SegmentDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *SegmentClient) DeleteOne(_m *Segment) *SegmentDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *SegmentClient) DeleteOneID(id pulid.ID) *SegmentDeleteOne {
+	builder := c.Delete().Where(segment.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &SegmentDeleteOne{builder}
+}
+
+// Query returns a query builder for Segment.
+func (c *SegmentClient) Query() *SegmentQuery {
+	return &SegmentQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSegment},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a Segment entity by its id.
+func (c *SegmentClient) Get(ctx context.Context, id pulid.ID) (*Segment, error) {
+	return c.Query().Where(segment.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *SegmentClient) GetX(ctx context.Context, id pulid.ID) *Segment {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryOrganization queries the organization edge of a Segment.
+func (c *SegmentClient) QueryOrganization(_m *Segment) *OrganizationQuery {
+	query := (&OrganizationClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(segment.Table, segment.FieldID, id),
+			sqlgraph.To(organization.Table, organization.FieldID),
+			sqlgraph.Edge(sqlgraph.M2O, false, segment.OrganizationTable, segment.OrganizationColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryMembers queries the members edge of a Segment.
+func (c *SegmentClient) QueryMembers(_m *Segment) *ContactQuery {
+	query := (&ContactClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(segment.Table, segment.FieldID, id),
+			sqlgraph.To(contact.Table, contact.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, false, segment.MembersTable, segment.MembersPrimaryKey...),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// QueryMemberships queries the memberships edge of a Segment.
+func (c *SegmentClient) QueryMemberships(_m *Segment) *SegmentMembershipQuery {
+	query := (&SegmentMembershipClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(segment.Table, segment.FieldID, id),
+			sqlgraph.To(segmentmembership.Table, segmentmembership.SegmentColumn),
+			sqlgraph.Edge(sqlgraph.O2M, true, segment.MembershipsTable, segment.MembershipsColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *SegmentClient) Hooks() []Hook {
+	hooks := c.hooks.Segment
+	return append(hooks[:len(hooks):len(hooks)], segment.Hooks[:]...)
+}
+
+// Interceptors returns the client interceptors.
+func (c *SegmentClient) Interceptors() []Interceptor {
+	inters := c.inters.Segment
+	return append(inters[:len(inters):len(inters)], segment.Interceptors[:]...)
+}
+
+func (c *SegmentClient) mutate(ctx context.Context, m *SegmentMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SegmentCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SegmentUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SegmentUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SegmentDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown Segment mutation op: %q", m.Op())
+	}
+}
+
+// SegmentMembershipClient is a client for the SegmentMembership schema.
+type SegmentMembershipClient struct {
+	config
+}
+
+// NewSegmentMembershipClient returns a client for the SegmentMembership from the given config.
+func NewSegmentMembershipClient(c config) *SegmentMembershipClient {
+	return &SegmentMembershipClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `segmentmembership.Hooks(f(g(h())))`.
+func (c *SegmentMembershipClient) Use(hooks ...Hook) {
+	c.hooks.SegmentMembership = append(c.hooks.SegmentMembership, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `segmentmembership.Intercept(f(g(h())))`.
+func (c *SegmentMembershipClient) Intercept(interceptors ...Interceptor) {
+	c.inters.SegmentMembership = append(c.inters.SegmentMembership, interceptors...)
+}
+
+// Create returns a builder for creating a SegmentMembership entity.
+func (c *SegmentMembershipClient) Create() *SegmentMembershipCreate {
+	mutation := newSegmentMembershipMutation(c.config, OpCreate)
+	return &SegmentMembershipCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of SegmentMembership entities.
+func (c *SegmentMembershipClient) CreateBulk(builders ...*SegmentMembershipCreate) *SegmentMembershipCreateBulk {
+	return &SegmentMembershipCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *SegmentMembershipClient) MapCreateBulk(slice any, setFunc func(*SegmentMembershipCreate, int)) *SegmentMembershipCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &SegmentMembershipCreateBulk{err: fmt.Errorf("calling to SegmentMembershipClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*SegmentMembershipCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &SegmentMembershipCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for SegmentMembership.
+func (c *SegmentMembershipClient) Update() *SegmentMembershipUpdate {
+	mutation := newSegmentMembershipMutation(c.config, OpUpdate)
+	return &SegmentMembershipUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *SegmentMembershipClient) UpdateOne(_m *SegmentMembership) *SegmentMembershipUpdateOne {
+	mutation := newSegmentMembershipMutation(c.config, OpUpdateOne)
+	mutation.segment = &_m.SegmentID
+	mutation.contact = &_m.ContactID
+	return &SegmentMembershipUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for SegmentMembership.
+func (c *SegmentMembershipClient) Delete() *SegmentMembershipDelete {
+	mutation := newSegmentMembershipMutation(c.config, OpDelete)
+	return &SegmentMembershipDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Query returns a query builder for SegmentMembership.
+func (c *SegmentMembershipClient) Query() *SegmentMembershipQuery {
+	return &SegmentMembershipQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeSegmentMembership},
+		inters: c.Interceptors(),
+	}
+}
+
+// QuerySegment queries the segment edge of a SegmentMembership.
+func (c *SegmentMembershipClient) QuerySegment(_m *SegmentMembership) *SegmentQuery {
+	return c.Query().
+		Where(segmentmembership.SegmentID(_m.SegmentID), segmentmembership.ContactID(_m.ContactID)).
+		QuerySegment()
+}
+
+// QueryContact queries the contact edge of a SegmentMembership.
+func (c *SegmentMembershipClient) QueryContact(_m *SegmentMembership) *ContactQuery {
+	return c.Query().
+		Where(segmentmembership.SegmentID(_m.SegmentID), segmentmembership.ContactID(_m.ContactID)).
+		QueryContact()
+}
+
+// Hooks returns the client hooks.
+func (c *SegmentMembershipClient) Hooks() []Hook {
+	return c.hooks.SegmentMembership
+}
+
+// Interceptors returns the client interceptors.
+func (c *SegmentMembershipClient) Interceptors() []Interceptor {
+	return c.inters.SegmentMembership
+}
+
+func (c *SegmentMembershipClient) mutate(ctx context.Context, m *SegmentMembershipMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&SegmentMembershipCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&SegmentMembershipUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&SegmentMembershipUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&SegmentMembershipDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown SegmentMembership mutation op: %q", m.Op())
+	}
+}
+
 // StageClient is a client for the Stage schema.
 type StageClient struct {
 	config
@@ -3582,14 +4313,16 @@ func (c *UserClient) mutate(ctx context.Context, m *UserMutation) (Value, error)
 // hooks and interceptors per client, for fast access.
 type (
 	hooks struct {
-		APIToken, Account, Activity, Campaign, CampaignMember, Contact, Deal, LineItem,
-		Organization, Pipeline, Product, RefreshToken, Stage, Survey, SurveyResponse,
-		Ticket, User []ent.Hook
+		APIToken, Account, Activity, CLVModel, Campaign, CampaignMember, Contact,
+		CustomerMetrics, Deal, LineItem, Organization, Pipeline, Product, RefreshToken,
+		Segment, SegmentMembership, Stage, Survey, SurveyResponse, Ticket,
+		User []ent.Hook
 	}
 	inters struct {
-		APIToken, Account, Activity, Campaign, CampaignMember, Contact, Deal, LineItem,
-		Organization, Pipeline, Product, RefreshToken, Stage, Survey, SurveyResponse,
-		Ticket, User []ent.Interceptor
+		APIToken, Account, Activity, CLVModel, Campaign, CampaignMember, Contact,
+		CustomerMetrics, Deal, LineItem, Organization, Pipeline, Product, RefreshToken,
+		Segment, SegmentMembership, Stage, Survey, SurveyResponse, Ticket,
+		User []ent.Interceptor
 	}
 )
 

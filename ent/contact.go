@@ -13,8 +13,10 @@ import (
 	"github.com/headlesscrm/crm/ent/account"
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/organization"
 	"github.com/headlesscrm/crm/ent/user"
+	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
 
@@ -65,6 +67,16 @@ type Contact struct {
 	CustomFields map[string]interface{} `json:"custom_fields,omitempty"`
 	// LastContactedAt holds the value of the "last_contacted_at" field.
 	LastContactedAt *time.Time `json:"last_contacted_at,omitempty"`
+	// PredictedClv holds the value of the "predicted_clv" field.
+	PredictedClv float64 `json:"predicted_clv,omitempty"`
+	// ProbabilityAlive holds the value of the "probability_alive" field.
+	ProbabilityAlive float64 `json:"probability_alive,omitempty"`
+	// ValueScore holds the value of the "value_score" field.
+	ValueScore float64 `json:"value_score,omitempty"`
+	// ValueTier holds the value of the "value_tier" field.
+	ValueTier *analytics.Tier `json:"value_tier,omitempty"`
+	// RfmSegment holds the value of the "rfm_segment" field.
+	RfmSegment *analytics.RFMSegment `json:"rfm_segment,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ContactQuery when eager-loading is set.
 	Edges        ContactEdges `json:"edges"`
@@ -95,11 +107,17 @@ type ContactEdges struct {
 	CampaignMemberships []*CampaignMember `json:"campaign_memberships,omitempty"`
 	// SurveyResponses holds the value of the survey_responses edge.
 	SurveyResponses []*SurveyResponse `json:"survey_responses,omitempty"`
+	// Metrics holds the value of the metrics edge.
+	Metrics *CustomerMetrics `json:"metrics,omitempty"`
+	// Segments holds the value of the segments edge.
+	Segments []*Segment `json:"segments,omitempty"`
+	// SegmentMemberships holds the value of the segment_memberships edge.
+	SegmentMemberships []*SegmentMembership `json:"segment_memberships,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [11]bool
+	loadedTypes [14]bool
 	// totalCount holds the count of the edges above.
-	totalCount [10]map[string]int
+	totalCount [12]map[string]int
 
 	namedReferrals           map[string][]*Contact
 	namedDeals               map[string][]*Deal
@@ -107,6 +125,8 @@ type ContactEdges struct {
 	namedTickets             map[string][]*Ticket
 	namedCampaignMemberships map[string][]*CampaignMember
 	namedSurveyResponses     map[string][]*SurveyResponse
+	namedSegments            map[string][]*Segment
+	namedSegmentMemberships  map[string][]*SegmentMembership
 }
 
 // OrganizationOrErr returns the Organization value or an error if the edge
@@ -218,6 +238,35 @@ func (e ContactEdges) SurveyResponsesOrErr() ([]*SurveyResponse, error) {
 	return nil, &NotLoadedError{edge: "survey_responses"}
 }
 
+// MetricsOrErr returns the Metrics value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e ContactEdges) MetricsOrErr() (*CustomerMetrics, error) {
+	if e.Metrics != nil {
+		return e.Metrics, nil
+	} else if e.loadedTypes[11] {
+		return nil, &NotFoundError{label: customermetrics.Label}
+	}
+	return nil, &NotLoadedError{edge: "metrics"}
+}
+
+// SegmentsOrErr returns the Segments value or an error if the edge
+// was not loaded in eager-loading.
+func (e ContactEdges) SegmentsOrErr() ([]*Segment, error) {
+	if e.loadedTypes[12] {
+		return e.Segments, nil
+	}
+	return nil, &NotLoadedError{edge: "segments"}
+}
+
+// SegmentMembershipsOrErr returns the SegmentMemberships value or an error if the edge
+// was not loaded in eager-loading.
+func (e ContactEdges) SegmentMembershipsOrErr() ([]*SegmentMembership, error) {
+	if e.loadedTypes[13] {
+		return e.SegmentMemberships, nil
+	}
+	return nil, &NotLoadedError{edge: "segment_memberships"}
+}
+
 // scanValues returns the types for scanning values from sql.Rows.
 func (*Contact) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
@@ -231,7 +280,9 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 			values[i] = new(pulid.ID)
 		case contact.FieldNewsletterOptIn:
 			values[i] = new(sql.NullBool)
-		case contact.FieldFirstName, contact.FieldLastName, contact.FieldEmail, contact.FieldPhone, contact.FieldTitle, contact.FieldExternalID, contact.FieldLifecycleStage, contact.FieldLeadSource, contact.FieldGender:
+		case contact.FieldPredictedClv, contact.FieldProbabilityAlive, contact.FieldValueScore:
+			values[i] = new(sql.NullFloat64)
+		case contact.FieldFirstName, contact.FieldLastName, contact.FieldEmail, contact.FieldPhone, contact.FieldTitle, contact.FieldExternalID, contact.FieldLifecycleStage, contact.FieldLeadSource, contact.FieldGender, contact.FieldValueTier, contact.FieldRfmSegment:
 			values[i] = new(sql.NullString)
 		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldBirthDate, contact.FieldLastContactedAt:
 			values[i] = new(sql.NullTime)
@@ -395,6 +446,38 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 				_m.LastContactedAt = new(time.Time)
 				*_m.LastContactedAt = value.Time
 			}
+		case contact.FieldPredictedClv:
+			if value, ok := values[i].(*sql.NullFloat64); !ok {
+				return fmt.Errorf("unexpected type %T for field predicted_clv", values[i])
+			} else if value.Valid {
+				_m.PredictedClv = value.Float64
+			}
+		case contact.FieldProbabilityAlive:
+			if value, ok := values[i].(*sql.NullFloat64); !ok {
+				return fmt.Errorf("unexpected type %T for field probability_alive", values[i])
+			} else if value.Valid {
+				_m.ProbabilityAlive = value.Float64
+			}
+		case contact.FieldValueScore:
+			if value, ok := values[i].(*sql.NullFloat64); !ok {
+				return fmt.Errorf("unexpected type %T for field value_score", values[i])
+			} else if value.Valid {
+				_m.ValueScore = value.Float64
+			}
+		case contact.FieldValueTier:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field value_tier", values[i])
+			} else if value.Valid {
+				_m.ValueTier = new(analytics.Tier)
+				*_m.ValueTier = analytics.Tier(value.String)
+			}
+		case contact.FieldRfmSegment:
+			if value, ok := values[i].(*sql.NullString); !ok {
+				return fmt.Errorf("unexpected type %T for field rfm_segment", values[i])
+			} else if value.Valid {
+				_m.RfmSegment = new(analytics.RFMSegment)
+				*_m.RfmSegment = analytics.RFMSegment(value.String)
+			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -461,6 +544,21 @@ func (_m *Contact) QueryCampaignMemberships() *CampaignMemberQuery {
 // QuerySurveyResponses queries the "survey_responses" edge of the Contact entity.
 func (_m *Contact) QuerySurveyResponses() *SurveyResponseQuery {
 	return NewContactClient(_m.config).QuerySurveyResponses(_m)
+}
+
+// QueryMetrics queries the "metrics" edge of the Contact entity.
+func (_m *Contact) QueryMetrics() *CustomerMetricsQuery {
+	return NewContactClient(_m.config).QueryMetrics(_m)
+}
+
+// QuerySegments queries the "segments" edge of the Contact entity.
+func (_m *Contact) QuerySegments() *SegmentQuery {
+	return NewContactClient(_m.config).QuerySegments(_m)
+}
+
+// QuerySegmentMemberships queries the "segment_memberships" edge of the Contact entity.
+func (_m *Contact) QuerySegmentMemberships() *SegmentMembershipQuery {
+	return NewContactClient(_m.config).QuerySegmentMemberships(_m)
 }
 
 // Update returns a builder for updating this Contact.
@@ -565,6 +663,25 @@ func (_m *Contact) String() string {
 	if v := _m.LastContactedAt; v != nil {
 		builder.WriteString("last_contacted_at=")
 		builder.WriteString(v.Format(time.ANSIC))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("predicted_clv=")
+	builder.WriteString(fmt.Sprintf("%v", _m.PredictedClv))
+	builder.WriteString(", ")
+	builder.WriteString("probability_alive=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ProbabilityAlive))
+	builder.WriteString(", ")
+	builder.WriteString("value_score=")
+	builder.WriteString(fmt.Sprintf("%v", _m.ValueScore))
+	builder.WriteString(", ")
+	if v := _m.ValueTier; v != nil {
+		builder.WriteString("value_tier=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	if v := _m.RfmSegment; v != nil {
+		builder.WriteString("rfm_segment=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteByte(')')
 	return builder.String()
@@ -711,6 +828,54 @@ func (_m *Contact) appendNamedSurveyResponses(name string, edges ...*SurveyRespo
 		_m.Edges.namedSurveyResponses[name] = []*SurveyResponse{}
 	} else {
 		_m.Edges.namedSurveyResponses[name] = append(_m.Edges.namedSurveyResponses[name], edges...)
+	}
+}
+
+// NamedSegments returns the Segments named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Contact) NamedSegments(name string) ([]*Segment, error) {
+	if _m.Edges.namedSegments == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedSegments[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Contact) appendNamedSegments(name string, edges ...*Segment) {
+	if _m.Edges.namedSegments == nil {
+		_m.Edges.namedSegments = make(map[string][]*Segment)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedSegments[name] = []*Segment{}
+	} else {
+		_m.Edges.namedSegments[name] = append(_m.Edges.namedSegments[name], edges...)
+	}
+}
+
+// NamedSegmentMemberships returns the SegmentMemberships named value or an error if the edge was not
+// loaded in eager-loading with this name.
+func (_m *Contact) NamedSegmentMemberships(name string) ([]*SegmentMembership, error) {
+	if _m.Edges.namedSegmentMemberships == nil {
+		return nil, &NotLoadedError{edge: name}
+	}
+	nodes, ok := _m.Edges.namedSegmentMemberships[name]
+	if !ok {
+		return nil, &NotLoadedError{edge: name}
+	}
+	return nodes, nil
+}
+
+func (_m *Contact) appendNamedSegmentMemberships(name string, edges ...*SegmentMembership) {
+	if _m.Edges.namedSegmentMemberships == nil {
+		_m.Edges.namedSegmentMemberships = make(map[string][]*SegmentMembership)
+	}
+	if len(edges) == 0 {
+		_m.Edges.namedSegmentMemberships[name] = []*SegmentMembership{}
+	} else {
+		_m.Edges.namedSegmentMemberships[name] = append(_m.Edges.namedSegmentMemberships[name], edges...)
 	}
 }
 

@@ -18,9 +18,12 @@ import (
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/organization"
 	"github.com/headlesscrm/crm/ent/predicate"
+	"github.com/headlesscrm/crm/ent/segment"
+	"github.com/headlesscrm/crm/ent/segmentmembership"
 	"github.com/headlesscrm/crm/ent/surveyresponse"
 	"github.com/headlesscrm/crm/ent/ticket"
 	"github.com/headlesscrm/crm/ent/user"
@@ -45,6 +48,9 @@ type ContactQuery struct {
 	withTickets                  *TicketQuery
 	withCampaignMemberships      *CampaignMemberQuery
 	withSurveyResponses          *SurveyResponseQuery
+	withMetrics                  *CustomerMetricsQuery
+	withSegments                 *SegmentQuery
+	withSegmentMemberships       *SegmentMembershipQuery
 	loadTotal                    []func(context.Context, []*Contact) error
 	modifiers                    []func(*sql.Selector)
 	withNamedReferrals           map[string]*ContactQuery
@@ -53,6 +59,8 @@ type ContactQuery struct {
 	withNamedTickets             map[string]*TicketQuery
 	withNamedCampaignMemberships map[string]*CampaignMemberQuery
 	withNamedSurveyResponses     map[string]*SurveyResponseQuery
+	withNamedSegments            map[string]*SegmentQuery
+	withNamedSegmentMemberships  map[string]*SegmentMembershipQuery
 	// intermediate query (i.e. traversal path).
 	sql  *sql.Selector
 	path func(context.Context) (*sql.Selector, error)
@@ -331,6 +339,72 @@ func (_q *ContactQuery) QuerySurveyResponses() *SurveyResponseQuery {
 	return query
 }
 
+// QueryMetrics chains the current query on the "metrics" edge.
+func (_q *ContactQuery) QueryMetrics() *CustomerMetricsQuery {
+	query := (&CustomerMetricsClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contact.Table, contact.FieldID, selector),
+			sqlgraph.To(customermetrics.Table, customermetrics.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, contact.MetricsTable, contact.MetricsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QuerySegments chains the current query on the "segments" edge.
+func (_q *ContactQuery) QuerySegments() *SegmentQuery {
+	query := (&SegmentClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contact.Table, contact.FieldID, selector),
+			sqlgraph.To(segment.Table, segment.FieldID),
+			sqlgraph.Edge(sqlgraph.M2M, true, contact.SegmentsTable, contact.SegmentsPrimaryKey...),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
+// QuerySegmentMemberships chains the current query on the "segment_memberships" edge.
+func (_q *ContactQuery) QuerySegmentMemberships() *SegmentMembershipQuery {
+	query := (&SegmentMembershipClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contact.Table, contact.FieldID, selector),
+			sqlgraph.To(segmentmembership.Table, segmentmembership.ContactColumn),
+			sqlgraph.Edge(sqlgraph.O2M, true, contact.SegmentMembershipsTable, contact.SegmentMembershipsColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // First returns the first Contact entity from the query.
 // Returns a *NotFoundError when no Contact was found.
 func (_q *ContactQuery) First(ctx context.Context) (*Contact, error) {
@@ -534,6 +608,9 @@ func (_q *ContactQuery) Clone() *ContactQuery {
 		withTickets:             _q.withTickets.Clone(),
 		withCampaignMemberships: _q.withCampaignMemberships.Clone(),
 		withSurveyResponses:     _q.withSurveyResponses.Clone(),
+		withMetrics:             _q.withMetrics.Clone(),
+		withSegments:            _q.withSegments.Clone(),
+		withSegmentMemberships:  _q.withSegmentMemberships.Clone(),
 		// clone intermediate query.
 		sql:       _q.sql.Clone(),
 		path:      _q.path,
@@ -662,6 +739,39 @@ func (_q *ContactQuery) WithSurveyResponses(opts ...func(*SurveyResponseQuery)) 
 	return _q
 }
 
+// WithMetrics tells the query-builder to eager-load the nodes that are connected to
+// the "metrics" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ContactQuery) WithMetrics(opts ...func(*CustomerMetricsQuery)) *ContactQuery {
+	query := (&CustomerMetricsClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withMetrics = query
+	return _q
+}
+
+// WithSegments tells the query-builder to eager-load the nodes that are connected to
+// the "segments" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ContactQuery) WithSegments(opts ...func(*SegmentQuery)) *ContactQuery {
+	query := (&SegmentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSegments = query
+	return _q
+}
+
+// WithSegmentMemberships tells the query-builder to eager-load the nodes that are connected to
+// the "segment_memberships" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ContactQuery) WithSegmentMemberships(opts ...func(*SegmentMembershipQuery)) *ContactQuery {
+	query := (&SegmentMembershipClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withSegmentMemberships = query
+	return _q
+}
+
 // GroupBy is used to group vertices by one or more fields/columns.
 // It is often used with aggregate functions, like: count, max, mean, min, sum.
 //
@@ -740,7 +850,7 @@ func (_q *ContactQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cont
 	var (
 		nodes       = []*Contact{}
 		_spec       = _q.querySpec()
-		loadedTypes = [11]bool{
+		loadedTypes = [14]bool{
 			_q.withOrganization != nil,
 			_q.withAccount != nil,
 			_q.withOwner != nil,
@@ -752,6 +862,9 @@ func (_q *ContactQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cont
 			_q.withTickets != nil,
 			_q.withCampaignMemberships != nil,
 			_q.withSurveyResponses != nil,
+			_q.withMetrics != nil,
+			_q.withSegments != nil,
+			_q.withSegmentMemberships != nil,
 		}
 	)
 	_spec.ScanValues = func(columns []string) ([]any, error) {
@@ -849,6 +962,28 @@ func (_q *ContactQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cont
 			return nil, err
 		}
 	}
+	if query := _q.withMetrics; query != nil {
+		if err := _q.loadMetrics(ctx, query, nodes, nil,
+			func(n *Contact, e *CustomerMetrics) { n.Edges.Metrics = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withSegments; query != nil {
+		if err := _q.loadSegments(ctx, query, nodes,
+			func(n *Contact) { n.Edges.Segments = []*Segment{} },
+			func(n *Contact, e *Segment) { n.Edges.Segments = append(n.Edges.Segments, e) }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withSegmentMemberships; query != nil {
+		if err := _q.loadSegmentMemberships(ctx, query, nodes,
+			func(n *Contact) { n.Edges.SegmentMemberships = []*SegmentMembership{} },
+			func(n *Contact, e *SegmentMembership) {
+				n.Edges.SegmentMemberships = append(n.Edges.SegmentMemberships, e)
+			}); err != nil {
+			return nil, err
+		}
+	}
 	for name, query := range _q.withNamedReferrals {
 		if err := _q.loadReferrals(ctx, query, nodes,
 			func(n *Contact) { n.appendNamedReferrals(name) },
@@ -888,6 +1023,20 @@ func (_q *ContactQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cont
 		if err := _q.loadSurveyResponses(ctx, query, nodes,
 			func(n *Contact) { n.appendNamedSurveyResponses(name) },
 			func(n *Contact, e *SurveyResponse) { n.appendNamedSurveyResponses(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedSegments {
+		if err := _q.loadSegments(ctx, query, nodes,
+			func(n *Contact) { n.appendNamedSegments(name) },
+			func(n *Contact, e *Segment) { n.appendNamedSegments(name, e) }); err != nil {
+			return nil, err
+		}
+	}
+	for name, query := range _q.withNamedSegmentMemberships {
+		if err := _q.loadSegmentMemberships(ctx, query, nodes,
+			func(n *Contact) { n.appendNamedSegmentMemberships(name) },
+			func(n *Contact, e *SegmentMembership) { n.appendNamedSegmentMemberships(name, e) }); err != nil {
 			return nil, err
 		}
 	}
@@ -1251,6 +1400,127 @@ func (_q *ContactQuery) loadSurveyResponses(ctx context.Context, query *SurveyRe
 	}
 	return nil
 }
+func (_q *ContactQuery) loadMetrics(ctx context.Context, query *CustomerMetricsQuery, nodes []*Contact, init func(*Contact), assign func(*Contact, *CustomerMetrics)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Contact)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(customermetrics.FieldContactID)
+	}
+	query.Where(predicate.CustomerMetrics(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(contact.MetricsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ContactID
+		if fk == nil {
+			return fmt.Errorf(`foreign-key "contact_id" is nil for node %v`, n.ID)
+		}
+		node, ok := nodeids[*fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "contact_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ContactQuery) loadSegments(ctx context.Context, query *SegmentQuery, nodes []*Contact, init func(*Contact), assign func(*Contact, *Segment)) error {
+	edgeIDs := make([]driver.Value, len(nodes))
+	byID := make(map[pulid.ID]*Contact)
+	nids := make(map[pulid.ID]map[*Contact]struct{})
+	for i, node := range nodes {
+		edgeIDs[i] = node.ID
+		byID[node.ID] = node
+		if init != nil {
+			init(node)
+		}
+	}
+	query.Where(func(s *sql.Selector) {
+		joinT := sql.Table(contact.SegmentsTable)
+		s.Join(joinT).On(s.C(segment.FieldID), joinT.C(contact.SegmentsPrimaryKey[0]))
+		s.Where(sql.InValues(joinT.C(contact.SegmentsPrimaryKey[1]), edgeIDs...))
+		columns := s.SelectedColumns()
+		s.Select(joinT.C(contact.SegmentsPrimaryKey[1]))
+		s.AppendSelect(columns...)
+		s.SetDistinct(false)
+	})
+	if err := query.prepareQuery(ctx); err != nil {
+		return err
+	}
+	qr := QuerierFunc(func(ctx context.Context, q Query) (Value, error) {
+		return query.sqlAll(ctx, func(_ context.Context, spec *sqlgraph.QuerySpec) {
+			assign := spec.Assign
+			values := spec.ScanValues
+			spec.ScanValues = func(columns []string) ([]any, error) {
+				values, err := values(columns[1:])
+				if err != nil {
+					return nil, err
+				}
+				return append([]any{new(pulid.ID)}, values...), nil
+			}
+			spec.Assign = func(columns []string, values []any) error {
+				outValue := *values[0].(*pulid.ID)
+				inValue := *values[1].(*pulid.ID)
+				if nids[inValue] == nil {
+					nids[inValue] = map[*Contact]struct{}{byID[outValue]: {}}
+					return assign(columns[1:], values[1:])
+				}
+				nids[inValue][byID[outValue]] = struct{}{}
+				return nil
+			}
+		})
+	})
+	neighbors, err := withInterceptors[[]*Segment](ctx, query, qr, query.inters)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		nodes, ok := nids[n.ID]
+		if !ok {
+			return fmt.Errorf(`unexpected "segments" node returned %v`, n.ID)
+		}
+		for kn := range nodes {
+			assign(kn, n)
+		}
+	}
+	return nil
+}
+func (_q *ContactQuery) loadSegmentMemberships(ctx context.Context, query *SegmentMembershipQuery, nodes []*Contact, init func(*Contact), assign func(*Contact, *SegmentMembership)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Contact)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+		if init != nil {
+			init(nodes[i])
+		}
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(segmentmembership.FieldContactID)
+	}
+	query.Where(predicate.SegmentMembership(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(contact.SegmentMembershipsColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ContactID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "contact_id" returned %v for node %v`, fk, n)
+		}
+		assign(node, n)
+	}
+	return nil
+}
 
 func (_q *ContactQuery) sqlCount(ctx context.Context) (int, error) {
 	_spec := _q.querySpec()
@@ -1467,6 +1737,34 @@ func (_q *ContactQuery) WithNamedSurveyResponses(name string, opts ...func(*Surv
 		_q.withNamedSurveyResponses = make(map[string]*SurveyResponseQuery)
 	}
 	_q.withNamedSurveyResponses[name] = query
+	return _q
+}
+
+// WithNamedSegments tells the query-builder to eager-load the nodes that are connected to the "segments"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ContactQuery) WithNamedSegments(name string, opts ...func(*SegmentQuery)) *ContactQuery {
+	query := (&SegmentClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedSegments == nil {
+		_q.withNamedSegments = make(map[string]*SegmentQuery)
+	}
+	_q.withNamedSegments[name] = query
+	return _q
+}
+
+// WithNamedSegmentMemberships tells the query-builder to eager-load the nodes that are connected to the "segment_memberships"
+// edge with the given name. The optional arguments are used to configure the query builder of the edge.
+func (_q *ContactQuery) WithNamedSegmentMemberships(name string, opts ...func(*SegmentMembershipQuery)) *ContactQuery {
+	query := (&SegmentMembershipClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	if _q.withNamedSegmentMemberships == nil {
+		_q.withNamedSegmentMemberships = make(map[string]*SegmentMembershipQuery)
+	}
+	_q.withNamedSegmentMemberships[name] = query
 	return _q
 }
 

@@ -17,11 +17,14 @@ import (
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/predicate"
+	"github.com/headlesscrm/crm/ent/segment"
 	"github.com/headlesscrm/crm/ent/surveyresponse"
 	"github.com/headlesscrm/crm/ent/ticket"
 	"github.com/headlesscrm/crm/ent/user"
+	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
 
@@ -371,6 +374,109 @@ func (_u *ContactUpdate) ClearLastContactedAt() *ContactUpdate {
 	return _u
 }
 
+// SetPredictedClv sets the "predicted_clv" field.
+func (_u *ContactUpdate) SetPredictedClv(v float64) *ContactUpdate {
+	_u.mutation.ResetPredictedClv()
+	_u.mutation.SetPredictedClv(v)
+	return _u
+}
+
+// SetNillablePredictedClv sets the "predicted_clv" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillablePredictedClv(v *float64) *ContactUpdate {
+	if v != nil {
+		_u.SetPredictedClv(*v)
+	}
+	return _u
+}
+
+// AddPredictedClv adds value to the "predicted_clv" field.
+func (_u *ContactUpdate) AddPredictedClv(v float64) *ContactUpdate {
+	_u.mutation.AddPredictedClv(v)
+	return _u
+}
+
+// SetProbabilityAlive sets the "probability_alive" field.
+func (_u *ContactUpdate) SetProbabilityAlive(v float64) *ContactUpdate {
+	_u.mutation.ResetProbabilityAlive()
+	_u.mutation.SetProbabilityAlive(v)
+	return _u
+}
+
+// SetNillableProbabilityAlive sets the "probability_alive" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableProbabilityAlive(v *float64) *ContactUpdate {
+	if v != nil {
+		_u.SetProbabilityAlive(*v)
+	}
+	return _u
+}
+
+// AddProbabilityAlive adds value to the "probability_alive" field.
+func (_u *ContactUpdate) AddProbabilityAlive(v float64) *ContactUpdate {
+	_u.mutation.AddProbabilityAlive(v)
+	return _u
+}
+
+// SetValueScore sets the "value_score" field.
+func (_u *ContactUpdate) SetValueScore(v float64) *ContactUpdate {
+	_u.mutation.ResetValueScore()
+	_u.mutation.SetValueScore(v)
+	return _u
+}
+
+// SetNillableValueScore sets the "value_score" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableValueScore(v *float64) *ContactUpdate {
+	if v != nil {
+		_u.SetValueScore(*v)
+	}
+	return _u
+}
+
+// AddValueScore adds value to the "value_score" field.
+func (_u *ContactUpdate) AddValueScore(v float64) *ContactUpdate {
+	_u.mutation.AddValueScore(v)
+	return _u
+}
+
+// SetValueTier sets the "value_tier" field.
+func (_u *ContactUpdate) SetValueTier(v analytics.Tier) *ContactUpdate {
+	_u.mutation.SetValueTier(v)
+	return _u
+}
+
+// SetNillableValueTier sets the "value_tier" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableValueTier(v *analytics.Tier) *ContactUpdate {
+	if v != nil {
+		_u.SetValueTier(*v)
+	}
+	return _u
+}
+
+// ClearValueTier clears the value of the "value_tier" field.
+func (_u *ContactUpdate) ClearValueTier() *ContactUpdate {
+	_u.mutation.ClearValueTier()
+	return _u
+}
+
+// SetRfmSegment sets the "rfm_segment" field.
+func (_u *ContactUpdate) SetRfmSegment(v analytics.RFMSegment) *ContactUpdate {
+	_u.mutation.SetRfmSegment(v)
+	return _u
+}
+
+// SetNillableRfmSegment sets the "rfm_segment" field if the given value is not nil.
+func (_u *ContactUpdate) SetNillableRfmSegment(v *analytics.RFMSegment) *ContactUpdate {
+	if v != nil {
+		_u.SetRfmSegment(*v)
+	}
+	return _u
+}
+
+// ClearRfmSegment clears the value of the "rfm_segment" field.
+func (_u *ContactUpdate) ClearRfmSegment() *ContactUpdate {
+	_u.mutation.ClearRfmSegment()
+	return _u
+}
+
 // SetAccount sets the "account" edge to the Account entity.
 func (_u *ContactUpdate) SetAccount(v *Account) *ContactUpdate {
 	return _u.SetAccountID(v.ID)
@@ -479,6 +585,40 @@ func (_u *ContactUpdate) AddSurveyResponses(v ...*SurveyResponse) *ContactUpdate
 		ids[i] = v[i].ID
 	}
 	return _u.AddSurveyResponseIDs(ids...)
+}
+
+// SetMetricsID sets the "metrics" edge to the CustomerMetrics entity by ID.
+func (_u *ContactUpdate) SetMetricsID(id pulid.ID) *ContactUpdate {
+	_u.mutation.SetMetricsID(id)
+	return _u
+}
+
+// SetNillableMetricsID sets the "metrics" edge to the CustomerMetrics entity by ID if the given value is not nil.
+func (_u *ContactUpdate) SetNillableMetricsID(id *pulid.ID) *ContactUpdate {
+	if id != nil {
+		_u = _u.SetMetricsID(*id)
+	}
+	return _u
+}
+
+// SetMetrics sets the "metrics" edge to the CustomerMetrics entity.
+func (_u *ContactUpdate) SetMetrics(v *CustomerMetrics) *ContactUpdate {
+	return _u.SetMetricsID(v.ID)
+}
+
+// AddSegmentIDs adds the "segments" edge to the Segment entity by IDs.
+func (_u *ContactUpdate) AddSegmentIDs(ids ...pulid.ID) *ContactUpdate {
+	_u.mutation.AddSegmentIDs(ids...)
+	return _u
+}
+
+// AddSegments adds the "segments" edges to the Segment entity.
+func (_u *ContactUpdate) AddSegments(v ...*Segment) *ContactUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSegmentIDs(ids...)
 }
 
 // Mutation returns the ContactMutation object of the builder.
@@ -636,6 +776,33 @@ func (_u *ContactUpdate) RemoveSurveyResponses(v ...*SurveyResponse) *ContactUpd
 	return _u.RemoveSurveyResponseIDs(ids...)
 }
 
+// ClearMetrics clears the "metrics" edge to the CustomerMetrics entity.
+func (_u *ContactUpdate) ClearMetrics() *ContactUpdate {
+	_u.mutation.ClearMetrics()
+	return _u
+}
+
+// ClearSegments clears all "segments" edges to the Segment entity.
+func (_u *ContactUpdate) ClearSegments() *ContactUpdate {
+	_u.mutation.ClearSegments()
+	return _u
+}
+
+// RemoveSegmentIDs removes the "segments" edge to Segment entities by IDs.
+func (_u *ContactUpdate) RemoveSegmentIDs(ids ...pulid.ID) *ContactUpdate {
+	_u.mutation.RemoveSegmentIDs(ids...)
+	return _u
+}
+
+// RemoveSegments removes "segments" edges to Segment entities.
+func (_u *ContactUpdate) RemoveSegments(v ...*Segment) *ContactUpdate {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSegmentIDs(ids...)
+}
+
 // Save executes the query and returns the number of nodes affected by the update operation.
 func (_u *ContactUpdate) Save(ctx context.Context) (int, error) {
 	if err := _u.defaults(); err != nil {
@@ -728,6 +895,16 @@ func (_u *ContactUpdate) check() error {
 	if v, ok := _u.mutation.Tags(); ok {
 		if err := contact.TagsValidator(v); err != nil {
 			return &ValidationError{Name: "tags", err: fmt.Errorf(`ent: validator failed for field "Contact.tags": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ValueTier(); ok {
+		if err := contact.ValueTierValidator(v); err != nil {
+			return &ValidationError{Name: "value_tier", err: fmt.Errorf(`ent: validator failed for field "Contact.value_tier": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.RfmSegment(); ok {
+		if err := contact.RfmSegmentValidator(v); err != nil {
+			return &ValidationError{Name: "rfm_segment", err: fmt.Errorf(`ent: validator failed for field "Contact.rfm_segment": %w`, err)}
 		}
 	}
 	if _u.mutation.OrganizationCleared() && len(_u.mutation.OrganizationIDs()) > 0 {
@@ -833,6 +1010,36 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.LastContactedAtCleared() {
 		_spec.ClearField(contact.FieldLastContactedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.PredictedClv(); ok {
+		_spec.SetField(contact.FieldPredictedClv, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedPredictedClv(); ok {
+		_spec.AddField(contact.FieldPredictedClv, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.ProbabilityAlive(); ok {
+		_spec.SetField(contact.FieldProbabilityAlive, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedProbabilityAlive(); ok {
+		_spec.AddField(contact.FieldProbabilityAlive, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.ValueScore(); ok {
+		_spec.SetField(contact.FieldValueScore, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedValueScore(); ok {
+		_spec.AddField(contact.FieldValueScore, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.ValueTier(); ok {
+		_spec.SetField(contact.FieldValueTier, field.TypeEnum, value)
+	}
+	if _u.mutation.ValueTierCleared() {
+		_spec.ClearField(contact.FieldValueTier, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.RfmSegment(); ok {
+		_spec.SetField(contact.FieldRfmSegment, field.TypeEnum, value)
+	}
+	if _u.mutation.RfmSegmentCleared() {
+		_spec.ClearField(contact.FieldRfmSegment, field.TypeEnum)
 	}
 	if _u.mutation.AccountCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1218,6 +1425,92 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.MetricsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   contact.MetricsTable,
+			Columns: []string{contact.MetricsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customermetrics.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.MetricsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   contact.MetricsTable,
+			Columns: []string{contact.MetricsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customermetrics.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SegmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   contact.SegmentsTable,
+			Columns: contact.SegmentsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(segment.FieldID, field.TypeString),
+			},
+		}
+		createE := &SegmentMembershipCreate{config: _u.config, mutation: newSegmentMembershipMutation(_u.config, OpCreate)}
+		createE.defaults()
+		_, specE := createE.createSpec()
+		edge.Target.Fields = specE.Fields
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSegmentsIDs(); len(nodes) > 0 && !_u.mutation.SegmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   contact.SegmentsTable,
+			Columns: contact.SegmentsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(segment.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		createE := &SegmentMembershipCreate{config: _u.config, mutation: newSegmentMembershipMutation(_u.config, OpCreate)}
+		createE.defaults()
+		_, specE := createE.createSpec()
+		edge.Target.Fields = specE.Fields
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SegmentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   contact.SegmentsTable,
+			Columns: contact.SegmentsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(segment.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		createE := &SegmentMembershipCreate{config: _u.config, mutation: newSegmentMembershipMutation(_u.config, OpCreate)}
+		createE.defaults()
+		_, specE := createE.createSpec()
+		edge.Target.Fields = specE.Fields
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	_spec.AddModifiers(_u.modifiers...)
@@ -1574,6 +1867,109 @@ func (_u *ContactUpdateOne) ClearLastContactedAt() *ContactUpdateOne {
 	return _u
 }
 
+// SetPredictedClv sets the "predicted_clv" field.
+func (_u *ContactUpdateOne) SetPredictedClv(v float64) *ContactUpdateOne {
+	_u.mutation.ResetPredictedClv()
+	_u.mutation.SetPredictedClv(v)
+	return _u
+}
+
+// SetNillablePredictedClv sets the "predicted_clv" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillablePredictedClv(v *float64) *ContactUpdateOne {
+	if v != nil {
+		_u.SetPredictedClv(*v)
+	}
+	return _u
+}
+
+// AddPredictedClv adds value to the "predicted_clv" field.
+func (_u *ContactUpdateOne) AddPredictedClv(v float64) *ContactUpdateOne {
+	_u.mutation.AddPredictedClv(v)
+	return _u
+}
+
+// SetProbabilityAlive sets the "probability_alive" field.
+func (_u *ContactUpdateOne) SetProbabilityAlive(v float64) *ContactUpdateOne {
+	_u.mutation.ResetProbabilityAlive()
+	_u.mutation.SetProbabilityAlive(v)
+	return _u
+}
+
+// SetNillableProbabilityAlive sets the "probability_alive" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableProbabilityAlive(v *float64) *ContactUpdateOne {
+	if v != nil {
+		_u.SetProbabilityAlive(*v)
+	}
+	return _u
+}
+
+// AddProbabilityAlive adds value to the "probability_alive" field.
+func (_u *ContactUpdateOne) AddProbabilityAlive(v float64) *ContactUpdateOne {
+	_u.mutation.AddProbabilityAlive(v)
+	return _u
+}
+
+// SetValueScore sets the "value_score" field.
+func (_u *ContactUpdateOne) SetValueScore(v float64) *ContactUpdateOne {
+	_u.mutation.ResetValueScore()
+	_u.mutation.SetValueScore(v)
+	return _u
+}
+
+// SetNillableValueScore sets the "value_score" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableValueScore(v *float64) *ContactUpdateOne {
+	if v != nil {
+		_u.SetValueScore(*v)
+	}
+	return _u
+}
+
+// AddValueScore adds value to the "value_score" field.
+func (_u *ContactUpdateOne) AddValueScore(v float64) *ContactUpdateOne {
+	_u.mutation.AddValueScore(v)
+	return _u
+}
+
+// SetValueTier sets the "value_tier" field.
+func (_u *ContactUpdateOne) SetValueTier(v analytics.Tier) *ContactUpdateOne {
+	_u.mutation.SetValueTier(v)
+	return _u
+}
+
+// SetNillableValueTier sets the "value_tier" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableValueTier(v *analytics.Tier) *ContactUpdateOne {
+	if v != nil {
+		_u.SetValueTier(*v)
+	}
+	return _u
+}
+
+// ClearValueTier clears the value of the "value_tier" field.
+func (_u *ContactUpdateOne) ClearValueTier() *ContactUpdateOne {
+	_u.mutation.ClearValueTier()
+	return _u
+}
+
+// SetRfmSegment sets the "rfm_segment" field.
+func (_u *ContactUpdateOne) SetRfmSegment(v analytics.RFMSegment) *ContactUpdateOne {
+	_u.mutation.SetRfmSegment(v)
+	return _u
+}
+
+// SetNillableRfmSegment sets the "rfm_segment" field if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableRfmSegment(v *analytics.RFMSegment) *ContactUpdateOne {
+	if v != nil {
+		_u.SetRfmSegment(*v)
+	}
+	return _u
+}
+
+// ClearRfmSegment clears the value of the "rfm_segment" field.
+func (_u *ContactUpdateOne) ClearRfmSegment() *ContactUpdateOne {
+	_u.mutation.ClearRfmSegment()
+	return _u
+}
+
 // SetAccount sets the "account" edge to the Account entity.
 func (_u *ContactUpdateOne) SetAccount(v *Account) *ContactUpdateOne {
 	return _u.SetAccountID(v.ID)
@@ -1682,6 +2078,40 @@ func (_u *ContactUpdateOne) AddSurveyResponses(v ...*SurveyResponse) *ContactUpd
 		ids[i] = v[i].ID
 	}
 	return _u.AddSurveyResponseIDs(ids...)
+}
+
+// SetMetricsID sets the "metrics" edge to the CustomerMetrics entity by ID.
+func (_u *ContactUpdateOne) SetMetricsID(id pulid.ID) *ContactUpdateOne {
+	_u.mutation.SetMetricsID(id)
+	return _u
+}
+
+// SetNillableMetricsID sets the "metrics" edge to the CustomerMetrics entity by ID if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableMetricsID(id *pulid.ID) *ContactUpdateOne {
+	if id != nil {
+		_u = _u.SetMetricsID(*id)
+	}
+	return _u
+}
+
+// SetMetrics sets the "metrics" edge to the CustomerMetrics entity.
+func (_u *ContactUpdateOne) SetMetrics(v *CustomerMetrics) *ContactUpdateOne {
+	return _u.SetMetricsID(v.ID)
+}
+
+// AddSegmentIDs adds the "segments" edge to the Segment entity by IDs.
+func (_u *ContactUpdateOne) AddSegmentIDs(ids ...pulid.ID) *ContactUpdateOne {
+	_u.mutation.AddSegmentIDs(ids...)
+	return _u
+}
+
+// AddSegments adds the "segments" edges to the Segment entity.
+func (_u *ContactUpdateOne) AddSegments(v ...*Segment) *ContactUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.AddSegmentIDs(ids...)
 }
 
 // Mutation returns the ContactMutation object of the builder.
@@ -1839,6 +2269,33 @@ func (_u *ContactUpdateOne) RemoveSurveyResponses(v ...*SurveyResponse) *Contact
 	return _u.RemoveSurveyResponseIDs(ids...)
 }
 
+// ClearMetrics clears the "metrics" edge to the CustomerMetrics entity.
+func (_u *ContactUpdateOne) ClearMetrics() *ContactUpdateOne {
+	_u.mutation.ClearMetrics()
+	return _u
+}
+
+// ClearSegments clears all "segments" edges to the Segment entity.
+func (_u *ContactUpdateOne) ClearSegments() *ContactUpdateOne {
+	_u.mutation.ClearSegments()
+	return _u
+}
+
+// RemoveSegmentIDs removes the "segments" edge to Segment entities by IDs.
+func (_u *ContactUpdateOne) RemoveSegmentIDs(ids ...pulid.ID) *ContactUpdateOne {
+	_u.mutation.RemoveSegmentIDs(ids...)
+	return _u
+}
+
+// RemoveSegments removes "segments" edges to Segment entities.
+func (_u *ContactUpdateOne) RemoveSegments(v ...*Segment) *ContactUpdateOne {
+	ids := make([]pulid.ID, len(v))
+	for i := range v {
+		ids[i] = v[i].ID
+	}
+	return _u.RemoveSegmentIDs(ids...)
+}
+
 // Where appends a list predicates to the ContactUpdate builder.
 func (_u *ContactUpdateOne) Where(ps ...predicate.Contact) *ContactUpdateOne {
 	_u.mutation.Where(ps...)
@@ -1944,6 +2401,16 @@ func (_u *ContactUpdateOne) check() error {
 	if v, ok := _u.mutation.Tags(); ok {
 		if err := contact.TagsValidator(v); err != nil {
 			return &ValidationError{Name: "tags", err: fmt.Errorf(`ent: validator failed for field "Contact.tags": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.ValueTier(); ok {
+		if err := contact.ValueTierValidator(v); err != nil {
+			return &ValidationError{Name: "value_tier", err: fmt.Errorf(`ent: validator failed for field "Contact.value_tier": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.RfmSegment(); ok {
+		if err := contact.RfmSegmentValidator(v); err != nil {
+			return &ValidationError{Name: "rfm_segment", err: fmt.Errorf(`ent: validator failed for field "Contact.rfm_segment": %w`, err)}
 		}
 	}
 	if _u.mutation.OrganizationCleared() && len(_u.mutation.OrganizationIDs()) > 0 {
@@ -2066,6 +2533,36 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 	}
 	if _u.mutation.LastContactedAtCleared() {
 		_spec.ClearField(contact.FieldLastContactedAt, field.TypeTime)
+	}
+	if value, ok := _u.mutation.PredictedClv(); ok {
+		_spec.SetField(contact.FieldPredictedClv, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedPredictedClv(); ok {
+		_spec.AddField(contact.FieldPredictedClv, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.ProbabilityAlive(); ok {
+		_spec.SetField(contact.FieldProbabilityAlive, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedProbabilityAlive(); ok {
+		_spec.AddField(contact.FieldProbabilityAlive, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.ValueScore(); ok {
+		_spec.SetField(contact.FieldValueScore, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.AddedValueScore(); ok {
+		_spec.AddField(contact.FieldValueScore, field.TypeFloat64, value)
+	}
+	if value, ok := _u.mutation.ValueTier(); ok {
+		_spec.SetField(contact.FieldValueTier, field.TypeEnum, value)
+	}
+	if _u.mutation.ValueTierCleared() {
+		_spec.ClearField(contact.FieldValueTier, field.TypeEnum)
+	}
+	if value, ok := _u.mutation.RfmSegment(); ok {
+		_spec.SetField(contact.FieldRfmSegment, field.TypeEnum, value)
+	}
+	if _u.mutation.RfmSegmentCleared() {
+		_spec.ClearField(contact.FieldRfmSegment, field.TypeEnum)
 	}
 	if _u.mutation.AccountCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -2451,6 +2948,92 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 		for _, k := range nodes {
 			edge.Target.Nodes = append(edge.Target.Nodes, k)
 		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.MetricsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   contact.MetricsTable,
+			Columns: []string{contact.MetricsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customermetrics.FieldID, field.TypeString),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.MetricsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   contact.MetricsTable,
+			Columns: []string{contact.MetricsColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(customermetrics.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.SegmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   contact.SegmentsTable,
+			Columns: contact.SegmentsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(segment.FieldID, field.TypeString),
+			},
+		}
+		createE := &SegmentMembershipCreate{config: _u.config, mutation: newSegmentMembershipMutation(_u.config, OpCreate)}
+		createE.defaults()
+		_, specE := createE.createSpec()
+		edge.Target.Fields = specE.Fields
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.RemovedSegmentsIDs(); len(nodes) > 0 && !_u.mutation.SegmentsCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   contact.SegmentsTable,
+			Columns: contact.SegmentsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(segment.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		createE := &SegmentMembershipCreate{config: _u.config, mutation: newSegmentMembershipMutation(_u.config, OpCreate)}
+		createE.defaults()
+		_, specE := createE.createSpec()
+		edge.Target.Fields = specE.Fields
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.SegmentsIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.M2M,
+			Inverse: true,
+			Table:   contact.SegmentsTable,
+			Columns: contact.SegmentsPrimaryKey,
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(segment.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		createE := &SegmentMembershipCreate{config: _u.config, mutation: newSegmentMembershipMutation(_u.config, OpCreate)}
+		createE.defaults()
+		_, specE := createE.createSpec()
+		edge.Target.Fields = specE.Fields
 		_spec.Edges.Add = append(_spec.Edges.Add, edge)
 	}
 	_spec.AddModifiers(_u.modifiers...)

@@ -17,13 +17,17 @@ import (
 	"github.com/headlesscrm/crm/ent/apitoken"
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
+	"github.com/headlesscrm/crm/ent/clvmodel"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/lineitem"
 	"github.com/headlesscrm/crm/ent/organization"
 	"github.com/headlesscrm/crm/ent/pipeline"
 	"github.com/headlesscrm/crm/ent/product"
 	"github.com/headlesscrm/crm/ent/refreshtoken"
+	"github.com/headlesscrm/crm/ent/segment"
+	"github.com/headlesscrm/crm/ent/segmentmembership"
 	"github.com/headlesscrm/crm/ent/stage"
 	"github.com/headlesscrm/crm/ent/survey"
 	"github.com/headlesscrm/crm/ent/surveyresponse"
@@ -89,23 +93,27 @@ var (
 func checkColumn(t, c string) error {
 	initCheck.Do(func() {
 		columnCheck = sql.NewColumnCheck(map[string]func(string) bool{
-			apitoken.Table:       apitoken.ValidColumn,
-			account.Table:        account.ValidColumn,
-			activity.Table:       activity.ValidColumn,
-			campaign.Table:       campaign.ValidColumn,
-			campaignmember.Table: campaignmember.ValidColumn,
-			contact.Table:        contact.ValidColumn,
-			deal.Table:           deal.ValidColumn,
-			lineitem.Table:       lineitem.ValidColumn,
-			organization.Table:   organization.ValidColumn,
-			pipeline.Table:       pipeline.ValidColumn,
-			product.Table:        product.ValidColumn,
-			refreshtoken.Table:   refreshtoken.ValidColumn,
-			stage.Table:          stage.ValidColumn,
-			survey.Table:         survey.ValidColumn,
-			surveyresponse.Table: surveyresponse.ValidColumn,
-			ticket.Table:         ticket.ValidColumn,
-			user.Table:           user.ValidColumn,
+			apitoken.Table:          apitoken.ValidColumn,
+			account.Table:           account.ValidColumn,
+			activity.Table:          activity.ValidColumn,
+			clvmodel.Table:          clvmodel.ValidColumn,
+			campaign.Table:          campaign.ValidColumn,
+			campaignmember.Table:    campaignmember.ValidColumn,
+			contact.Table:           contact.ValidColumn,
+			customermetrics.Table:   customermetrics.ValidColumn,
+			deal.Table:              deal.ValidColumn,
+			lineitem.Table:          lineitem.ValidColumn,
+			organization.Table:      organization.ValidColumn,
+			pipeline.Table:          pipeline.ValidColumn,
+			product.Table:           product.ValidColumn,
+			refreshtoken.Table:      refreshtoken.ValidColumn,
+			segment.Table:           segment.ValidColumn,
+			segmentmembership.Table: segmentmembership.ValidColumn,
+			stage.Table:             stage.ValidColumn,
+			survey.Table:            survey.ValidColumn,
+			surveyresponse.Table:    surveyresponse.ValidColumn,
+			ticket.Table:            ticket.ValidColumn,
+			user.Table:              user.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -15,11 +15,13 @@ import (
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/lineitem"
 	"github.com/headlesscrm/crm/ent/organization"
 	"github.com/headlesscrm/crm/ent/pipeline"
 	"github.com/headlesscrm/crm/ent/product"
+	"github.com/headlesscrm/crm/ent/segment"
 	"github.com/headlesscrm/crm/ent/stage"
 	"github.com/headlesscrm/crm/ent/survey"
 	"github.com/headlesscrm/crm/ent/surveyresponse"
@@ -435,6 +437,17 @@ func (_q *AccountQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			_q.WithNamedActivities(alias, func(wq *ActivityQuery) {
 				*wq = *query
 			})
+
+		case "metrics", "clv", "rfm", "valueScore":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CustomerMetricsClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, customermetricsImplementors)...); err != nil {
+				return err
+			}
+			_q.withMetrics = query
 		case "createdAt":
 			if _, ok := fieldSeen[account.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, account.FieldCreatedAt)
@@ -1843,6 +1856,30 @@ func (_q *ContactQuery) collectField(ctx context.Context, oneNode bool, opCtx *g
 			_q.WithNamedSurveyResponses(alias, func(wq *SurveyResponseQuery) {
 				*wq = *query
 			})
+
+		case "metrics", "clv", "rfm", "valueScore":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&CustomerMetricsClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, oneNode, opCtx, field, path, mayAddCondition(satisfies, customermetricsImplementors)...); err != nil {
+				return err
+			}
+			_q.withMetrics = query
+
+		case "segments":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&SegmentClient{config: _q.config}).Query()
+			)
+			if err := query.collectField(ctx, false, opCtx, field, path, mayAddCondition(satisfies, segmentImplementors)...); err != nil {
+				return err
+			}
+			_q.WithNamedSegments(alias, func(wq *SegmentQuery) {
+				*wq = *query
+			})
 		case "createdAt":
 			if _, ok := fieldSeen[contact.FieldCreatedAt]; !ok {
 				selectedFields = append(selectedFields, contact.FieldCreatedAt)
@@ -2002,6 +2039,237 @@ func newContactPaginateArgs(rv map[string]any) *contactPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*ContactWhereInput); ok {
 		args.opts = append(args.opts, WithContactFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *CustomerMetricsQuery) CollectFields(ctx context.Context, satisfies ...string) (*CustomerMetricsQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *CustomerMetricsQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(customermetrics.Columns))
+		selectedFields = []string{customermetrics.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+		case "createdAt":
+			if _, ok := fieldSeen[customermetrics.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldCreatedAt)
+				fieldSeen[customermetrics.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[customermetrics.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldUpdatedAt)
+				fieldSeen[customermetrics.FieldUpdatedAt] = struct{}{}
+			}
+		case "contactID":
+			if _, ok := fieldSeen[customermetrics.FieldContactID]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldContactID)
+				fieldSeen[customermetrics.FieldContactID] = struct{}{}
+			}
+		case "accountID":
+			if _, ok := fieldSeen[customermetrics.FieldAccountID]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldAccountID)
+				fieldSeen[customermetrics.FieldAccountID] = struct{}{}
+			}
+		case "asOf":
+			if _, ok := fieldSeen[customermetrics.FieldAsOf]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldAsOf)
+				fieldSeen[customermetrics.FieldAsOf] = struct{}{}
+			}
+		case "computedAt":
+			if _, ok := fieldSeen[customermetrics.FieldComputedAt]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldComputedAt)
+				fieldSeen[customermetrics.FieldComputedAt] = struct{}{}
+			}
+		case "revenue":
+			if _, ok := fieldSeen[customermetrics.FieldRevenue]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldRevenue)
+				fieldSeen[customermetrics.FieldRevenue] = struct{}{}
+			}
+		case "grossMargin":
+			if _, ok := fieldSeen[customermetrics.FieldGrossMargin]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldGrossMargin)
+				fieldSeen[customermetrics.FieldGrossMargin] = struct{}{}
+			}
+		case "costToServe":
+			if _, ok := fieldSeen[customermetrics.FieldCostToServe]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldCostToServe)
+				fieldSeen[customermetrics.FieldCostToServe] = struct{}{}
+			}
+		case "acquisitionCost":
+			if _, ok := fieldSeen[customermetrics.FieldAcquisitionCost]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldAcquisitionCost)
+				fieldSeen[customermetrics.FieldAcquisitionCost] = struct{}{}
+			}
+		case "netValue":
+			if _, ok := fieldSeen[customermetrics.FieldNetValue]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldNetValue)
+				fieldSeen[customermetrics.FieldNetValue] = struct{}{}
+			}
+		case "transactions":
+			if _, ok := fieldSeen[customermetrics.FieldTransactions]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldTransactions)
+				fieldSeen[customermetrics.FieldTransactions] = struct{}{}
+			}
+		case "firstPurchaseAt":
+			if _, ok := fieldSeen[customermetrics.FieldFirstPurchaseAt]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldFirstPurchaseAt)
+				fieldSeen[customermetrics.FieldFirstPurchaseAt] = struct{}{}
+			}
+		case "lastPurchaseAt":
+			if _, ok := fieldSeen[customermetrics.FieldLastPurchaseAt]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldLastPurchaseAt)
+				fieldSeen[customermetrics.FieldLastPurchaseAt] = struct{}{}
+			}
+		case "repeatTransactions":
+			if _, ok := fieldSeen[customermetrics.FieldRepeatTransactions]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldRepeatTransactions)
+				fieldSeen[customermetrics.FieldRepeatTransactions] = struct{}{}
+			}
+		case "recencyWeeks":
+			if _, ok := fieldSeen[customermetrics.FieldRecencyWeeks]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldRecencyWeeks)
+				fieldSeen[customermetrics.FieldRecencyWeeks] = struct{}{}
+			}
+		case "ageWeeks":
+			if _, ok := fieldSeen[customermetrics.FieldAgeWeeks]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldAgeWeeks)
+				fieldSeen[customermetrics.FieldAgeWeeks] = struct{}{}
+			}
+		case "averageRepeatSpend":
+			if _, ok := fieldSeen[customermetrics.FieldAverageRepeatSpend]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldAverageRepeatSpend)
+				fieldSeen[customermetrics.FieldAverageRepeatSpend] = struct{}{}
+			}
+		case "expectedTransactions":
+			if _, ok := fieldSeen[customermetrics.FieldExpectedTransactions]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldExpectedTransactions)
+				fieldSeen[customermetrics.FieldExpectedTransactions] = struct{}{}
+			}
+		case "probabilityAlive":
+			if _, ok := fieldSeen[customermetrics.FieldProbabilityAlive]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldProbabilityAlive)
+				fieldSeen[customermetrics.FieldProbabilityAlive] = struct{}{}
+			}
+		case "expectedSpend":
+			if _, ok := fieldSeen[customermetrics.FieldExpectedSpend]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldExpectedSpend)
+				fieldSeen[customermetrics.FieldExpectedSpend] = struct{}{}
+			}
+		case "predictedClv":
+			if _, ok := fieldSeen[customermetrics.FieldPredictedClv]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldPredictedClv)
+				fieldSeen[customermetrics.FieldPredictedClv] = struct{}{}
+			}
+		case "model":
+			if _, ok := fieldSeen[customermetrics.FieldModel]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldModel)
+				fieldSeen[customermetrics.FieldModel] = struct{}{}
+			}
+		case "recencyDays":
+			if _, ok := fieldSeen[customermetrics.FieldRecencyDays]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldRecencyDays)
+				fieldSeen[customermetrics.FieldRecencyDays] = struct{}{}
+			}
+		case "rfmR":
+			if _, ok := fieldSeen[customermetrics.FieldRfmR]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldRfmR)
+				fieldSeen[customermetrics.FieldRfmR] = struct{}{}
+			}
+		case "rfmF":
+			if _, ok := fieldSeen[customermetrics.FieldRfmF]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldRfmF)
+				fieldSeen[customermetrics.FieldRfmF] = struct{}{}
+			}
+		case "rfmM":
+			if _, ok := fieldSeen[customermetrics.FieldRfmM]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldRfmM)
+				fieldSeen[customermetrics.FieldRfmM] = struct{}{}
+			}
+		case "rfmSegment":
+			if _, ok := fieldSeen[customermetrics.FieldRfmSegment]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldRfmSegment)
+				fieldSeen[customermetrics.FieldRfmSegment] = struct{}{}
+			}
+		case "valueScore":
+			if _, ok := fieldSeen[customermetrics.FieldValueScore]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldValueScore)
+				fieldSeen[customermetrics.FieldValueScore] = struct{}{}
+			}
+		case "valueTier":
+			if _, ok := fieldSeen[customermetrics.FieldValueTier]; !ok {
+				selectedFields = append(selectedFields, customermetrics.FieldValueTier)
+				fieldSeen[customermetrics.FieldValueTier] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type customermetricsPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []CustomerMetricsPaginateOption
+}
+
+func newCustomerMetricsPaginateArgs(rv map[string]any) *customermetricsPaginateArgs {
+	args := &customermetricsPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &CustomerMetricsOrder{Field: &CustomerMetricsOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithCustomerMetricsOrder(order))
+			}
+		case *CustomerMetricsOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithCustomerMetricsOrder(v))
+			}
+		}
 	}
 	return args
 }
@@ -3093,6 +3361,218 @@ func newProductPaginateArgs(rv map[string]any) *productPaginateArgs {
 	}
 	if v, ok := rv[whereField].(*ProductWhereInput); ok {
 		args.opts = append(args.opts, WithProductFilter(v.Filter))
+	}
+	return args
+}
+
+// CollectFields tells the query-builder to eagerly load connected nodes by resolver context.
+func (_q *SegmentQuery) CollectFields(ctx context.Context, satisfies ...string) (*SegmentQuery, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return _q, nil
+	}
+	if err := _q.collectField(ctx, false, graphql.GetOperationContext(ctx), fc.Field, nil, satisfies...); err != nil {
+		return nil, err
+	}
+	return _q, nil
+}
+
+func (_q *SegmentQuery) collectField(ctx context.Context, oneNode bool, opCtx *graphql.OperationContext, collected graphql.CollectedField, path []string, satisfies ...string) error {
+	path = append([]string(nil), path...)
+	var (
+		unknownSeen    bool
+		fieldSeen      = make(map[string]struct{}, len(segment.Columns))
+		selectedFields = []string{segment.FieldID}
+	)
+	for _, field := range graphql.CollectFields(opCtx, collected.Selections, satisfies) {
+		switch field.Name {
+
+		case "members":
+			var (
+				alias = field.Alias
+				path  = append(path, alias)
+				query = (&ContactClient{config: _q.config}).Query()
+			)
+			args := newContactPaginateArgs(fieldArgs(ctx, new(ContactWhereInput), path...))
+			if err := validateFirstLast(args.first, args.last); err != nil {
+				return fmt.Errorf("validate first and last in path %q: %w", path, err)
+			}
+			pager, err := newContactPager(args.opts, args.last != nil)
+			if err != nil {
+				return fmt.Errorf("create new pager in path %q: %w", path, err)
+			}
+			if query, err = pager.applyFilter(query); err != nil {
+				return err
+			}
+			ignoredEdges := !hasCollectedField(ctx, append(path, edgesField)...)
+			if hasCollectedField(ctx, append(path, totalCountField)...) || hasCollectedField(ctx, append(path, pageInfoField)...) {
+				hasPagination := args.after != nil || args.first != nil || args.before != nil || args.last != nil
+				if hasPagination || ignoredEdges {
+					query := query.Clone()
+					_q.loadTotal = append(_q.loadTotal, func(ctx context.Context, nodes []*Segment) error {
+						ids := make([]driver.Value, len(nodes))
+						for i := range nodes {
+							ids[i] = nodes[i].ID
+						}
+						var v []struct {
+							NodeID pulid.ID `sql:"segment_id"`
+							Count  int      `sql:"count"`
+						}
+						query.Where(func(s *sql.Selector) {
+							joinT := sql.Table(segment.MembersTable)
+							s.Join(joinT).On(s.C(contact.FieldID), joinT.C(segment.MembersPrimaryKey[1]))
+							s.Where(sql.InValues(joinT.C(segment.MembersPrimaryKey[0]), ids...))
+							s.Select(joinT.C(segment.MembersPrimaryKey[0]), sql.Count("*"))
+							s.GroupBy(joinT.C(segment.MembersPrimaryKey[0]))
+						})
+						if err := query.Select().Scan(ctx, &v); err != nil {
+							return err
+						}
+						m := make(map[pulid.ID]int, len(v))
+						for i := range v {
+							m[v[i].NodeID] = v[i].Count
+						}
+						for i := range nodes {
+							n := m[nodes[i].ID]
+							if nodes[i].Edges.totalCount[0] == nil {
+								nodes[i].Edges.totalCount[0] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[0][alias] = n
+						}
+						return nil
+					})
+				} else {
+					_q.loadTotal = append(_q.loadTotal, func(_ context.Context, nodes []*Segment) error {
+						for i := range nodes {
+							n := len(nodes[i].Edges.Members)
+							if nodes[i].Edges.totalCount[0] == nil {
+								nodes[i].Edges.totalCount[0] = make(map[string]int)
+							}
+							nodes[i].Edges.totalCount[0][alias] = n
+						}
+						return nil
+					})
+				}
+			}
+			if ignoredEdges || (args.first != nil && *args.first == 0) || (args.last != nil && *args.last == 0) {
+				continue
+			}
+			if query, err = pager.applyCursors(query, args.after, args.before); err != nil {
+				return err
+			}
+			path = append(path, edgesField, nodeField)
+			if field := collectedField(ctx, path...); field != nil {
+				if err := query.collectField(ctx, false, opCtx, *field, path, mayAddCondition(satisfies, contactImplementors)...); err != nil {
+					return err
+				}
+			}
+			if limit := paginateLimit(args.first, args.last); limit > 0 {
+				if oneNode {
+					pager.applyOrder(query.Limit(limit))
+				} else {
+					modify := entgql.LimitPerRow(segment.MembersPrimaryKey[0], limit, pager.orderExpr(query))
+					query.modifiers = append(query.modifiers, modify)
+				}
+			} else {
+				query = pager.applyOrder(query)
+			}
+			_q.WithNamedMembers(alias, func(wq *ContactQuery) {
+				*wq = *query
+			})
+		case "createdAt":
+			if _, ok := fieldSeen[segment.FieldCreatedAt]; !ok {
+				selectedFields = append(selectedFields, segment.FieldCreatedAt)
+				fieldSeen[segment.FieldCreatedAt] = struct{}{}
+			}
+		case "updatedAt":
+			if _, ok := fieldSeen[segment.FieldUpdatedAt]; !ok {
+				selectedFields = append(selectedFields, segment.FieldUpdatedAt)
+				fieldSeen[segment.FieldUpdatedAt] = struct{}{}
+			}
+		case "name":
+			if _, ok := fieldSeen[segment.FieldName]; !ok {
+				selectedFields = append(selectedFields, segment.FieldName)
+				fieldSeen[segment.FieldName] = struct{}{}
+			}
+		case "description":
+			if _, ok := fieldSeen[segment.FieldDescription]; !ok {
+				selectedFields = append(selectedFields, segment.FieldDescription)
+				fieldSeen[segment.FieldDescription] = struct{}{}
+			}
+		case "kind":
+			if _, ok := fieldSeen[segment.FieldKind]; !ok {
+				selectedFields = append(selectedFields, segment.FieldKind)
+				fieldSeen[segment.FieldKind] = struct{}{}
+			}
+		case "size":
+			if _, ok := fieldSeen[segment.FieldSize]; !ok {
+				selectedFields = append(selectedFields, segment.FieldSize)
+				fieldSeen[segment.FieldSize] = struct{}{}
+			}
+		case "refreshedAt":
+			if _, ok := fieldSeen[segment.FieldRefreshedAt]; !ok {
+				selectedFields = append(selectedFields, segment.FieldRefreshedAt)
+				fieldSeen[segment.FieldRefreshedAt] = struct{}{}
+			}
+		case "id":
+		case "__typename":
+		default:
+			unknownSeen = true
+		}
+	}
+	if !unknownSeen {
+		_q.Select(selectedFields...)
+	}
+	return nil
+}
+
+type segmentPaginateArgs struct {
+	first, last   *int
+	after, before *Cursor
+	opts          []SegmentPaginateOption
+}
+
+func newSegmentPaginateArgs(rv map[string]any) *segmentPaginateArgs {
+	args := &segmentPaginateArgs{}
+	if rv == nil {
+		return args
+	}
+	if v := rv[firstField]; v != nil {
+		args.first = v.(*int)
+	}
+	if v := rv[lastField]; v != nil {
+		args.last = v.(*int)
+	}
+	if v := rv[afterField]; v != nil {
+		args.after = v.(*Cursor)
+	}
+	if v := rv[beforeField]; v != nil {
+		args.before = v.(*Cursor)
+	}
+	if v, ok := rv[orderByField]; ok {
+		switch v := v.(type) {
+		case map[string]any:
+			var (
+				err1, err2 error
+				order      = &SegmentOrder{Field: &SegmentOrderField{}, Direction: entgql.OrderDirectionAsc}
+			)
+			if d, ok := v[directionField]; ok {
+				err1 = order.Direction.UnmarshalGQL(d)
+			}
+			if f, ok := v[fieldField]; ok {
+				err2 = order.Field.UnmarshalGQL(f)
+			}
+			if err1 == nil && err2 == nil {
+				args.opts = append(args.opts, WithSegmentOrder(order))
+			}
+		case *SegmentOrder:
+			if v != nil {
+				args.opts = append(args.opts, WithSegmentOrder(v))
+			}
+		}
+	}
+	if v, ok := rv[whereField].(*SegmentWhereInput); ok {
+		args.opts = append(args.opts, WithSegmentFilter(v.Filter))
 	}
 	return args
 }

@@ -108,6 +108,14 @@ func (_m *Account) Activities(
 	return _m.QueryActivities().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Account) Metrics(ctx context.Context) (*CustomerMetrics, error) {
+	result, err := _m.Edges.MetricsOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryMetrics().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
 func (_m *Activity) Assignee(ctx context.Context) (*User, error) {
 	result, err := _m.Edges.AssigneeOrErr()
 	if IsNotLoaded(err) {
@@ -356,6 +364,26 @@ func (_m *Contact) SurveyResponses(
 	return _m.QuerySurveyResponses().Paginate(ctx, after, first, before, last, opts...)
 }
 
+func (_m *Contact) Metrics(ctx context.Context) (*CustomerMetrics, error) {
+	result, err := _m.Edges.MetricsOrErr()
+	if IsNotLoaded(err) {
+		result, err = _m.QueryMetrics().Only(ctx)
+	}
+	return result, MaskNotFound(err)
+}
+
+func (_m *Contact) Segments(ctx context.Context) (result []*Segment, err error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Alias != "" {
+		result, err = _m.NamedSegments(graphql.GetFieldContext(ctx).Field.Alias)
+	} else {
+		result, err = _m.Edges.SegmentsOrErr()
+	}
+	if IsNotLoaded(err) {
+		result, err = _m.QuerySegments().All(ctx)
+	}
+	return result, err
+}
+
 func (_m *Deal) Stage(ctx context.Context) (*Stage, error) {
 	result, err := _m.Edges.StageOrErr()
 	if IsNotLoaded(err) {
@@ -494,6 +522,27 @@ func (_m *Product) LineItems(
 		return conn, nil
 	}
 	return _m.QueryLineItems().Paginate(ctx, after, first, before, last, opts...)
+}
+
+func (_m *Segment) Members(
+	ctx context.Context, after *Cursor, first *int, before *Cursor, last *int, orderBy *ContactOrder, where *ContactWhereInput,
+) (*ContactConnection, error) {
+	opts := []ContactPaginateOption{
+		WithContactOrder(orderBy),
+		WithContactFilter(where.Filter),
+	}
+	alias := graphql.GetFieldContext(ctx).Field.Alias
+	totalCount, hasTotalCount := _m.Edges.totalCount[0][alias]
+	if nodes, err := _m.NamedMembers(alias); err == nil || hasTotalCount {
+		pager, err := newContactPager(opts, last != nil)
+		if err != nil {
+			return nil, err
+		}
+		conn := &ContactConnection{Edges: []*ContactEdge{}, TotalCount: totalCount}
+		conn.build(nodes, pager, after, first, before, last)
+		return conn, nil
+	}
+	return _m.QueryMembers().Paginate(ctx, after, first, before, last, opts...)
 }
 
 func (_m *Stage) Pipeline(ctx context.Context) (*Pipeline, error) {

@@ -14,11 +14,13 @@ import (
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/lineitem"
 	"github.com/headlesscrm/crm/ent/organization"
 	"github.com/headlesscrm/crm/ent/pipeline"
 	"github.com/headlesscrm/crm/ent/product"
+	"github.com/headlesscrm/crm/ent/segment"
 	"github.com/headlesscrm/crm/ent/stage"
 	"github.com/headlesscrm/crm/ent/survey"
 	"github.com/headlesscrm/crm/ent/surveyresponse"
@@ -57,6 +59,11 @@ var contactImplementors = []string{"Contact", "Node"}
 // IsNode implements the Node interface check for GQLGen.
 func (*Contact) IsNode() {}
 
+var customermetricsImplementors = []string{"CustomerMetrics", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*CustomerMetrics) IsNode() {}
+
 var dealImplementors = []string{"Deal", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
@@ -81,6 +88,11 @@ var productImplementors = []string{"Product", "Node"}
 
 // IsNode implements the Node interface check for GQLGen.
 func (*Product) IsNode() {}
+
+var segmentImplementors = []string{"Segment", "Node"}
+
+// IsNode implements the Node interface check for GQLGen.
+func (*Segment) IsNode() {}
 
 var stageImplementors = []string{"Stage", "Node"}
 
@@ -230,6 +242,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			}
 		}
 		return query.Only(ctx)
+	case customermetrics.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.CustomerMetrics.Query().
+			Where(customermetrics.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, customermetricsImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
 	case deal.Table:
 		var uid pulid.ID
 		if err := uid.UnmarshalGQL(id); err != nil {
@@ -291,6 +316,19 @@ func (c *Client) noder(ctx context.Context, table string, id pulid.ID) (Noder, e
 			Where(product.ID(uid))
 		if fc := graphql.GetFieldContext(ctx); fc != nil {
 			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, productImplementors...); err != nil {
+				return nil, err
+			}
+		}
+		return query.Only(ctx)
+	case segment.Table:
+		var uid pulid.ID
+		if err := uid.UnmarshalGQL(id); err != nil {
+			return nil, err
+		}
+		query := c.Segment.Query().
+			Where(segment.ID(uid))
+		if fc := graphql.GetFieldContext(ctx); fc != nil {
+			if err := query.collectField(ctx, true, graphql.GetOperationContext(ctx), fc.Field, nil, segmentImplementors...); err != nil {
 				return nil, err
 			}
 		}
@@ -513,6 +551,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 				*noder = node
 			}
 		}
+	case customermetrics.Table:
+		query := c.CustomerMetrics.Query().
+			Where(customermetrics.IDIn(ids...))
+		query, err := query.CollectFields(ctx, customermetricsImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
 	case deal.Table:
 		query := c.Deal.Query().
 			Where(deal.IDIn(ids...))
@@ -581,6 +635,22 @@ func (c *Client) noders(ctx context.Context, table string, ids []pulid.ID) ([]No
 		query := c.Product.Query().
 			Where(product.IDIn(ids...))
 		query, err := query.CollectFields(ctx, productImplementors...)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := query.All(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, node := range nodes {
+			for _, noder := range idmap[node.ID] {
+				*noder = node
+			}
+		}
+	case segment.Table:
+		query := c.Segment.Query().
+			Where(segment.IDIn(ids...))
+		query, err := query.CollectFields(ctx, segmentImplementors...)
 		if err != nil {
 			return nil, err
 		}

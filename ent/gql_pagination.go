@@ -19,11 +19,13 @@ import (
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/lineitem"
 	"github.com/headlesscrm/crm/ent/organization"
 	"github.com/headlesscrm/crm/ent/pipeline"
 	"github.com/headlesscrm/crm/ent/product"
+	"github.com/headlesscrm/crm/ent/segment"
 	"github.com/headlesscrm/crm/ent/stage"
 	"github.com/headlesscrm/crm/ent/survey"
 	"github.com/headlesscrm/crm/ent/surveyresponse"
@@ -420,6 +422,48 @@ var (
 			}
 		},
 	}
+	// AccountOrderFieldPredictedClv orders Account by predicted_clv.
+	AccountOrderFieldPredictedClv = &AccountOrderField{
+		Value: func(_m *Account) (ent.Value, error) {
+			return _m.PredictedClv, nil
+		},
+		column: account.FieldPredictedClv,
+		toTerm: account.ByPredictedClv,
+		toCursor: func(_m *Account) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.PredictedClv,
+			}
+		},
+	}
+	// AccountOrderFieldProbabilityAlive orders Account by probability_alive.
+	AccountOrderFieldProbabilityAlive = &AccountOrderField{
+		Value: func(_m *Account) (ent.Value, error) {
+			return _m.ProbabilityAlive, nil
+		},
+		column: account.FieldProbabilityAlive,
+		toTerm: account.ByProbabilityAlive,
+		toCursor: func(_m *Account) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ProbabilityAlive,
+			}
+		},
+	}
+	// AccountOrderFieldValueScore orders Account by value_score.
+	AccountOrderFieldValueScore = &AccountOrderField{
+		Value: func(_m *Account) (ent.Value, error) {
+			return _m.ValueScore, nil
+		},
+		column: account.FieldValueScore,
+		toTerm: account.ByValueScore,
+		toCursor: func(_m *Account) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ValueScore,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -440,6 +484,12 @@ func (f AccountOrderField) String() string {
 		str = "EMPLOYEES"
 	case AccountOrderFieldLifecycleStage.column:
 		str = "LIFECYCLE_STAGE"
+	case AccountOrderFieldPredictedClv.column:
+		str = "PREDICTED_CLV"
+	case AccountOrderFieldProbabilityAlive.column:
+		str = "PROBABILITY_ALIVE"
+	case AccountOrderFieldValueScore.column:
+		str = "VALUE_SCORE"
 	}
 	return str
 }
@@ -470,6 +520,12 @@ func (f *AccountOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *AccountOrderFieldEmployees
 	case "LIFECYCLE_STAGE":
 		*f = *AccountOrderFieldLifecycleStage
+	case "PREDICTED_CLV":
+		*f = *AccountOrderFieldPredictedClv
+	case "PROBABILITY_ALIVE":
+		*f = *AccountOrderFieldProbabilityAlive
+	case "VALUE_SCORE":
+		*f = *AccountOrderFieldValueScore
 	default:
 		return fmt.Errorf("%s is not a valid AccountOrderField", str)
 	}
@@ -1996,6 +2052,48 @@ var (
 			}
 		},
 	}
+	// ContactOrderFieldPredictedClv orders Contact by predicted_clv.
+	ContactOrderFieldPredictedClv = &ContactOrderField{
+		Value: func(_m *Contact) (ent.Value, error) {
+			return _m.PredictedClv, nil
+		},
+		column: contact.FieldPredictedClv,
+		toTerm: contact.ByPredictedClv,
+		toCursor: func(_m *Contact) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.PredictedClv,
+			}
+		},
+	}
+	// ContactOrderFieldProbabilityAlive orders Contact by probability_alive.
+	ContactOrderFieldProbabilityAlive = &ContactOrderField{
+		Value: func(_m *Contact) (ent.Value, error) {
+			return _m.ProbabilityAlive, nil
+		},
+		column: contact.FieldProbabilityAlive,
+		toTerm: contact.ByProbabilityAlive,
+		toCursor: func(_m *Contact) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ProbabilityAlive,
+			}
+		},
+	}
+	// ContactOrderFieldValueScore orders Contact by value_score.
+	ContactOrderFieldValueScore = &ContactOrderField{
+		Value: func(_m *Contact) (ent.Value, error) {
+			return _m.ValueScore, nil
+		},
+		column: contact.FieldValueScore,
+		toTerm: contact.ByValueScore,
+		toCursor: func(_m *Contact) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ValueScore,
+			}
+		},
+	}
 )
 
 // String implement fmt.Stringer interface.
@@ -2018,6 +2116,12 @@ func (f ContactOrderField) String() string {
 		str = "LIFECYCLE_STAGE"
 	case ContactOrderFieldLastContactedAt.column:
 		str = "LAST_CONTACTED_AT"
+	case ContactOrderFieldPredictedClv.column:
+		str = "PREDICTED_CLV"
+	case ContactOrderFieldProbabilityAlive.column:
+		str = "PROBABILITY_ALIVE"
+	case ContactOrderFieldValueScore.column:
+		str = "VALUE_SCORE"
 	}
 	return str
 }
@@ -2050,6 +2154,12 @@ func (f *ContactOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *ContactOrderFieldLifecycleStage
 	case "LAST_CONTACTED_AT":
 		*f = *ContactOrderFieldLastContactedAt
+	case "PREDICTED_CLV":
+		*f = *ContactOrderFieldPredictedClv
+	case "PROBABILITY_ALIVE":
+		*f = *ContactOrderFieldProbabilityAlive
+	case "VALUE_SCORE":
+		*f = *ContactOrderFieldValueScore
 	default:
 		return fmt.Errorf("%s is not a valid ContactOrderField", str)
 	}
@@ -2092,6 +2202,338 @@ func (_m *Contact) ToEdge(order *ContactOrder) *ContactEdge {
 		order = DefaultContactOrder
 	}
 	return &ContactEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// CustomerMetricsEdge is the edge representation of CustomerMetrics.
+type CustomerMetricsEdge struct {
+	Node   *CustomerMetrics `json:"node"`
+	Cursor Cursor           `json:"cursor"`
+}
+
+// CustomerMetricsConnection is the connection containing edges to CustomerMetrics.
+type CustomerMetricsConnection struct {
+	Edges      []*CustomerMetricsEdge `json:"edges"`
+	PageInfo   PageInfo               `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+func (c *CustomerMetricsConnection) build(nodes []*CustomerMetrics, pager *customermetricsPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *CustomerMetrics
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *CustomerMetrics {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *CustomerMetrics {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*CustomerMetricsEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &CustomerMetricsEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// CustomerMetricsPaginateOption enables pagination customization.
+type CustomerMetricsPaginateOption func(*customermetricsPager) error
+
+// WithCustomerMetricsOrder configures pagination ordering.
+func WithCustomerMetricsOrder(order *CustomerMetricsOrder) CustomerMetricsPaginateOption {
+	if order == nil {
+		order = DefaultCustomerMetricsOrder
+	}
+	o := *order
+	return func(pager *customermetricsPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultCustomerMetricsOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithCustomerMetricsFilter configures pagination filter.
+func WithCustomerMetricsFilter(filter func(*CustomerMetricsQuery) (*CustomerMetricsQuery, error)) CustomerMetricsPaginateOption {
+	return func(pager *customermetricsPager) error {
+		if filter == nil {
+			return errors.New("CustomerMetricsQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type customermetricsPager struct {
+	reverse bool
+	order   *CustomerMetricsOrder
+	filter  func(*CustomerMetricsQuery) (*CustomerMetricsQuery, error)
+}
+
+func newCustomerMetricsPager(opts []CustomerMetricsPaginateOption, reverse bool) (*customermetricsPager, error) {
+	pager := &customermetricsPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultCustomerMetricsOrder
+	}
+	return pager, nil
+}
+
+func (p *customermetricsPager) applyFilter(query *CustomerMetricsQuery) (*CustomerMetricsQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *customermetricsPager) toCursor(_m *CustomerMetrics) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *customermetricsPager) applyCursors(query *CustomerMetricsQuery, after, before *Cursor) (*CustomerMetricsQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultCustomerMetricsOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *customermetricsPager) applyOrder(query *CustomerMetricsQuery) *CustomerMetricsQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultCustomerMetricsOrder.Field {
+		query = query.Order(DefaultCustomerMetricsOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *customermetricsPager) orderExpr(query *CustomerMetricsQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultCustomerMetricsOrder.Field {
+			b.Comma().Ident(DefaultCustomerMetricsOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to CustomerMetrics.
+func (_m *CustomerMetricsQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...CustomerMetricsPaginateOption,
+) (*CustomerMetricsConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newCustomerMetricsPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &CustomerMetricsConnection{Edges: []*CustomerMetricsEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// CustomerMetricsOrderFieldID orders CustomerMetrics by id.
+	CustomerMetricsOrderFieldID = &CustomerMetricsOrderField{
+		Value: func(_m *CustomerMetrics) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: customermetrics.FieldID,
+		toTerm: customermetrics.ByID,
+		toCursor: func(_m *CustomerMetrics) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ID,
+			}
+		},
+	}
+	// CustomerMetricsOrderFieldCreatedAt orders CustomerMetrics by created_at.
+	CustomerMetricsOrderFieldCreatedAt = &CustomerMetricsOrderField{
+		Value: func(_m *CustomerMetrics) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: customermetrics.FieldCreatedAt,
+		toTerm: customermetrics.ByCreatedAt,
+		toCursor: func(_m *CustomerMetrics) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// CustomerMetricsOrderFieldUpdatedAt orders CustomerMetrics by updated_at.
+	CustomerMetricsOrderFieldUpdatedAt = &CustomerMetricsOrderField{
+		Value: func(_m *CustomerMetrics) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: customermetrics.FieldUpdatedAt,
+		toTerm: customermetrics.ByUpdatedAt,
+		toCursor: func(_m *CustomerMetrics) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f CustomerMetricsOrderField) String() string {
+	var str string
+	switch f.column {
+	case CustomerMetricsOrderFieldID.column:
+		str = "ID"
+	case CustomerMetricsOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case CustomerMetricsOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f CustomerMetricsOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *CustomerMetricsOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("CustomerMetricsOrderField %T must be a string", v)
+	}
+	switch str {
+	case "ID":
+		*f = *CustomerMetricsOrderFieldID
+	case "CREATED_AT":
+		*f = *CustomerMetricsOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *CustomerMetricsOrderFieldUpdatedAt
+	default:
+		return fmt.Errorf("%s is not a valid CustomerMetricsOrderField", str)
+	}
+	return nil
+}
+
+// CustomerMetricsOrderField defines the ordering field of CustomerMetrics.
+type CustomerMetricsOrderField struct {
+	// Value extracts the ordering value from the given CustomerMetrics.
+	Value    func(*CustomerMetrics) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) customermetrics.OrderOption
+	toCursor func(*CustomerMetrics) Cursor
+}
+
+// CustomerMetricsOrder defines the ordering of CustomerMetrics.
+type CustomerMetricsOrder struct {
+	Direction OrderDirection             `json:"direction"`
+	Field     *CustomerMetricsOrderField `json:"field"`
+}
+
+// DefaultCustomerMetricsOrder is the default ordering of CustomerMetrics.
+var DefaultCustomerMetricsOrder = &CustomerMetricsOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &CustomerMetricsOrderField{
+		Value: func(_m *CustomerMetrics) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: customermetrics.FieldID,
+		toTerm: customermetrics.ByID,
+		toCursor: func(_m *CustomerMetrics) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts CustomerMetrics into CustomerMetricsEdge.
+func (_m *CustomerMetrics) ToEdge(order *CustomerMetricsOrder) *CustomerMetricsEdge {
+	if order == nil {
+		order = DefaultCustomerMetricsOrder
+	}
+	return &CustomerMetricsEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}
@@ -3932,6 +4374,374 @@ func (_m *Product) ToEdge(order *ProductOrder) *ProductEdge {
 		order = DefaultProductOrder
 	}
 	return &ProductEdge{
+		Node:   _m,
+		Cursor: order.Field.toCursor(_m),
+	}
+}
+
+// SegmentEdge is the edge representation of Segment.
+type SegmentEdge struct {
+	Node   *Segment `json:"node"`
+	Cursor Cursor   `json:"cursor"`
+}
+
+// SegmentConnection is the connection containing edges to Segment.
+type SegmentConnection struct {
+	Edges      []*SegmentEdge `json:"edges"`
+	PageInfo   PageInfo       `json:"pageInfo"`
+	TotalCount int            `json:"totalCount"`
+}
+
+func (c *SegmentConnection) build(nodes []*Segment, pager *segmentPager, after *Cursor, first *int, before *Cursor, last *int) {
+	c.PageInfo.HasNextPage = before != nil
+	c.PageInfo.HasPreviousPage = after != nil
+	if first != nil && *first+1 == len(nodes) {
+		c.PageInfo.HasNextPage = true
+		nodes = nodes[:len(nodes)-1]
+	} else if last != nil && *last+1 == len(nodes) {
+		c.PageInfo.HasPreviousPage = true
+		nodes = nodes[:len(nodes)-1]
+	}
+	var nodeAt func(int) *Segment
+	if last != nil {
+		n := len(nodes) - 1
+		nodeAt = func(i int) *Segment {
+			return nodes[n-i]
+		}
+	} else {
+		nodeAt = func(i int) *Segment {
+			return nodes[i]
+		}
+	}
+	c.Edges = make([]*SegmentEdge, len(nodes))
+	for i := range nodes {
+		node := nodeAt(i)
+		c.Edges[i] = &SegmentEdge{
+			Node:   node,
+			Cursor: pager.toCursor(node),
+		}
+	}
+	if l := len(c.Edges); l > 0 {
+		c.PageInfo.StartCursor = &c.Edges[0].Cursor
+		c.PageInfo.EndCursor = &c.Edges[l-1].Cursor
+	}
+	if c.TotalCount == 0 {
+		c.TotalCount = len(nodes)
+	}
+}
+
+// SegmentPaginateOption enables pagination customization.
+type SegmentPaginateOption func(*segmentPager) error
+
+// WithSegmentOrder configures pagination ordering.
+func WithSegmentOrder(order *SegmentOrder) SegmentPaginateOption {
+	if order == nil {
+		order = DefaultSegmentOrder
+	}
+	o := *order
+	return func(pager *segmentPager) error {
+		if err := o.Direction.Validate(); err != nil {
+			return err
+		}
+		if o.Field == nil {
+			o.Field = DefaultSegmentOrder.Field
+		}
+		pager.order = &o
+		return nil
+	}
+}
+
+// WithSegmentFilter configures pagination filter.
+func WithSegmentFilter(filter func(*SegmentQuery) (*SegmentQuery, error)) SegmentPaginateOption {
+	return func(pager *segmentPager) error {
+		if filter == nil {
+			return errors.New("SegmentQuery filter cannot be nil")
+		}
+		pager.filter = filter
+		return nil
+	}
+}
+
+type segmentPager struct {
+	reverse bool
+	order   *SegmentOrder
+	filter  func(*SegmentQuery) (*SegmentQuery, error)
+}
+
+func newSegmentPager(opts []SegmentPaginateOption, reverse bool) (*segmentPager, error) {
+	pager := &segmentPager{reverse: reverse}
+	for _, opt := range opts {
+		if err := opt(pager); err != nil {
+			return nil, err
+		}
+	}
+	if pager.order == nil {
+		pager.order = DefaultSegmentOrder
+	}
+	return pager, nil
+}
+
+func (p *segmentPager) applyFilter(query *SegmentQuery) (*SegmentQuery, error) {
+	if p.filter != nil {
+		return p.filter(query)
+	}
+	return query, nil
+}
+
+func (p *segmentPager) toCursor(_m *Segment) Cursor {
+	return p.order.Field.toCursor(_m)
+}
+
+func (p *segmentPager) applyCursors(query *SegmentQuery, after, before *Cursor) (*SegmentQuery, error) {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	for _, predicate := range entgql.CursorsPredicate(after, before, DefaultSegmentOrder.Field.column, p.order.Field.column, direction) {
+		query = query.Where(predicate)
+	}
+	return query, nil
+}
+
+func (p *segmentPager) applyOrder(query *SegmentQuery) *SegmentQuery {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	if p.order.Field != DefaultSegmentOrder.Field {
+		query = query.Order(DefaultSegmentOrder.Field.toTerm(direction.OrderTermOption()))
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return query
+}
+
+func (p *segmentPager) orderExpr(query *SegmentQuery) sql.Querier {
+	direction := p.order.Direction
+	if p.reverse {
+		direction = direction.Reverse()
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(p.order.Field.column)
+	}
+	return sql.ExprFunc(func(b *sql.Builder) {
+		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
+		if p.order.Field != DefaultSegmentOrder.Field {
+			b.Comma().Ident(DefaultSegmentOrder.Field.column).Pad().WriteString(string(direction))
+		}
+	})
+}
+
+// Paginate executes the query and returns a relay based cursor connection to Segment.
+func (_m *SegmentQuery) Paginate(
+	ctx context.Context, after *Cursor, first *int,
+	before *Cursor, last *int, opts ...SegmentPaginateOption,
+) (*SegmentConnection, error) {
+	if err := validateFirstLast(first, last); err != nil {
+		return nil, err
+	}
+	pager, err := newSegmentPager(opts, last != nil)
+	if err != nil {
+		return nil, err
+	}
+	if _m, err = pager.applyFilter(_m); err != nil {
+		return nil, err
+	}
+	conn := &SegmentConnection{Edges: []*SegmentEdge{}}
+	ignoredEdges := !hasCollectedField(ctx, edgesField)
+	if hasCollectedField(ctx, totalCountField) || hasCollectedField(ctx, pageInfoField) {
+		hasPagination := after != nil || first != nil || before != nil || last != nil
+		if hasPagination || ignoredEdges {
+			c := _m.Clone()
+			c.ctx.Fields = nil
+			if conn.TotalCount, err = c.Count(ctx); err != nil {
+				return nil, err
+			}
+			conn.PageInfo.HasNextPage = first != nil && conn.TotalCount > 0
+			conn.PageInfo.HasPreviousPage = last != nil && conn.TotalCount > 0
+		}
+	}
+	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
+		return conn, nil
+	}
+	if _m, err = pager.applyCursors(_m, after, before); err != nil {
+		return nil, err
+	}
+	limit := paginateLimit(first, last)
+	if limit != 0 {
+		_m.Limit(limit)
+	}
+	if field := collectedField(ctx, edgesField, nodeField); field != nil {
+		if err := _m.collectField(ctx, limit == 1, graphql.GetOperationContext(ctx), *field, []string{edgesField, nodeField}); err != nil {
+			return nil, err
+		}
+	}
+	_m = pager.applyOrder(_m)
+	nodes, err := _m.All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conn.build(nodes, pager, after, first, before, last)
+	return conn, nil
+}
+
+var (
+	// SegmentOrderFieldID orders Segment by id.
+	SegmentOrderFieldID = &SegmentOrderField{
+		Value: func(_m *Segment) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: segment.FieldID,
+		toTerm: segment.ByID,
+		toCursor: func(_m *Segment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.ID,
+			}
+		},
+	}
+	// SegmentOrderFieldCreatedAt orders Segment by created_at.
+	SegmentOrderFieldCreatedAt = &SegmentOrderField{
+		Value: func(_m *Segment) (ent.Value, error) {
+			return _m.CreatedAt, nil
+		},
+		column: segment.FieldCreatedAt,
+		toTerm: segment.ByCreatedAt,
+		toCursor: func(_m *Segment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.CreatedAt,
+			}
+		},
+	}
+	// SegmentOrderFieldUpdatedAt orders Segment by updated_at.
+	SegmentOrderFieldUpdatedAt = &SegmentOrderField{
+		Value: func(_m *Segment) (ent.Value, error) {
+			return _m.UpdatedAt, nil
+		},
+		column: segment.FieldUpdatedAt,
+		toTerm: segment.ByUpdatedAt,
+		toCursor: func(_m *Segment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.UpdatedAt,
+			}
+		},
+	}
+	// SegmentOrderFieldName orders Segment by name.
+	SegmentOrderFieldName = &SegmentOrderField{
+		Value: func(_m *Segment) (ent.Value, error) {
+			return _m.Name, nil
+		},
+		column: segment.FieldName,
+		toTerm: segment.ByName,
+		toCursor: func(_m *Segment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Name,
+			}
+		},
+	}
+	// SegmentOrderFieldSize orders Segment by size.
+	SegmentOrderFieldSize = &SegmentOrderField{
+		Value: func(_m *Segment) (ent.Value, error) {
+			return _m.Size, nil
+		},
+		column: segment.FieldSize,
+		toTerm: segment.BySize,
+		toCursor: func(_m *Segment) Cursor {
+			return Cursor{
+				ID:    _m.ID,
+				Value: _m.Size,
+			}
+		},
+	}
+)
+
+// String implement fmt.Stringer interface.
+func (f SegmentOrderField) String() string {
+	var str string
+	switch f.column {
+	case SegmentOrderFieldID.column:
+		str = "ID"
+	case SegmentOrderFieldCreatedAt.column:
+		str = "CREATED_AT"
+	case SegmentOrderFieldUpdatedAt.column:
+		str = "UPDATED_AT"
+	case SegmentOrderFieldName.column:
+		str = "NAME"
+	case SegmentOrderFieldSize.column:
+		str = "SIZE"
+	}
+	return str
+}
+
+// MarshalGQL implements graphql.Marshaler interface.
+func (f SegmentOrderField) MarshalGQL(w io.Writer) {
+	io.WriteString(w, strconv.Quote(f.String()))
+}
+
+// UnmarshalGQL implements graphql.Unmarshaler interface.
+func (f *SegmentOrderField) UnmarshalGQL(v interface{}) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("SegmentOrderField %T must be a string", v)
+	}
+	switch str {
+	case "ID":
+		*f = *SegmentOrderFieldID
+	case "CREATED_AT":
+		*f = *SegmentOrderFieldCreatedAt
+	case "UPDATED_AT":
+		*f = *SegmentOrderFieldUpdatedAt
+	case "NAME":
+		*f = *SegmentOrderFieldName
+	case "SIZE":
+		*f = *SegmentOrderFieldSize
+	default:
+		return fmt.Errorf("%s is not a valid SegmentOrderField", str)
+	}
+	return nil
+}
+
+// SegmentOrderField defines the ordering field of Segment.
+type SegmentOrderField struct {
+	// Value extracts the ordering value from the given Segment.
+	Value    func(*Segment) (ent.Value, error)
+	column   string // field or computed.
+	toTerm   func(...sql.OrderTermOption) segment.OrderOption
+	toCursor func(*Segment) Cursor
+}
+
+// SegmentOrder defines the ordering of Segment.
+type SegmentOrder struct {
+	Direction OrderDirection     `json:"direction"`
+	Field     *SegmentOrderField `json:"field"`
+}
+
+// DefaultSegmentOrder is the default ordering of Segment.
+var DefaultSegmentOrder = &SegmentOrder{
+	Direction: entgql.OrderDirectionAsc,
+	Field: &SegmentOrderField{
+		Value: func(_m *Segment) (ent.Value, error) {
+			return _m.ID, nil
+		},
+		column: segment.FieldID,
+		toTerm: segment.ByID,
+		toCursor: func(_m *Segment) Cursor {
+			return Cursor{ID: _m.ID}
+		},
+	},
+}
+
+// ToEdge converts Segment into SegmentEdge.
+func (_m *Segment) ToEdge(order *SegmentOrder) *SegmentEdge {
+	if order == nil {
+		order = DefaultSegmentOrder
+	}
+	return &SegmentEdge{
 		Node:   _m,
 		Cursor: order.Field.toCursor(_m),
 	}

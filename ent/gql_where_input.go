@@ -18,11 +18,13 @@ import (
 	"github.com/headlesscrm/crm/ent/pipeline"
 	"github.com/headlesscrm/crm/ent/predicate"
 	"github.com/headlesscrm/crm/ent/product"
+	"github.com/headlesscrm/crm/ent/segment"
 	"github.com/headlesscrm/crm/ent/stage"
 	"github.com/headlesscrm/crm/ent/survey"
 	"github.com/headlesscrm/crm/ent/surveyresponse"
 	"github.com/headlesscrm/crm/ent/ticket"
 	"github.com/headlesscrm/crm/ent/user"
+	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/money"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
@@ -176,6 +178,52 @@ type AccountWhereInput struct {
 	AcquisitionCampaignIDNotNil       bool       `json:"acquisitionCampaignIDNotNil,omitempty"`
 	AcquisitionCampaignIDEqualFold    *pulid.ID  `json:"acquisitionCampaignIDEqualFold,omitempty"`
 	AcquisitionCampaignIDContainsFold *pulid.ID  `json:"acquisitionCampaignIDContainsFold,omitempty"`
+
+	// "predicted_clv" field predicates.
+	PredictedClv      *float64  `json:"predictedClv,omitempty"`
+	PredictedClvNEQ   *float64  `json:"predictedClvNEQ,omitempty"`
+	PredictedClvIn    []float64 `json:"predictedClvIn,omitempty"`
+	PredictedClvNotIn []float64 `json:"predictedClvNotIn,omitempty"`
+	PredictedClvGT    *float64  `json:"predictedClvGT,omitempty"`
+	PredictedClvGTE   *float64  `json:"predictedClvGTE,omitempty"`
+	PredictedClvLT    *float64  `json:"predictedClvLT,omitempty"`
+	PredictedClvLTE   *float64  `json:"predictedClvLTE,omitempty"`
+
+	// "probability_alive" field predicates.
+	ProbabilityAlive      *float64  `json:"probabilityAlive,omitempty"`
+	ProbabilityAliveNEQ   *float64  `json:"probabilityAliveNEQ,omitempty"`
+	ProbabilityAliveIn    []float64 `json:"probabilityAliveIn,omitempty"`
+	ProbabilityAliveNotIn []float64 `json:"probabilityAliveNotIn,omitempty"`
+	ProbabilityAliveGT    *float64  `json:"probabilityAliveGT,omitempty"`
+	ProbabilityAliveGTE   *float64  `json:"probabilityAliveGTE,omitempty"`
+	ProbabilityAliveLT    *float64  `json:"probabilityAliveLT,omitempty"`
+	ProbabilityAliveLTE   *float64  `json:"probabilityAliveLTE,omitempty"`
+
+	// "value_score" field predicates.
+	ValueScore      *float64  `json:"valueScore,omitempty"`
+	ValueScoreNEQ   *float64  `json:"valueScoreNEQ,omitempty"`
+	ValueScoreIn    []float64 `json:"valueScoreIn,omitempty"`
+	ValueScoreNotIn []float64 `json:"valueScoreNotIn,omitempty"`
+	ValueScoreGT    *float64  `json:"valueScoreGT,omitempty"`
+	ValueScoreGTE   *float64  `json:"valueScoreGTE,omitempty"`
+	ValueScoreLT    *float64  `json:"valueScoreLT,omitempty"`
+	ValueScoreLTE   *float64  `json:"valueScoreLTE,omitempty"`
+
+	// "value_tier" field predicates.
+	ValueTier       *analytics.Tier  `json:"valueTier,omitempty"`
+	ValueTierNEQ    *analytics.Tier  `json:"valueTierNEQ,omitempty"`
+	ValueTierIn     []analytics.Tier `json:"valueTierIn,omitempty"`
+	ValueTierNotIn  []analytics.Tier `json:"valueTierNotIn,omitempty"`
+	ValueTierIsNil  bool             `json:"valueTierIsNil,omitempty"`
+	ValueTierNotNil bool             `json:"valueTierNotNil,omitempty"`
+
+	// "rfm_segment" field predicates.
+	RfmSegment       *analytics.RFMSegment  `json:"rfmSegment,omitempty"`
+	RfmSegmentNEQ    *analytics.RFMSegment  `json:"rfmSegmentNEQ,omitempty"`
+	RfmSegmentIn     []analytics.RFMSegment `json:"rfmSegmentIn,omitempty"`
+	RfmSegmentNotIn  []analytics.RFMSegment `json:"rfmSegmentNotIn,omitempty"`
+	RfmSegmentIsNil  bool                   `json:"rfmSegmentIsNil,omitempty"`
+	RfmSegmentNotNil bool                   `json:"rfmSegmentNotNil,omitempty"`
 
 	// "owner" edge predicates.
 	HasOwner     *bool             `json:"hasOwner,omitempty"`
@@ -635,6 +683,114 @@ func (i *AccountWhereInput) P() (predicate.Account, error) {
 	}
 	if i.AcquisitionCampaignIDContainsFold != nil {
 		predicates = append(predicates, account.AcquisitionCampaignIDContainsFold(*i.AcquisitionCampaignIDContainsFold))
+	}
+	if i.PredictedClv != nil {
+		predicates = append(predicates, account.PredictedClvEQ(*i.PredictedClv))
+	}
+	if i.PredictedClvNEQ != nil {
+		predicates = append(predicates, account.PredictedClvNEQ(*i.PredictedClvNEQ))
+	}
+	if len(i.PredictedClvIn) > 0 {
+		predicates = append(predicates, account.PredictedClvIn(i.PredictedClvIn...))
+	}
+	if len(i.PredictedClvNotIn) > 0 {
+		predicates = append(predicates, account.PredictedClvNotIn(i.PredictedClvNotIn...))
+	}
+	if i.PredictedClvGT != nil {
+		predicates = append(predicates, account.PredictedClvGT(*i.PredictedClvGT))
+	}
+	if i.PredictedClvGTE != nil {
+		predicates = append(predicates, account.PredictedClvGTE(*i.PredictedClvGTE))
+	}
+	if i.PredictedClvLT != nil {
+		predicates = append(predicates, account.PredictedClvLT(*i.PredictedClvLT))
+	}
+	if i.PredictedClvLTE != nil {
+		predicates = append(predicates, account.PredictedClvLTE(*i.PredictedClvLTE))
+	}
+	if i.ProbabilityAlive != nil {
+		predicates = append(predicates, account.ProbabilityAliveEQ(*i.ProbabilityAlive))
+	}
+	if i.ProbabilityAliveNEQ != nil {
+		predicates = append(predicates, account.ProbabilityAliveNEQ(*i.ProbabilityAliveNEQ))
+	}
+	if len(i.ProbabilityAliveIn) > 0 {
+		predicates = append(predicates, account.ProbabilityAliveIn(i.ProbabilityAliveIn...))
+	}
+	if len(i.ProbabilityAliveNotIn) > 0 {
+		predicates = append(predicates, account.ProbabilityAliveNotIn(i.ProbabilityAliveNotIn...))
+	}
+	if i.ProbabilityAliveGT != nil {
+		predicates = append(predicates, account.ProbabilityAliveGT(*i.ProbabilityAliveGT))
+	}
+	if i.ProbabilityAliveGTE != nil {
+		predicates = append(predicates, account.ProbabilityAliveGTE(*i.ProbabilityAliveGTE))
+	}
+	if i.ProbabilityAliveLT != nil {
+		predicates = append(predicates, account.ProbabilityAliveLT(*i.ProbabilityAliveLT))
+	}
+	if i.ProbabilityAliveLTE != nil {
+		predicates = append(predicates, account.ProbabilityAliveLTE(*i.ProbabilityAliveLTE))
+	}
+	if i.ValueScore != nil {
+		predicates = append(predicates, account.ValueScoreEQ(*i.ValueScore))
+	}
+	if i.ValueScoreNEQ != nil {
+		predicates = append(predicates, account.ValueScoreNEQ(*i.ValueScoreNEQ))
+	}
+	if len(i.ValueScoreIn) > 0 {
+		predicates = append(predicates, account.ValueScoreIn(i.ValueScoreIn...))
+	}
+	if len(i.ValueScoreNotIn) > 0 {
+		predicates = append(predicates, account.ValueScoreNotIn(i.ValueScoreNotIn...))
+	}
+	if i.ValueScoreGT != nil {
+		predicates = append(predicates, account.ValueScoreGT(*i.ValueScoreGT))
+	}
+	if i.ValueScoreGTE != nil {
+		predicates = append(predicates, account.ValueScoreGTE(*i.ValueScoreGTE))
+	}
+	if i.ValueScoreLT != nil {
+		predicates = append(predicates, account.ValueScoreLT(*i.ValueScoreLT))
+	}
+	if i.ValueScoreLTE != nil {
+		predicates = append(predicates, account.ValueScoreLTE(*i.ValueScoreLTE))
+	}
+	if i.ValueTier != nil {
+		predicates = append(predicates, account.ValueTierEQ(*i.ValueTier))
+	}
+	if i.ValueTierNEQ != nil {
+		predicates = append(predicates, account.ValueTierNEQ(*i.ValueTierNEQ))
+	}
+	if len(i.ValueTierIn) > 0 {
+		predicates = append(predicates, account.ValueTierIn(i.ValueTierIn...))
+	}
+	if len(i.ValueTierNotIn) > 0 {
+		predicates = append(predicates, account.ValueTierNotIn(i.ValueTierNotIn...))
+	}
+	if i.ValueTierIsNil {
+		predicates = append(predicates, account.ValueTierIsNil())
+	}
+	if i.ValueTierNotNil {
+		predicates = append(predicates, account.ValueTierNotNil())
+	}
+	if i.RfmSegment != nil {
+		predicates = append(predicates, account.RfmSegmentEQ(*i.RfmSegment))
+	}
+	if i.RfmSegmentNEQ != nil {
+		predicates = append(predicates, account.RfmSegmentNEQ(*i.RfmSegmentNEQ))
+	}
+	if len(i.RfmSegmentIn) > 0 {
+		predicates = append(predicates, account.RfmSegmentIn(i.RfmSegmentIn...))
+	}
+	if len(i.RfmSegmentNotIn) > 0 {
+		predicates = append(predicates, account.RfmSegmentNotIn(i.RfmSegmentNotIn...))
+	}
+	if i.RfmSegmentIsNil {
+		predicates = append(predicates, account.RfmSegmentIsNil())
+	}
+	if i.RfmSegmentNotNil {
+		predicates = append(predicates, account.RfmSegmentNotNil())
 	}
 
 	if i.HasOwner != nil {
@@ -2833,6 +2989,52 @@ type ContactWhereInput struct {
 	LastContactedAtIsNil  bool        `json:"lastContactedAtIsNil,omitempty"`
 	LastContactedAtNotNil bool        `json:"lastContactedAtNotNil,omitempty"`
 
+	// "predicted_clv" field predicates.
+	PredictedClv      *float64  `json:"predictedClv,omitempty"`
+	PredictedClvNEQ   *float64  `json:"predictedClvNEQ,omitempty"`
+	PredictedClvIn    []float64 `json:"predictedClvIn,omitempty"`
+	PredictedClvNotIn []float64 `json:"predictedClvNotIn,omitempty"`
+	PredictedClvGT    *float64  `json:"predictedClvGT,omitempty"`
+	PredictedClvGTE   *float64  `json:"predictedClvGTE,omitempty"`
+	PredictedClvLT    *float64  `json:"predictedClvLT,omitempty"`
+	PredictedClvLTE   *float64  `json:"predictedClvLTE,omitempty"`
+
+	// "probability_alive" field predicates.
+	ProbabilityAlive      *float64  `json:"probabilityAlive,omitempty"`
+	ProbabilityAliveNEQ   *float64  `json:"probabilityAliveNEQ,omitempty"`
+	ProbabilityAliveIn    []float64 `json:"probabilityAliveIn,omitempty"`
+	ProbabilityAliveNotIn []float64 `json:"probabilityAliveNotIn,omitempty"`
+	ProbabilityAliveGT    *float64  `json:"probabilityAliveGT,omitempty"`
+	ProbabilityAliveGTE   *float64  `json:"probabilityAliveGTE,omitempty"`
+	ProbabilityAliveLT    *float64  `json:"probabilityAliveLT,omitempty"`
+	ProbabilityAliveLTE   *float64  `json:"probabilityAliveLTE,omitempty"`
+
+	// "value_score" field predicates.
+	ValueScore      *float64  `json:"valueScore,omitempty"`
+	ValueScoreNEQ   *float64  `json:"valueScoreNEQ,omitempty"`
+	ValueScoreIn    []float64 `json:"valueScoreIn,omitempty"`
+	ValueScoreNotIn []float64 `json:"valueScoreNotIn,omitempty"`
+	ValueScoreGT    *float64  `json:"valueScoreGT,omitempty"`
+	ValueScoreGTE   *float64  `json:"valueScoreGTE,omitempty"`
+	ValueScoreLT    *float64  `json:"valueScoreLT,omitempty"`
+	ValueScoreLTE   *float64  `json:"valueScoreLTE,omitempty"`
+
+	// "value_tier" field predicates.
+	ValueTier       *analytics.Tier  `json:"valueTier,omitempty"`
+	ValueTierNEQ    *analytics.Tier  `json:"valueTierNEQ,omitempty"`
+	ValueTierIn     []analytics.Tier `json:"valueTierIn,omitempty"`
+	ValueTierNotIn  []analytics.Tier `json:"valueTierNotIn,omitempty"`
+	ValueTierIsNil  bool             `json:"valueTierIsNil,omitempty"`
+	ValueTierNotNil bool             `json:"valueTierNotNil,omitempty"`
+
+	// "rfm_segment" field predicates.
+	RfmSegment       *analytics.RFMSegment  `json:"rfmSegment,omitempty"`
+	RfmSegmentNEQ    *analytics.RFMSegment  `json:"rfmSegmentNEQ,omitempty"`
+	RfmSegmentIn     []analytics.RFMSegment `json:"rfmSegmentIn,omitempty"`
+	RfmSegmentNotIn  []analytics.RFMSegment `json:"rfmSegmentNotIn,omitempty"`
+	RfmSegmentIsNil  bool                   `json:"rfmSegmentIsNil,omitempty"`
+	RfmSegmentNotNil bool                   `json:"rfmSegmentNotNil,omitempty"`
+
 	// "account" edge predicates.
 	HasAccount     *bool                `json:"hasAccount,omitempty"`
 	HasAccountWith []*AccountWhereInput `json:"hasAccountWith,omitempty"`
@@ -3595,6 +3797,114 @@ func (i *ContactWhereInput) P() (predicate.Contact, error) {
 	}
 	if i.LastContactedAtNotNil {
 		predicates = append(predicates, contact.LastContactedAtNotNil())
+	}
+	if i.PredictedClv != nil {
+		predicates = append(predicates, contact.PredictedClvEQ(*i.PredictedClv))
+	}
+	if i.PredictedClvNEQ != nil {
+		predicates = append(predicates, contact.PredictedClvNEQ(*i.PredictedClvNEQ))
+	}
+	if len(i.PredictedClvIn) > 0 {
+		predicates = append(predicates, contact.PredictedClvIn(i.PredictedClvIn...))
+	}
+	if len(i.PredictedClvNotIn) > 0 {
+		predicates = append(predicates, contact.PredictedClvNotIn(i.PredictedClvNotIn...))
+	}
+	if i.PredictedClvGT != nil {
+		predicates = append(predicates, contact.PredictedClvGT(*i.PredictedClvGT))
+	}
+	if i.PredictedClvGTE != nil {
+		predicates = append(predicates, contact.PredictedClvGTE(*i.PredictedClvGTE))
+	}
+	if i.PredictedClvLT != nil {
+		predicates = append(predicates, contact.PredictedClvLT(*i.PredictedClvLT))
+	}
+	if i.PredictedClvLTE != nil {
+		predicates = append(predicates, contact.PredictedClvLTE(*i.PredictedClvLTE))
+	}
+	if i.ProbabilityAlive != nil {
+		predicates = append(predicates, contact.ProbabilityAliveEQ(*i.ProbabilityAlive))
+	}
+	if i.ProbabilityAliveNEQ != nil {
+		predicates = append(predicates, contact.ProbabilityAliveNEQ(*i.ProbabilityAliveNEQ))
+	}
+	if len(i.ProbabilityAliveIn) > 0 {
+		predicates = append(predicates, contact.ProbabilityAliveIn(i.ProbabilityAliveIn...))
+	}
+	if len(i.ProbabilityAliveNotIn) > 0 {
+		predicates = append(predicates, contact.ProbabilityAliveNotIn(i.ProbabilityAliveNotIn...))
+	}
+	if i.ProbabilityAliveGT != nil {
+		predicates = append(predicates, contact.ProbabilityAliveGT(*i.ProbabilityAliveGT))
+	}
+	if i.ProbabilityAliveGTE != nil {
+		predicates = append(predicates, contact.ProbabilityAliveGTE(*i.ProbabilityAliveGTE))
+	}
+	if i.ProbabilityAliveLT != nil {
+		predicates = append(predicates, contact.ProbabilityAliveLT(*i.ProbabilityAliveLT))
+	}
+	if i.ProbabilityAliveLTE != nil {
+		predicates = append(predicates, contact.ProbabilityAliveLTE(*i.ProbabilityAliveLTE))
+	}
+	if i.ValueScore != nil {
+		predicates = append(predicates, contact.ValueScoreEQ(*i.ValueScore))
+	}
+	if i.ValueScoreNEQ != nil {
+		predicates = append(predicates, contact.ValueScoreNEQ(*i.ValueScoreNEQ))
+	}
+	if len(i.ValueScoreIn) > 0 {
+		predicates = append(predicates, contact.ValueScoreIn(i.ValueScoreIn...))
+	}
+	if len(i.ValueScoreNotIn) > 0 {
+		predicates = append(predicates, contact.ValueScoreNotIn(i.ValueScoreNotIn...))
+	}
+	if i.ValueScoreGT != nil {
+		predicates = append(predicates, contact.ValueScoreGT(*i.ValueScoreGT))
+	}
+	if i.ValueScoreGTE != nil {
+		predicates = append(predicates, contact.ValueScoreGTE(*i.ValueScoreGTE))
+	}
+	if i.ValueScoreLT != nil {
+		predicates = append(predicates, contact.ValueScoreLT(*i.ValueScoreLT))
+	}
+	if i.ValueScoreLTE != nil {
+		predicates = append(predicates, contact.ValueScoreLTE(*i.ValueScoreLTE))
+	}
+	if i.ValueTier != nil {
+		predicates = append(predicates, contact.ValueTierEQ(*i.ValueTier))
+	}
+	if i.ValueTierNEQ != nil {
+		predicates = append(predicates, contact.ValueTierNEQ(*i.ValueTierNEQ))
+	}
+	if len(i.ValueTierIn) > 0 {
+		predicates = append(predicates, contact.ValueTierIn(i.ValueTierIn...))
+	}
+	if len(i.ValueTierNotIn) > 0 {
+		predicates = append(predicates, contact.ValueTierNotIn(i.ValueTierNotIn...))
+	}
+	if i.ValueTierIsNil {
+		predicates = append(predicates, contact.ValueTierIsNil())
+	}
+	if i.ValueTierNotNil {
+		predicates = append(predicates, contact.ValueTierNotNil())
+	}
+	if i.RfmSegment != nil {
+		predicates = append(predicates, contact.RfmSegmentEQ(*i.RfmSegment))
+	}
+	if i.RfmSegmentNEQ != nil {
+		predicates = append(predicates, contact.RfmSegmentNEQ(*i.RfmSegmentNEQ))
+	}
+	if len(i.RfmSegmentIn) > 0 {
+		predicates = append(predicates, contact.RfmSegmentIn(i.RfmSegmentIn...))
+	}
+	if len(i.RfmSegmentNotIn) > 0 {
+		predicates = append(predicates, contact.RfmSegmentNotIn(i.RfmSegmentNotIn...))
+	}
+	if i.RfmSegmentIsNil {
+		predicates = append(predicates, contact.RfmSegmentIsNil())
+	}
+	if i.RfmSegmentNotNil {
+		predicates = append(predicates, contact.RfmSegmentNotNil())
 	}
 
 	if i.HasAccount != nil {
@@ -6494,6 +6804,430 @@ func (i *ProductWhereInput) P() (predicate.Product, error) {
 		return predicates[0], nil
 	default:
 		return product.And(predicates...), nil
+	}
+}
+
+// SegmentWhereInput represents a where input for filtering Segment queries.
+type SegmentWhereInput struct {
+	Predicates []predicate.Segment  `json:"-"`
+	Not        *SegmentWhereInput   `json:"not,omitempty"`
+	Or         []*SegmentWhereInput `json:"or,omitempty"`
+	And        []*SegmentWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "name" field predicates.
+	Name             *string  `json:"name,omitempty"`
+	NameNEQ          *string  `json:"nameNEQ,omitempty"`
+	NameIn           []string `json:"nameIn,omitempty"`
+	NameNotIn        []string `json:"nameNotIn,omitempty"`
+	NameGT           *string  `json:"nameGT,omitempty"`
+	NameGTE          *string  `json:"nameGTE,omitempty"`
+	NameLT           *string  `json:"nameLT,omitempty"`
+	NameLTE          *string  `json:"nameLTE,omitempty"`
+	NameContains     *string  `json:"nameContains,omitempty"`
+	NameHasPrefix    *string  `json:"nameHasPrefix,omitempty"`
+	NameHasSuffix    *string  `json:"nameHasSuffix,omitempty"`
+	NameEqualFold    *string  `json:"nameEqualFold,omitempty"`
+	NameContainsFold *string  `json:"nameContainsFold,omitempty"`
+
+	// "description" field predicates.
+	Description             *string  `json:"description,omitempty"`
+	DescriptionNEQ          *string  `json:"descriptionNEQ,omitempty"`
+	DescriptionIn           []string `json:"descriptionIn,omitempty"`
+	DescriptionNotIn        []string `json:"descriptionNotIn,omitempty"`
+	DescriptionGT           *string  `json:"descriptionGT,omitempty"`
+	DescriptionGTE          *string  `json:"descriptionGTE,omitempty"`
+	DescriptionLT           *string  `json:"descriptionLT,omitempty"`
+	DescriptionLTE          *string  `json:"descriptionLTE,omitempty"`
+	DescriptionContains     *string  `json:"descriptionContains,omitempty"`
+	DescriptionHasPrefix    *string  `json:"descriptionHasPrefix,omitempty"`
+	DescriptionHasSuffix    *string  `json:"descriptionHasSuffix,omitempty"`
+	DescriptionIsNil        bool     `json:"descriptionIsNil,omitempty"`
+	DescriptionNotNil       bool     `json:"descriptionNotNil,omitempty"`
+	DescriptionEqualFold    *string  `json:"descriptionEqualFold,omitempty"`
+	DescriptionContainsFold *string  `json:"descriptionContainsFold,omitempty"`
+
+	// "kind" field predicates.
+	Kind      *segment.Kind  `json:"kind,omitempty"`
+	KindNEQ   *segment.Kind  `json:"kindNEQ,omitempty"`
+	KindIn    []segment.Kind `json:"kindIn,omitempty"`
+	KindNotIn []segment.Kind `json:"kindNotIn,omitempty"`
+
+	// "size" field predicates.
+	Size      *int  `json:"size,omitempty"`
+	SizeNEQ   *int  `json:"sizeNEQ,omitempty"`
+	SizeIn    []int `json:"sizeIn,omitempty"`
+	SizeNotIn []int `json:"sizeNotIn,omitempty"`
+	SizeGT    *int  `json:"sizeGT,omitempty"`
+	SizeGTE   *int  `json:"sizeGTE,omitempty"`
+	SizeLT    *int  `json:"sizeLT,omitempty"`
+	SizeLTE   *int  `json:"sizeLTE,omitempty"`
+
+	// "refreshed_at" field predicates.
+	RefreshedAt       *time.Time  `json:"refreshedAt,omitempty"`
+	RefreshedAtNEQ    *time.Time  `json:"refreshedAtNEQ,omitempty"`
+	RefreshedAtIn     []time.Time `json:"refreshedAtIn,omitempty"`
+	RefreshedAtNotIn  []time.Time `json:"refreshedAtNotIn,omitempty"`
+	RefreshedAtGT     *time.Time  `json:"refreshedAtGT,omitempty"`
+	RefreshedAtGTE    *time.Time  `json:"refreshedAtGTE,omitempty"`
+	RefreshedAtLT     *time.Time  `json:"refreshedAtLT,omitempty"`
+	RefreshedAtLTE    *time.Time  `json:"refreshedAtLTE,omitempty"`
+	RefreshedAtIsNil  bool        `json:"refreshedAtIsNil,omitempty"`
+	RefreshedAtNotNil bool        `json:"refreshedAtNotNil,omitempty"`
+
+	// "members" edge predicates.
+	HasMembers     *bool                `json:"hasMembers,omitempty"`
+	HasMembersWith []*ContactWhereInput `json:"hasMembersWith,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *SegmentWhereInput) AddPredicates(predicates ...predicate.Segment) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the SegmentWhereInput filter on the SegmentQuery builder.
+func (i *SegmentWhereInput) Filter(q *SegmentQuery) (*SegmentQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptySegmentWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptySegmentWhereInput is returned in case the SegmentWhereInput is empty.
+var ErrEmptySegmentWhereInput = errors.New("ent: empty predicate SegmentWhereInput")
+
+// P returns a predicate for filtering segments.
+// An error is returned if the input is empty or invalid.
+func (i *SegmentWhereInput) P() (predicate.Segment, error) {
+	var predicates []predicate.Segment
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, segment.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Segment, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, segment.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Segment, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, segment.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, segment.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, segment.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, segment.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, segment.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, segment.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, segment.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, segment.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, segment.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, segment.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, segment.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, segment.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, segment.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, segment.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, segment.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, segment.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, segment.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, segment.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, segment.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, segment.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, segment.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, segment.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, segment.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, segment.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, segment.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Name != nil {
+		predicates = append(predicates, segment.NameEQ(*i.Name))
+	}
+	if i.NameNEQ != nil {
+		predicates = append(predicates, segment.NameNEQ(*i.NameNEQ))
+	}
+	if len(i.NameIn) > 0 {
+		predicates = append(predicates, segment.NameIn(i.NameIn...))
+	}
+	if len(i.NameNotIn) > 0 {
+		predicates = append(predicates, segment.NameNotIn(i.NameNotIn...))
+	}
+	if i.NameGT != nil {
+		predicates = append(predicates, segment.NameGT(*i.NameGT))
+	}
+	if i.NameGTE != nil {
+		predicates = append(predicates, segment.NameGTE(*i.NameGTE))
+	}
+	if i.NameLT != nil {
+		predicates = append(predicates, segment.NameLT(*i.NameLT))
+	}
+	if i.NameLTE != nil {
+		predicates = append(predicates, segment.NameLTE(*i.NameLTE))
+	}
+	if i.NameContains != nil {
+		predicates = append(predicates, segment.NameContains(*i.NameContains))
+	}
+	if i.NameHasPrefix != nil {
+		predicates = append(predicates, segment.NameHasPrefix(*i.NameHasPrefix))
+	}
+	if i.NameHasSuffix != nil {
+		predicates = append(predicates, segment.NameHasSuffix(*i.NameHasSuffix))
+	}
+	if i.NameEqualFold != nil {
+		predicates = append(predicates, segment.NameEqualFold(*i.NameEqualFold))
+	}
+	if i.NameContainsFold != nil {
+		predicates = append(predicates, segment.NameContainsFold(*i.NameContainsFold))
+	}
+	if i.Description != nil {
+		predicates = append(predicates, segment.DescriptionEQ(*i.Description))
+	}
+	if i.DescriptionNEQ != nil {
+		predicates = append(predicates, segment.DescriptionNEQ(*i.DescriptionNEQ))
+	}
+	if len(i.DescriptionIn) > 0 {
+		predicates = append(predicates, segment.DescriptionIn(i.DescriptionIn...))
+	}
+	if len(i.DescriptionNotIn) > 0 {
+		predicates = append(predicates, segment.DescriptionNotIn(i.DescriptionNotIn...))
+	}
+	if i.DescriptionGT != nil {
+		predicates = append(predicates, segment.DescriptionGT(*i.DescriptionGT))
+	}
+	if i.DescriptionGTE != nil {
+		predicates = append(predicates, segment.DescriptionGTE(*i.DescriptionGTE))
+	}
+	if i.DescriptionLT != nil {
+		predicates = append(predicates, segment.DescriptionLT(*i.DescriptionLT))
+	}
+	if i.DescriptionLTE != nil {
+		predicates = append(predicates, segment.DescriptionLTE(*i.DescriptionLTE))
+	}
+	if i.DescriptionContains != nil {
+		predicates = append(predicates, segment.DescriptionContains(*i.DescriptionContains))
+	}
+	if i.DescriptionHasPrefix != nil {
+		predicates = append(predicates, segment.DescriptionHasPrefix(*i.DescriptionHasPrefix))
+	}
+	if i.DescriptionHasSuffix != nil {
+		predicates = append(predicates, segment.DescriptionHasSuffix(*i.DescriptionHasSuffix))
+	}
+	if i.DescriptionIsNil {
+		predicates = append(predicates, segment.DescriptionIsNil())
+	}
+	if i.DescriptionNotNil {
+		predicates = append(predicates, segment.DescriptionNotNil())
+	}
+	if i.DescriptionEqualFold != nil {
+		predicates = append(predicates, segment.DescriptionEqualFold(*i.DescriptionEqualFold))
+	}
+	if i.DescriptionContainsFold != nil {
+		predicates = append(predicates, segment.DescriptionContainsFold(*i.DescriptionContainsFold))
+	}
+	if i.Kind != nil {
+		predicates = append(predicates, segment.KindEQ(*i.Kind))
+	}
+	if i.KindNEQ != nil {
+		predicates = append(predicates, segment.KindNEQ(*i.KindNEQ))
+	}
+	if len(i.KindIn) > 0 {
+		predicates = append(predicates, segment.KindIn(i.KindIn...))
+	}
+	if len(i.KindNotIn) > 0 {
+		predicates = append(predicates, segment.KindNotIn(i.KindNotIn...))
+	}
+	if i.Size != nil {
+		predicates = append(predicates, segment.SizeEQ(*i.Size))
+	}
+	if i.SizeNEQ != nil {
+		predicates = append(predicates, segment.SizeNEQ(*i.SizeNEQ))
+	}
+	if len(i.SizeIn) > 0 {
+		predicates = append(predicates, segment.SizeIn(i.SizeIn...))
+	}
+	if len(i.SizeNotIn) > 0 {
+		predicates = append(predicates, segment.SizeNotIn(i.SizeNotIn...))
+	}
+	if i.SizeGT != nil {
+		predicates = append(predicates, segment.SizeGT(*i.SizeGT))
+	}
+	if i.SizeGTE != nil {
+		predicates = append(predicates, segment.SizeGTE(*i.SizeGTE))
+	}
+	if i.SizeLT != nil {
+		predicates = append(predicates, segment.SizeLT(*i.SizeLT))
+	}
+	if i.SizeLTE != nil {
+		predicates = append(predicates, segment.SizeLTE(*i.SizeLTE))
+	}
+	if i.RefreshedAt != nil {
+		predicates = append(predicates, segment.RefreshedAtEQ(*i.RefreshedAt))
+	}
+	if i.RefreshedAtNEQ != nil {
+		predicates = append(predicates, segment.RefreshedAtNEQ(*i.RefreshedAtNEQ))
+	}
+	if len(i.RefreshedAtIn) > 0 {
+		predicates = append(predicates, segment.RefreshedAtIn(i.RefreshedAtIn...))
+	}
+	if len(i.RefreshedAtNotIn) > 0 {
+		predicates = append(predicates, segment.RefreshedAtNotIn(i.RefreshedAtNotIn...))
+	}
+	if i.RefreshedAtGT != nil {
+		predicates = append(predicates, segment.RefreshedAtGT(*i.RefreshedAtGT))
+	}
+	if i.RefreshedAtGTE != nil {
+		predicates = append(predicates, segment.RefreshedAtGTE(*i.RefreshedAtGTE))
+	}
+	if i.RefreshedAtLT != nil {
+		predicates = append(predicates, segment.RefreshedAtLT(*i.RefreshedAtLT))
+	}
+	if i.RefreshedAtLTE != nil {
+		predicates = append(predicates, segment.RefreshedAtLTE(*i.RefreshedAtLTE))
+	}
+	if i.RefreshedAtIsNil {
+		predicates = append(predicates, segment.RefreshedAtIsNil())
+	}
+	if i.RefreshedAtNotNil {
+		predicates = append(predicates, segment.RefreshedAtNotNil())
+	}
+
+	if i.HasMembers != nil {
+		p := segment.HasMembers()
+		if !*i.HasMembers {
+			p = segment.Not(p)
+		}
+		predicates = append(predicates, p)
+	}
+	if len(i.HasMembersWith) > 0 {
+		with := make([]predicate.Contact, 0, len(i.HasMembersWith))
+		for _, w := range i.HasMembersWith {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'HasMembersWith'", err)
+			}
+			with = append(with, p)
+		}
+		predicates = append(predicates, segment.HasMembersWith(with...))
+	}
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptySegmentWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return segment.And(predicates...), nil
 	}
 }
 

@@ -16,7 +16,9 @@ import (
 	"github.com/headlesscrm/crm/ent/apitoken"
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
+	"github.com/headlesscrm/crm/ent/clvmodel"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/lineitem"
 	"github.com/headlesscrm/crm/ent/organization"
@@ -24,11 +26,14 @@ import (
 	"github.com/headlesscrm/crm/ent/predicate"
 	"github.com/headlesscrm/crm/ent/product"
 	"github.com/headlesscrm/crm/ent/refreshtoken"
+	"github.com/headlesscrm/crm/ent/segment"
+	"github.com/headlesscrm/crm/ent/segmentmembership"
 	"github.com/headlesscrm/crm/ent/stage"
 	"github.com/headlesscrm/crm/ent/survey"
 	"github.com/headlesscrm/crm/ent/surveyresponse"
 	"github.com/headlesscrm/crm/ent/ticket"
 	"github.com/headlesscrm/crm/ent/user"
+	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/money"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
@@ -42,23 +47,27 @@ const (
 	OpUpdateOne = ent.OpUpdateOne
 
 	// Node types.
-	TypeAPIToken       = "APIToken"
-	TypeAccount        = "Account"
-	TypeActivity       = "Activity"
-	TypeCampaign       = "Campaign"
-	TypeCampaignMember = "CampaignMember"
-	TypeContact        = "Contact"
-	TypeDeal           = "Deal"
-	TypeLineItem       = "LineItem"
-	TypeOrganization   = "Organization"
-	TypePipeline       = "Pipeline"
-	TypeProduct        = "Product"
-	TypeRefreshToken   = "RefreshToken"
-	TypeStage          = "Stage"
-	TypeSurvey         = "Survey"
-	TypeSurveyResponse = "SurveyResponse"
-	TypeTicket         = "Ticket"
-	TypeUser           = "User"
+	TypeAPIToken          = "APIToken"
+	TypeAccount           = "Account"
+	TypeActivity          = "Activity"
+	TypeCLVModel          = "CLVModel"
+	TypeCampaign          = "Campaign"
+	TypeCampaignMember    = "CampaignMember"
+	TypeContact           = "Contact"
+	TypeCustomerMetrics   = "CustomerMetrics"
+	TypeDeal              = "Deal"
+	TypeLineItem          = "LineItem"
+	TypeOrganization      = "Organization"
+	TypePipeline          = "Pipeline"
+	TypeProduct           = "Product"
+	TypeRefreshToken      = "RefreshToken"
+	TypeSegment           = "Segment"
+	TypeSegmentMembership = "SegmentMembership"
+	TypeStage             = "Stage"
+	TypeSurvey            = "Survey"
+	TypeSurveyResponse    = "SurveyResponse"
+	TypeTicket            = "Ticket"
+	TypeUser              = "User"
 )
 
 // APITokenMutation represents an operation that mutates the APIToken nodes in the graph.
@@ -1082,6 +1091,14 @@ type AccountMutation struct {
 	tags                        *[]string
 	appendtags                  []string
 	custom_fields               *map[string]interface{}
+	predicted_clv               *float64
+	addpredicted_clv            *float64
+	probability_alive           *float64
+	addprobability_alive        *float64
+	value_score                 *float64
+	addvalue_score              *float64
+	value_tier                  *analytics.Tier
+	rfm_segment                 *analytics.RFMSegment
 	clearedFields               map[string]struct{}
 	organization                *pulid.ID
 	clearedorganization         bool
@@ -1101,6 +1118,8 @@ type AccountMutation struct {
 	activities                  map[pulid.ID]struct{}
 	removedactivities           map[pulid.ID]struct{}
 	clearedactivities           bool
+	metrics                     *pulid.ID
+	clearedmetrics              bool
 	done                        bool
 	oldValue                    func(context.Context) (*Account, error)
 	predicates                  []predicate.Account
@@ -1840,6 +1859,272 @@ func (m *AccountMutation) ResetCustomFields() {
 	delete(m.clearedFields, account.FieldCustomFields)
 }
 
+// SetPredictedClv sets the "predicted_clv" field.
+func (m *AccountMutation) SetPredictedClv(f float64) {
+	m.predicted_clv = &f
+	m.addpredicted_clv = nil
+}
+
+// PredictedClv returns the value of the "predicted_clv" field in the mutation.
+func (m *AccountMutation) PredictedClv() (r float64, exists bool) {
+	v := m.predicted_clv
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPredictedClv returns the old "predicted_clv" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldPredictedClv(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPredictedClv is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPredictedClv requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPredictedClv: %w", err)
+	}
+	return oldValue.PredictedClv, nil
+}
+
+// AddPredictedClv adds f to the "predicted_clv" field.
+func (m *AccountMutation) AddPredictedClv(f float64) {
+	if m.addpredicted_clv != nil {
+		*m.addpredicted_clv += f
+	} else {
+		m.addpredicted_clv = &f
+	}
+}
+
+// AddedPredictedClv returns the value that was added to the "predicted_clv" field in this mutation.
+func (m *AccountMutation) AddedPredictedClv() (r float64, exists bool) {
+	v := m.addpredicted_clv
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPredictedClv resets all changes to the "predicted_clv" field.
+func (m *AccountMutation) ResetPredictedClv() {
+	m.predicted_clv = nil
+	m.addpredicted_clv = nil
+}
+
+// SetProbabilityAlive sets the "probability_alive" field.
+func (m *AccountMutation) SetProbabilityAlive(f float64) {
+	m.probability_alive = &f
+	m.addprobability_alive = nil
+}
+
+// ProbabilityAlive returns the value of the "probability_alive" field in the mutation.
+func (m *AccountMutation) ProbabilityAlive() (r float64, exists bool) {
+	v := m.probability_alive
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProbabilityAlive returns the old "probability_alive" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldProbabilityAlive(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProbabilityAlive is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProbabilityAlive requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProbabilityAlive: %w", err)
+	}
+	return oldValue.ProbabilityAlive, nil
+}
+
+// AddProbabilityAlive adds f to the "probability_alive" field.
+func (m *AccountMutation) AddProbabilityAlive(f float64) {
+	if m.addprobability_alive != nil {
+		*m.addprobability_alive += f
+	} else {
+		m.addprobability_alive = &f
+	}
+}
+
+// AddedProbabilityAlive returns the value that was added to the "probability_alive" field in this mutation.
+func (m *AccountMutation) AddedProbabilityAlive() (r float64, exists bool) {
+	v := m.addprobability_alive
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetProbabilityAlive resets all changes to the "probability_alive" field.
+func (m *AccountMutation) ResetProbabilityAlive() {
+	m.probability_alive = nil
+	m.addprobability_alive = nil
+}
+
+// SetValueScore sets the "value_score" field.
+func (m *AccountMutation) SetValueScore(f float64) {
+	m.value_score = &f
+	m.addvalue_score = nil
+}
+
+// ValueScore returns the value of the "value_score" field in the mutation.
+func (m *AccountMutation) ValueScore() (r float64, exists bool) {
+	v := m.value_score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValueScore returns the old "value_score" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldValueScore(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValueScore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValueScore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValueScore: %w", err)
+	}
+	return oldValue.ValueScore, nil
+}
+
+// AddValueScore adds f to the "value_score" field.
+func (m *AccountMutation) AddValueScore(f float64) {
+	if m.addvalue_score != nil {
+		*m.addvalue_score += f
+	} else {
+		m.addvalue_score = &f
+	}
+}
+
+// AddedValueScore returns the value that was added to the "value_score" field in this mutation.
+func (m *AccountMutation) AddedValueScore() (r float64, exists bool) {
+	v := m.addvalue_score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetValueScore resets all changes to the "value_score" field.
+func (m *AccountMutation) ResetValueScore() {
+	m.value_score = nil
+	m.addvalue_score = nil
+}
+
+// SetValueTier sets the "value_tier" field.
+func (m *AccountMutation) SetValueTier(a analytics.Tier) {
+	m.value_tier = &a
+}
+
+// ValueTier returns the value of the "value_tier" field in the mutation.
+func (m *AccountMutation) ValueTier() (r analytics.Tier, exists bool) {
+	v := m.value_tier
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValueTier returns the old "value_tier" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldValueTier(ctx context.Context) (v *analytics.Tier, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValueTier is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValueTier requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValueTier: %w", err)
+	}
+	return oldValue.ValueTier, nil
+}
+
+// ClearValueTier clears the value of the "value_tier" field.
+func (m *AccountMutation) ClearValueTier() {
+	m.value_tier = nil
+	m.clearedFields[account.FieldValueTier] = struct{}{}
+}
+
+// ValueTierCleared returns if the "value_tier" field was cleared in this mutation.
+func (m *AccountMutation) ValueTierCleared() bool {
+	_, ok := m.clearedFields[account.FieldValueTier]
+	return ok
+}
+
+// ResetValueTier resets all changes to the "value_tier" field.
+func (m *AccountMutation) ResetValueTier() {
+	m.value_tier = nil
+	delete(m.clearedFields, account.FieldValueTier)
+}
+
+// SetRfmSegment sets the "rfm_segment" field.
+func (m *AccountMutation) SetRfmSegment(as analytics.RFMSegment) {
+	m.rfm_segment = &as
+}
+
+// RfmSegment returns the value of the "rfm_segment" field in the mutation.
+func (m *AccountMutation) RfmSegment() (r analytics.RFMSegment, exists bool) {
+	v := m.rfm_segment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRfmSegment returns the old "rfm_segment" field's value of the Account entity.
+// If the Account object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *AccountMutation) OldRfmSegment(ctx context.Context) (v *analytics.RFMSegment, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRfmSegment is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRfmSegment requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRfmSegment: %w", err)
+	}
+	return oldValue.RfmSegment, nil
+}
+
+// ClearRfmSegment clears the value of the "rfm_segment" field.
+func (m *AccountMutation) ClearRfmSegment() {
+	m.rfm_segment = nil
+	m.clearedFields[account.FieldRfmSegment] = struct{}{}
+}
+
+// RfmSegmentCleared returns if the "rfm_segment" field was cleared in this mutation.
+func (m *AccountMutation) RfmSegmentCleared() bool {
+	_, ok := m.clearedFields[account.FieldRfmSegment]
+	return ok
+}
+
+// ResetRfmSegment resets all changes to the "rfm_segment" field.
+func (m *AccountMutation) ResetRfmSegment() {
+	m.rfm_segment = nil
+	delete(m.clearedFields, account.FieldRfmSegment)
+}
+
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (m *AccountMutation) ClearOrganization() {
 	m.clearedorganization = true
@@ -2137,6 +2422,45 @@ func (m *AccountMutation) ResetActivities() {
 	m.removedactivities = nil
 }
 
+// SetMetricsID sets the "metrics" edge to the CustomerMetrics entity by id.
+func (m *AccountMutation) SetMetricsID(id pulid.ID) {
+	m.metrics = &id
+}
+
+// ClearMetrics clears the "metrics" edge to the CustomerMetrics entity.
+func (m *AccountMutation) ClearMetrics() {
+	m.clearedmetrics = true
+}
+
+// MetricsCleared reports if the "metrics" edge to the CustomerMetrics entity was cleared.
+func (m *AccountMutation) MetricsCleared() bool {
+	return m.clearedmetrics
+}
+
+// MetricsID returns the "metrics" edge ID in the mutation.
+func (m *AccountMutation) MetricsID() (id pulid.ID, exists bool) {
+	if m.metrics != nil {
+		return *m.metrics, true
+	}
+	return
+}
+
+// MetricsIDs returns the "metrics" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// MetricsID instead. It exists only for internal usage by the builders.
+func (m *AccountMutation) MetricsIDs() (ids []pulid.ID) {
+	if id := m.metrics; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetMetrics resets all changes to the "metrics" edge.
+func (m *AccountMutation) ResetMetrics() {
+	m.metrics = nil
+	m.clearedmetrics = false
+}
+
 // Where appends a list predicates to the AccountMutation builder.
 func (m *AccountMutation) Where(ps ...predicate.Account) {
 	m.predicates = append(m.predicates, ps...)
@@ -2171,7 +2495,7 @@ func (m *AccountMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *AccountMutation) Fields() []string {
-	fields := make([]string, 0, 13)
+	fields := make([]string, 0, 18)
 	if m.created_at != nil {
 		fields = append(fields, account.FieldCreatedAt)
 	}
@@ -2211,6 +2535,21 @@ func (m *AccountMutation) Fields() []string {
 	if m.custom_fields != nil {
 		fields = append(fields, account.FieldCustomFields)
 	}
+	if m.predicted_clv != nil {
+		fields = append(fields, account.FieldPredictedClv)
+	}
+	if m.probability_alive != nil {
+		fields = append(fields, account.FieldProbabilityAlive)
+	}
+	if m.value_score != nil {
+		fields = append(fields, account.FieldValueScore)
+	}
+	if m.value_tier != nil {
+		fields = append(fields, account.FieldValueTier)
+	}
+	if m.rfm_segment != nil {
+		fields = append(fields, account.FieldRfmSegment)
+	}
 	return fields
 }
 
@@ -2245,6 +2584,16 @@ func (m *AccountMutation) Field(name string) (ent.Value, bool) {
 		return m.Tags()
 	case account.FieldCustomFields:
 		return m.CustomFields()
+	case account.FieldPredictedClv:
+		return m.PredictedClv()
+	case account.FieldProbabilityAlive:
+		return m.ProbabilityAlive()
+	case account.FieldValueScore:
+		return m.ValueScore()
+	case account.FieldValueTier:
+		return m.ValueTier()
+	case account.FieldRfmSegment:
+		return m.RfmSegment()
 	}
 	return nil, false
 }
@@ -2280,6 +2629,16 @@ func (m *AccountMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldTags(ctx)
 	case account.FieldCustomFields:
 		return m.OldCustomFields(ctx)
+	case account.FieldPredictedClv:
+		return m.OldPredictedClv(ctx)
+	case account.FieldProbabilityAlive:
+		return m.OldProbabilityAlive(ctx)
+	case account.FieldValueScore:
+		return m.OldValueScore(ctx)
+	case account.FieldValueTier:
+		return m.OldValueTier(ctx)
+	case account.FieldRfmSegment:
+		return m.OldRfmSegment(ctx)
 	}
 	return nil, fmt.Errorf("unknown Account field %s", name)
 }
@@ -2380,6 +2739,41 @@ func (m *AccountMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetCustomFields(v)
 		return nil
+	case account.FieldPredictedClv:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPredictedClv(v)
+		return nil
+	case account.FieldProbabilityAlive:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProbabilityAlive(v)
+		return nil
+	case account.FieldValueScore:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValueScore(v)
+		return nil
+	case account.FieldValueTier:
+		v, ok := value.(analytics.Tier)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValueTier(v)
+		return nil
+	case account.FieldRfmSegment:
+		v, ok := value.(analytics.RFMSegment)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRfmSegment(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Account field %s", name)
 }
@@ -2394,6 +2788,15 @@ func (m *AccountMutation) AddedFields() []string {
 	if m.addannual_revenue != nil {
 		fields = append(fields, account.FieldAnnualRevenue)
 	}
+	if m.addpredicted_clv != nil {
+		fields = append(fields, account.FieldPredictedClv)
+	}
+	if m.addprobability_alive != nil {
+		fields = append(fields, account.FieldProbabilityAlive)
+	}
+	if m.addvalue_score != nil {
+		fields = append(fields, account.FieldValueScore)
+	}
 	return fields
 }
 
@@ -2406,6 +2809,12 @@ func (m *AccountMutation) AddedField(name string) (ent.Value, bool) {
 		return m.AddedEmployees()
 	case account.FieldAnnualRevenue:
 		return m.AddedAnnualRevenue()
+	case account.FieldPredictedClv:
+		return m.AddedPredictedClv()
+	case account.FieldProbabilityAlive:
+		return m.AddedProbabilityAlive()
+	case account.FieldValueScore:
+		return m.AddedValueScore()
 	}
 	return nil, false
 }
@@ -2428,6 +2837,27 @@ func (m *AccountMutation) AddField(name string, value ent.Value) error {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}
 		m.AddAnnualRevenue(v)
+		return nil
+	case account.FieldPredictedClv:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPredictedClv(v)
+		return nil
+	case account.FieldProbabilityAlive:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddProbabilityAlive(v)
+		return nil
+	case account.FieldValueScore:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddValueScore(v)
 		return nil
 	}
 	return fmt.Errorf("unknown Account numeric field %s", name)
@@ -2460,6 +2890,12 @@ func (m *AccountMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(account.FieldCustomFields) {
 		fields = append(fields, account.FieldCustomFields)
+	}
+	if m.FieldCleared(account.FieldValueTier) {
+		fields = append(fields, account.FieldValueTier)
+	}
+	if m.FieldCleared(account.FieldRfmSegment) {
+		fields = append(fields, account.FieldRfmSegment)
 	}
 	return fields
 }
@@ -2498,6 +2934,12 @@ func (m *AccountMutation) ClearField(name string) error {
 		return nil
 	case account.FieldCustomFields:
 		m.ClearCustomFields()
+		return nil
+	case account.FieldValueTier:
+		m.ClearValueTier()
+		return nil
+	case account.FieldRfmSegment:
+		m.ClearRfmSegment()
 		return nil
 	}
 	return fmt.Errorf("unknown Account nullable field %s", name)
@@ -2546,13 +2988,28 @@ func (m *AccountMutation) ResetField(name string) error {
 	case account.FieldCustomFields:
 		m.ResetCustomFields()
 		return nil
+	case account.FieldPredictedClv:
+		m.ResetPredictedClv()
+		return nil
+	case account.FieldProbabilityAlive:
+		m.ResetProbabilityAlive()
+		return nil
+	case account.FieldValueScore:
+		m.ResetValueScore()
+		return nil
+	case account.FieldValueTier:
+		m.ResetValueTier()
+		return nil
+	case account.FieldRfmSegment:
+		m.ResetRfmSegment()
+		return nil
 	}
 	return fmt.Errorf("unknown Account field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *AccountMutation) AddedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 8)
 	if m.organization != nil {
 		edges = append(edges, account.EdgeOrganization)
 	}
@@ -2573,6 +3030,9 @@ func (m *AccountMutation) AddedEdges() []string {
 	}
 	if m.activities != nil {
 		edges = append(edges, account.EdgeActivities)
+	}
+	if m.metrics != nil {
+		edges = append(edges, account.EdgeMetrics)
 	}
 	return edges
 }
@@ -2617,13 +3077,17 @@ func (m *AccountMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case account.EdgeMetrics:
+		if id := m.metrics; id != nil {
+			return []ent.Value{*id}
+		}
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *AccountMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 8)
 	if m.removedcontacts != nil {
 		edges = append(edges, account.EdgeContacts)
 	}
@@ -2673,7 +3137,7 @@ func (m *AccountMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *AccountMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 7)
+	edges := make([]string, 0, 8)
 	if m.clearedorganization {
 		edges = append(edges, account.EdgeOrganization)
 	}
@@ -2694,6 +3158,9 @@ func (m *AccountMutation) ClearedEdges() []string {
 	}
 	if m.clearedactivities {
 		edges = append(edges, account.EdgeActivities)
+	}
+	if m.clearedmetrics {
+		edges = append(edges, account.EdgeMetrics)
 	}
 	return edges
 }
@@ -2716,6 +3183,8 @@ func (m *AccountMutation) EdgeCleared(name string) bool {
 		return m.clearedtickets
 	case account.EdgeActivities:
 		return m.clearedactivities
+	case account.EdgeMetrics:
+		return m.clearedmetrics
 	}
 	return false
 }
@@ -2732,6 +3201,9 @@ func (m *AccountMutation) ClearEdge(name string) error {
 		return nil
 	case account.EdgeAcquisitionCampaign:
 		m.ClearAcquisitionCampaign()
+		return nil
+	case account.EdgeMetrics:
+		m.ClearMetrics()
 		return nil
 	}
 	return fmt.Errorf("unknown Account unique edge %s", name)
@@ -2761,6 +3233,9 @@ func (m *AccountMutation) ResetEdge(name string) error {
 		return nil
 	case account.EdgeActivities:
 		m.ResetActivities()
+		return nil
+	case account.EdgeMetrics:
+		m.ResetMetrics()
 		return nil
 	}
 	return fmt.Errorf("unknown Account edge %s", name)
@@ -4064,6 +4539,1559 @@ func (m *ActivityMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown Activity edge %s", name)
+}
+
+// CLVModelMutation represents an operation that mutates the CLVModel nodes in the graph.
+type CLVModelMutation struct {
+	config
+	op                            Op
+	typ                           string
+	id                            *pulid.ID
+	created_at                    *time.Time
+	updated_at                    *time.Time
+	as_of                         *time.Time
+	unit                          *clvmodel.Unit
+	fitted_at                     *time.Time
+	model                         *string
+	fallback                      *bool
+	fallback_reason               *string
+	bgnbd                         *map[string]float64
+	bgnbd_log_likelihood          *float64
+	addbgnbd_log_likelihood       *float64
+	bgnbd_converged               *bool
+	gamma_gamma                   *map[string]float64
+	gamma_gamma_log_likelihood    *float64
+	addgamma_gamma_log_likelihood *float64
+	gamma_gamma_converged         *bool
+	customers                     *int
+	addcustomers                  *int
+	repeat_customers              *int
+	addrepeat_customers           *int
+	transactions                  *int
+	addtransactions               *int
+	clearedFields                 map[string]struct{}
+	organization                  *pulid.ID
+	clearedorganization           bool
+	done                          bool
+	oldValue                      func(context.Context) (*CLVModel, error)
+	predicates                    []predicate.CLVModel
+}
+
+var _ ent.Mutation = (*CLVModelMutation)(nil)
+
+// clvmodelOption allows management of the mutation configuration using functional options.
+type clvmodelOption func(*CLVModelMutation)
+
+// newCLVModelMutation creates new mutation for the CLVModel entity.
+func newCLVModelMutation(c config, op Op, opts ...clvmodelOption) *CLVModelMutation {
+	m := &CLVModelMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCLVModel,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCLVModelID sets the ID field of the mutation.
+func withCLVModelID(id pulid.ID) clvmodelOption {
+	return func(m *CLVModelMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CLVModel
+		)
+		m.oldValue = func(ctx context.Context) (*CLVModel, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CLVModel.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCLVModel sets the old CLVModel of the mutation.
+func withCLVModel(node *CLVModel) clvmodelOption {
+	return func(m *CLVModelMutation) {
+		m.oldValue = func(context.Context) (*CLVModel, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CLVModelMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CLVModelMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CLVModel entities.
+func (m *CLVModelMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CLVModelMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CLVModelMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CLVModel.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CLVModelMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CLVModelMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CLVModel entity.
+// If the CLVModel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CLVModelMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CLVModelMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CLVModelMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CLVModelMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the CLVModel entity.
+// If the CLVModel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CLVModelMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CLVModelMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *CLVModelMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *CLVModelMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the CLVModel entity.
+// If the CLVModel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CLVModelMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *CLVModelMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetAsOf sets the "as_of" field.
+func (m *CLVModelMutation) SetAsOf(t time.Time) {
+	m.as_of = &t
+}
+
+// AsOf returns the value of the "as_of" field in the mutation.
+func (m *CLVModelMutation) AsOf() (r time.Time, exists bool) {
+	v := m.as_of
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAsOf returns the old "as_of" field's value of the CLVModel entity.
+// If the CLVModel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CLVModelMutation) OldAsOf(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAsOf is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAsOf requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAsOf: %w", err)
+	}
+	return oldValue.AsOf, nil
+}
+
+// ResetAsOf resets all changes to the "as_of" field.
+func (m *CLVModelMutation) ResetAsOf() {
+	m.as_of = nil
+}
+
+// SetUnit sets the "unit" field.
+func (m *CLVModelMutation) SetUnit(c clvmodel.Unit) {
+	m.unit = &c
+}
+
+// Unit returns the value of the "unit" field in the mutation.
+func (m *CLVModelMutation) Unit() (r clvmodel.Unit, exists bool) {
+	v := m.unit
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUnit returns the old "unit" field's value of the CLVModel entity.
+// If the CLVModel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CLVModelMutation) OldUnit(ctx context.Context) (v clvmodel.Unit, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUnit is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUnit requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUnit: %w", err)
+	}
+	return oldValue.Unit, nil
+}
+
+// ResetUnit resets all changes to the "unit" field.
+func (m *CLVModelMutation) ResetUnit() {
+	m.unit = nil
+}
+
+// SetFittedAt sets the "fitted_at" field.
+func (m *CLVModelMutation) SetFittedAt(t time.Time) {
+	m.fitted_at = &t
+}
+
+// FittedAt returns the value of the "fitted_at" field in the mutation.
+func (m *CLVModelMutation) FittedAt() (r time.Time, exists bool) {
+	v := m.fitted_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFittedAt returns the old "fitted_at" field's value of the CLVModel entity.
+// If the CLVModel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CLVModelMutation) OldFittedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFittedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFittedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFittedAt: %w", err)
+	}
+	return oldValue.FittedAt, nil
+}
+
+// ResetFittedAt resets all changes to the "fitted_at" field.
+func (m *CLVModelMutation) ResetFittedAt() {
+	m.fitted_at = nil
+}
+
+// SetModel sets the "model" field.
+func (m *CLVModelMutation) SetModel(s string) {
+	m.model = &s
+}
+
+// Model returns the value of the "model" field in the mutation.
+func (m *CLVModelMutation) Model() (r string, exists bool) {
+	v := m.model
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldModel returns the old "model" field's value of the CLVModel entity.
+// If the CLVModel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CLVModelMutation) OldModel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldModel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldModel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldModel: %w", err)
+	}
+	return oldValue.Model, nil
+}
+
+// ResetModel resets all changes to the "model" field.
+func (m *CLVModelMutation) ResetModel() {
+	m.model = nil
+}
+
+// SetFallback sets the "fallback" field.
+func (m *CLVModelMutation) SetFallback(b bool) {
+	m.fallback = &b
+}
+
+// Fallback returns the value of the "fallback" field in the mutation.
+func (m *CLVModelMutation) Fallback() (r bool, exists bool) {
+	v := m.fallback
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFallback returns the old "fallback" field's value of the CLVModel entity.
+// If the CLVModel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CLVModelMutation) OldFallback(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFallback is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFallback requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFallback: %w", err)
+	}
+	return oldValue.Fallback, nil
+}
+
+// ResetFallback resets all changes to the "fallback" field.
+func (m *CLVModelMutation) ResetFallback() {
+	m.fallback = nil
+}
+
+// SetFallbackReason sets the "fallback_reason" field.
+func (m *CLVModelMutation) SetFallbackReason(s string) {
+	m.fallback_reason = &s
+}
+
+// FallbackReason returns the value of the "fallback_reason" field in the mutation.
+func (m *CLVModelMutation) FallbackReason() (r string, exists bool) {
+	v := m.fallback_reason
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFallbackReason returns the old "fallback_reason" field's value of the CLVModel entity.
+// If the CLVModel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CLVModelMutation) OldFallbackReason(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFallbackReason is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFallbackReason requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFallbackReason: %w", err)
+	}
+	return oldValue.FallbackReason, nil
+}
+
+// ResetFallbackReason resets all changes to the "fallback_reason" field.
+func (m *CLVModelMutation) ResetFallbackReason() {
+	m.fallback_reason = nil
+}
+
+// SetBgnbd sets the "bgnbd" field.
+func (m *CLVModelMutation) SetBgnbd(value map[string]float64) {
+	m.bgnbd = &value
+}
+
+// Bgnbd returns the value of the "bgnbd" field in the mutation.
+func (m *CLVModelMutation) Bgnbd() (r map[string]float64, exists bool) {
+	v := m.bgnbd
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBgnbd returns the old "bgnbd" field's value of the CLVModel entity.
+// If the CLVModel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CLVModelMutation) OldBgnbd(ctx context.Context) (v map[string]float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBgnbd is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBgnbd requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBgnbd: %w", err)
+	}
+	return oldValue.Bgnbd, nil
+}
+
+// ClearBgnbd clears the value of the "bgnbd" field.
+func (m *CLVModelMutation) ClearBgnbd() {
+	m.bgnbd = nil
+	m.clearedFields[clvmodel.FieldBgnbd] = struct{}{}
+}
+
+// BgnbdCleared returns if the "bgnbd" field was cleared in this mutation.
+func (m *CLVModelMutation) BgnbdCleared() bool {
+	_, ok := m.clearedFields[clvmodel.FieldBgnbd]
+	return ok
+}
+
+// ResetBgnbd resets all changes to the "bgnbd" field.
+func (m *CLVModelMutation) ResetBgnbd() {
+	m.bgnbd = nil
+	delete(m.clearedFields, clvmodel.FieldBgnbd)
+}
+
+// SetBgnbdLogLikelihood sets the "bgnbd_log_likelihood" field.
+func (m *CLVModelMutation) SetBgnbdLogLikelihood(f float64) {
+	m.bgnbd_log_likelihood = &f
+	m.addbgnbd_log_likelihood = nil
+}
+
+// BgnbdLogLikelihood returns the value of the "bgnbd_log_likelihood" field in the mutation.
+func (m *CLVModelMutation) BgnbdLogLikelihood() (r float64, exists bool) {
+	v := m.bgnbd_log_likelihood
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBgnbdLogLikelihood returns the old "bgnbd_log_likelihood" field's value of the CLVModel entity.
+// If the CLVModel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CLVModelMutation) OldBgnbdLogLikelihood(ctx context.Context) (v *float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBgnbdLogLikelihood is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBgnbdLogLikelihood requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBgnbdLogLikelihood: %w", err)
+	}
+	return oldValue.BgnbdLogLikelihood, nil
+}
+
+// AddBgnbdLogLikelihood adds f to the "bgnbd_log_likelihood" field.
+func (m *CLVModelMutation) AddBgnbdLogLikelihood(f float64) {
+	if m.addbgnbd_log_likelihood != nil {
+		*m.addbgnbd_log_likelihood += f
+	} else {
+		m.addbgnbd_log_likelihood = &f
+	}
+}
+
+// AddedBgnbdLogLikelihood returns the value that was added to the "bgnbd_log_likelihood" field in this mutation.
+func (m *CLVModelMutation) AddedBgnbdLogLikelihood() (r float64, exists bool) {
+	v := m.addbgnbd_log_likelihood
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearBgnbdLogLikelihood clears the value of the "bgnbd_log_likelihood" field.
+func (m *CLVModelMutation) ClearBgnbdLogLikelihood() {
+	m.bgnbd_log_likelihood = nil
+	m.addbgnbd_log_likelihood = nil
+	m.clearedFields[clvmodel.FieldBgnbdLogLikelihood] = struct{}{}
+}
+
+// BgnbdLogLikelihoodCleared returns if the "bgnbd_log_likelihood" field was cleared in this mutation.
+func (m *CLVModelMutation) BgnbdLogLikelihoodCleared() bool {
+	_, ok := m.clearedFields[clvmodel.FieldBgnbdLogLikelihood]
+	return ok
+}
+
+// ResetBgnbdLogLikelihood resets all changes to the "bgnbd_log_likelihood" field.
+func (m *CLVModelMutation) ResetBgnbdLogLikelihood() {
+	m.bgnbd_log_likelihood = nil
+	m.addbgnbd_log_likelihood = nil
+	delete(m.clearedFields, clvmodel.FieldBgnbdLogLikelihood)
+}
+
+// SetBgnbdConverged sets the "bgnbd_converged" field.
+func (m *CLVModelMutation) SetBgnbdConverged(b bool) {
+	m.bgnbd_converged = &b
+}
+
+// BgnbdConverged returns the value of the "bgnbd_converged" field in the mutation.
+func (m *CLVModelMutation) BgnbdConverged() (r bool, exists bool) {
+	v := m.bgnbd_converged
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldBgnbdConverged returns the old "bgnbd_converged" field's value of the CLVModel entity.
+// If the CLVModel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CLVModelMutation) OldBgnbdConverged(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldBgnbdConverged is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldBgnbdConverged requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldBgnbdConverged: %w", err)
+	}
+	return oldValue.BgnbdConverged, nil
+}
+
+// ResetBgnbdConverged resets all changes to the "bgnbd_converged" field.
+func (m *CLVModelMutation) ResetBgnbdConverged() {
+	m.bgnbd_converged = nil
+}
+
+// SetGammaGamma sets the "gamma_gamma" field.
+func (m *CLVModelMutation) SetGammaGamma(value map[string]float64) {
+	m.gamma_gamma = &value
+}
+
+// GammaGamma returns the value of the "gamma_gamma" field in the mutation.
+func (m *CLVModelMutation) GammaGamma() (r map[string]float64, exists bool) {
+	v := m.gamma_gamma
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGammaGamma returns the old "gamma_gamma" field's value of the CLVModel entity.
+// If the CLVModel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CLVModelMutation) OldGammaGamma(ctx context.Context) (v map[string]float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGammaGamma is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGammaGamma requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGammaGamma: %w", err)
+	}
+	return oldValue.GammaGamma, nil
+}
+
+// ClearGammaGamma clears the value of the "gamma_gamma" field.
+func (m *CLVModelMutation) ClearGammaGamma() {
+	m.gamma_gamma = nil
+	m.clearedFields[clvmodel.FieldGammaGamma] = struct{}{}
+}
+
+// GammaGammaCleared returns if the "gamma_gamma" field was cleared in this mutation.
+func (m *CLVModelMutation) GammaGammaCleared() bool {
+	_, ok := m.clearedFields[clvmodel.FieldGammaGamma]
+	return ok
+}
+
+// ResetGammaGamma resets all changes to the "gamma_gamma" field.
+func (m *CLVModelMutation) ResetGammaGamma() {
+	m.gamma_gamma = nil
+	delete(m.clearedFields, clvmodel.FieldGammaGamma)
+}
+
+// SetGammaGammaLogLikelihood sets the "gamma_gamma_log_likelihood" field.
+func (m *CLVModelMutation) SetGammaGammaLogLikelihood(f float64) {
+	m.gamma_gamma_log_likelihood = &f
+	m.addgamma_gamma_log_likelihood = nil
+}
+
+// GammaGammaLogLikelihood returns the value of the "gamma_gamma_log_likelihood" field in the mutation.
+func (m *CLVModelMutation) GammaGammaLogLikelihood() (r float64, exists bool) {
+	v := m.gamma_gamma_log_likelihood
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGammaGammaLogLikelihood returns the old "gamma_gamma_log_likelihood" field's value of the CLVModel entity.
+// If the CLVModel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CLVModelMutation) OldGammaGammaLogLikelihood(ctx context.Context) (v *float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGammaGammaLogLikelihood is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGammaGammaLogLikelihood requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGammaGammaLogLikelihood: %w", err)
+	}
+	return oldValue.GammaGammaLogLikelihood, nil
+}
+
+// AddGammaGammaLogLikelihood adds f to the "gamma_gamma_log_likelihood" field.
+func (m *CLVModelMutation) AddGammaGammaLogLikelihood(f float64) {
+	if m.addgamma_gamma_log_likelihood != nil {
+		*m.addgamma_gamma_log_likelihood += f
+	} else {
+		m.addgamma_gamma_log_likelihood = &f
+	}
+}
+
+// AddedGammaGammaLogLikelihood returns the value that was added to the "gamma_gamma_log_likelihood" field in this mutation.
+func (m *CLVModelMutation) AddedGammaGammaLogLikelihood() (r float64, exists bool) {
+	v := m.addgamma_gamma_log_likelihood
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearGammaGammaLogLikelihood clears the value of the "gamma_gamma_log_likelihood" field.
+func (m *CLVModelMutation) ClearGammaGammaLogLikelihood() {
+	m.gamma_gamma_log_likelihood = nil
+	m.addgamma_gamma_log_likelihood = nil
+	m.clearedFields[clvmodel.FieldGammaGammaLogLikelihood] = struct{}{}
+}
+
+// GammaGammaLogLikelihoodCleared returns if the "gamma_gamma_log_likelihood" field was cleared in this mutation.
+func (m *CLVModelMutation) GammaGammaLogLikelihoodCleared() bool {
+	_, ok := m.clearedFields[clvmodel.FieldGammaGammaLogLikelihood]
+	return ok
+}
+
+// ResetGammaGammaLogLikelihood resets all changes to the "gamma_gamma_log_likelihood" field.
+func (m *CLVModelMutation) ResetGammaGammaLogLikelihood() {
+	m.gamma_gamma_log_likelihood = nil
+	m.addgamma_gamma_log_likelihood = nil
+	delete(m.clearedFields, clvmodel.FieldGammaGammaLogLikelihood)
+}
+
+// SetGammaGammaConverged sets the "gamma_gamma_converged" field.
+func (m *CLVModelMutation) SetGammaGammaConverged(b bool) {
+	m.gamma_gamma_converged = &b
+}
+
+// GammaGammaConverged returns the value of the "gamma_gamma_converged" field in the mutation.
+func (m *CLVModelMutation) GammaGammaConverged() (r bool, exists bool) {
+	v := m.gamma_gamma_converged
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGammaGammaConverged returns the old "gamma_gamma_converged" field's value of the CLVModel entity.
+// If the CLVModel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CLVModelMutation) OldGammaGammaConverged(ctx context.Context) (v bool, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGammaGammaConverged is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGammaGammaConverged requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGammaGammaConverged: %w", err)
+	}
+	return oldValue.GammaGammaConverged, nil
+}
+
+// ResetGammaGammaConverged resets all changes to the "gamma_gamma_converged" field.
+func (m *CLVModelMutation) ResetGammaGammaConverged() {
+	m.gamma_gamma_converged = nil
+}
+
+// SetCustomers sets the "customers" field.
+func (m *CLVModelMutation) SetCustomers(i int) {
+	m.customers = &i
+	m.addcustomers = nil
+}
+
+// Customers returns the value of the "customers" field in the mutation.
+func (m *CLVModelMutation) Customers() (r int, exists bool) {
+	v := m.customers
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCustomers returns the old "customers" field's value of the CLVModel entity.
+// If the CLVModel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CLVModelMutation) OldCustomers(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCustomers is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCustomers requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCustomers: %w", err)
+	}
+	return oldValue.Customers, nil
+}
+
+// AddCustomers adds i to the "customers" field.
+func (m *CLVModelMutation) AddCustomers(i int) {
+	if m.addcustomers != nil {
+		*m.addcustomers += i
+	} else {
+		m.addcustomers = &i
+	}
+}
+
+// AddedCustomers returns the value that was added to the "customers" field in this mutation.
+func (m *CLVModelMutation) AddedCustomers() (r int, exists bool) {
+	v := m.addcustomers
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCustomers resets all changes to the "customers" field.
+func (m *CLVModelMutation) ResetCustomers() {
+	m.customers = nil
+	m.addcustomers = nil
+}
+
+// SetRepeatCustomers sets the "repeat_customers" field.
+func (m *CLVModelMutation) SetRepeatCustomers(i int) {
+	m.repeat_customers = &i
+	m.addrepeat_customers = nil
+}
+
+// RepeatCustomers returns the value of the "repeat_customers" field in the mutation.
+func (m *CLVModelMutation) RepeatCustomers() (r int, exists bool) {
+	v := m.repeat_customers
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRepeatCustomers returns the old "repeat_customers" field's value of the CLVModel entity.
+// If the CLVModel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CLVModelMutation) OldRepeatCustomers(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRepeatCustomers is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRepeatCustomers requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRepeatCustomers: %w", err)
+	}
+	return oldValue.RepeatCustomers, nil
+}
+
+// AddRepeatCustomers adds i to the "repeat_customers" field.
+func (m *CLVModelMutation) AddRepeatCustomers(i int) {
+	if m.addrepeat_customers != nil {
+		*m.addrepeat_customers += i
+	} else {
+		m.addrepeat_customers = &i
+	}
+}
+
+// AddedRepeatCustomers returns the value that was added to the "repeat_customers" field in this mutation.
+func (m *CLVModelMutation) AddedRepeatCustomers() (r int, exists bool) {
+	v := m.addrepeat_customers
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRepeatCustomers resets all changes to the "repeat_customers" field.
+func (m *CLVModelMutation) ResetRepeatCustomers() {
+	m.repeat_customers = nil
+	m.addrepeat_customers = nil
+}
+
+// SetTransactions sets the "transactions" field.
+func (m *CLVModelMutation) SetTransactions(i int) {
+	m.transactions = &i
+	m.addtransactions = nil
+}
+
+// Transactions returns the value of the "transactions" field in the mutation.
+func (m *CLVModelMutation) Transactions() (r int, exists bool) {
+	v := m.transactions
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTransactions returns the old "transactions" field's value of the CLVModel entity.
+// If the CLVModel object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CLVModelMutation) OldTransactions(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTransactions is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTransactions requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTransactions: %w", err)
+	}
+	return oldValue.Transactions, nil
+}
+
+// AddTransactions adds i to the "transactions" field.
+func (m *CLVModelMutation) AddTransactions(i int) {
+	if m.addtransactions != nil {
+		*m.addtransactions += i
+	} else {
+		m.addtransactions = &i
+	}
+}
+
+// AddedTransactions returns the value that was added to the "transactions" field in this mutation.
+func (m *CLVModelMutation) AddedTransactions() (r int, exists bool) {
+	v := m.addtransactions
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTransactions resets all changes to the "transactions" field.
+func (m *CLVModelMutation) ResetTransactions() {
+	m.transactions = nil
+	m.addtransactions = nil
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *CLVModelMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[clvmodel.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *CLVModelMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *CLVModelMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *CLVModelMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// Where appends a list predicates to the CLVModelMutation builder.
+func (m *CLVModelMutation) Where(ps ...predicate.CLVModel) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CLVModelMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CLVModelMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CLVModel, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CLVModelMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CLVModelMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CLVModel).
+func (m *CLVModelMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CLVModelMutation) Fields() []string {
+	fields := make([]string, 0, 18)
+	if m.created_at != nil {
+		fields = append(fields, clvmodel.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, clvmodel.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, clvmodel.FieldOrganizationID)
+	}
+	if m.as_of != nil {
+		fields = append(fields, clvmodel.FieldAsOf)
+	}
+	if m.unit != nil {
+		fields = append(fields, clvmodel.FieldUnit)
+	}
+	if m.fitted_at != nil {
+		fields = append(fields, clvmodel.FieldFittedAt)
+	}
+	if m.model != nil {
+		fields = append(fields, clvmodel.FieldModel)
+	}
+	if m.fallback != nil {
+		fields = append(fields, clvmodel.FieldFallback)
+	}
+	if m.fallback_reason != nil {
+		fields = append(fields, clvmodel.FieldFallbackReason)
+	}
+	if m.bgnbd != nil {
+		fields = append(fields, clvmodel.FieldBgnbd)
+	}
+	if m.bgnbd_log_likelihood != nil {
+		fields = append(fields, clvmodel.FieldBgnbdLogLikelihood)
+	}
+	if m.bgnbd_converged != nil {
+		fields = append(fields, clvmodel.FieldBgnbdConverged)
+	}
+	if m.gamma_gamma != nil {
+		fields = append(fields, clvmodel.FieldGammaGamma)
+	}
+	if m.gamma_gamma_log_likelihood != nil {
+		fields = append(fields, clvmodel.FieldGammaGammaLogLikelihood)
+	}
+	if m.gamma_gamma_converged != nil {
+		fields = append(fields, clvmodel.FieldGammaGammaConverged)
+	}
+	if m.customers != nil {
+		fields = append(fields, clvmodel.FieldCustomers)
+	}
+	if m.repeat_customers != nil {
+		fields = append(fields, clvmodel.FieldRepeatCustomers)
+	}
+	if m.transactions != nil {
+		fields = append(fields, clvmodel.FieldTransactions)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CLVModelMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case clvmodel.FieldCreatedAt:
+		return m.CreatedAt()
+	case clvmodel.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case clvmodel.FieldOrganizationID:
+		return m.OrganizationID()
+	case clvmodel.FieldAsOf:
+		return m.AsOf()
+	case clvmodel.FieldUnit:
+		return m.Unit()
+	case clvmodel.FieldFittedAt:
+		return m.FittedAt()
+	case clvmodel.FieldModel:
+		return m.Model()
+	case clvmodel.FieldFallback:
+		return m.Fallback()
+	case clvmodel.FieldFallbackReason:
+		return m.FallbackReason()
+	case clvmodel.FieldBgnbd:
+		return m.Bgnbd()
+	case clvmodel.FieldBgnbdLogLikelihood:
+		return m.BgnbdLogLikelihood()
+	case clvmodel.FieldBgnbdConverged:
+		return m.BgnbdConverged()
+	case clvmodel.FieldGammaGamma:
+		return m.GammaGamma()
+	case clvmodel.FieldGammaGammaLogLikelihood:
+		return m.GammaGammaLogLikelihood()
+	case clvmodel.FieldGammaGammaConverged:
+		return m.GammaGammaConverged()
+	case clvmodel.FieldCustomers:
+		return m.Customers()
+	case clvmodel.FieldRepeatCustomers:
+		return m.RepeatCustomers()
+	case clvmodel.FieldTransactions:
+		return m.Transactions()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CLVModelMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case clvmodel.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case clvmodel.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case clvmodel.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case clvmodel.FieldAsOf:
+		return m.OldAsOf(ctx)
+	case clvmodel.FieldUnit:
+		return m.OldUnit(ctx)
+	case clvmodel.FieldFittedAt:
+		return m.OldFittedAt(ctx)
+	case clvmodel.FieldModel:
+		return m.OldModel(ctx)
+	case clvmodel.FieldFallback:
+		return m.OldFallback(ctx)
+	case clvmodel.FieldFallbackReason:
+		return m.OldFallbackReason(ctx)
+	case clvmodel.FieldBgnbd:
+		return m.OldBgnbd(ctx)
+	case clvmodel.FieldBgnbdLogLikelihood:
+		return m.OldBgnbdLogLikelihood(ctx)
+	case clvmodel.FieldBgnbdConverged:
+		return m.OldBgnbdConverged(ctx)
+	case clvmodel.FieldGammaGamma:
+		return m.OldGammaGamma(ctx)
+	case clvmodel.FieldGammaGammaLogLikelihood:
+		return m.OldGammaGammaLogLikelihood(ctx)
+	case clvmodel.FieldGammaGammaConverged:
+		return m.OldGammaGammaConverged(ctx)
+	case clvmodel.FieldCustomers:
+		return m.OldCustomers(ctx)
+	case clvmodel.FieldRepeatCustomers:
+		return m.OldRepeatCustomers(ctx)
+	case clvmodel.FieldTransactions:
+		return m.OldTransactions(ctx)
+	}
+	return nil, fmt.Errorf("unknown CLVModel field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CLVModelMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case clvmodel.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case clvmodel.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case clvmodel.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case clvmodel.FieldAsOf:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAsOf(v)
+		return nil
+	case clvmodel.FieldUnit:
+		v, ok := value.(clvmodel.Unit)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUnit(v)
+		return nil
+	case clvmodel.FieldFittedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFittedAt(v)
+		return nil
+	case clvmodel.FieldModel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetModel(v)
+		return nil
+	case clvmodel.FieldFallback:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFallback(v)
+		return nil
+	case clvmodel.FieldFallbackReason:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFallbackReason(v)
+		return nil
+	case clvmodel.FieldBgnbd:
+		v, ok := value.(map[string]float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBgnbd(v)
+		return nil
+	case clvmodel.FieldBgnbdLogLikelihood:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBgnbdLogLikelihood(v)
+		return nil
+	case clvmodel.FieldBgnbdConverged:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetBgnbdConverged(v)
+		return nil
+	case clvmodel.FieldGammaGamma:
+		v, ok := value.(map[string]float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGammaGamma(v)
+		return nil
+	case clvmodel.FieldGammaGammaLogLikelihood:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGammaGammaLogLikelihood(v)
+		return nil
+	case clvmodel.FieldGammaGammaConverged:
+		v, ok := value.(bool)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGammaGammaConverged(v)
+		return nil
+	case clvmodel.FieldCustomers:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCustomers(v)
+		return nil
+	case clvmodel.FieldRepeatCustomers:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRepeatCustomers(v)
+		return nil
+	case clvmodel.FieldTransactions:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTransactions(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CLVModel field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CLVModelMutation) AddedFields() []string {
+	var fields []string
+	if m.addbgnbd_log_likelihood != nil {
+		fields = append(fields, clvmodel.FieldBgnbdLogLikelihood)
+	}
+	if m.addgamma_gamma_log_likelihood != nil {
+		fields = append(fields, clvmodel.FieldGammaGammaLogLikelihood)
+	}
+	if m.addcustomers != nil {
+		fields = append(fields, clvmodel.FieldCustomers)
+	}
+	if m.addrepeat_customers != nil {
+		fields = append(fields, clvmodel.FieldRepeatCustomers)
+	}
+	if m.addtransactions != nil {
+		fields = append(fields, clvmodel.FieldTransactions)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CLVModelMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case clvmodel.FieldBgnbdLogLikelihood:
+		return m.AddedBgnbdLogLikelihood()
+	case clvmodel.FieldGammaGammaLogLikelihood:
+		return m.AddedGammaGammaLogLikelihood()
+	case clvmodel.FieldCustomers:
+		return m.AddedCustomers()
+	case clvmodel.FieldRepeatCustomers:
+		return m.AddedRepeatCustomers()
+	case clvmodel.FieldTransactions:
+		return m.AddedTransactions()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CLVModelMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case clvmodel.FieldBgnbdLogLikelihood:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddBgnbdLogLikelihood(v)
+		return nil
+	case clvmodel.FieldGammaGammaLogLikelihood:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddGammaGammaLogLikelihood(v)
+		return nil
+	case clvmodel.FieldCustomers:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCustomers(v)
+		return nil
+	case clvmodel.FieldRepeatCustomers:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRepeatCustomers(v)
+		return nil
+	case clvmodel.FieldTransactions:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTransactions(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CLVModel numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CLVModelMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(clvmodel.FieldBgnbd) {
+		fields = append(fields, clvmodel.FieldBgnbd)
+	}
+	if m.FieldCleared(clvmodel.FieldBgnbdLogLikelihood) {
+		fields = append(fields, clvmodel.FieldBgnbdLogLikelihood)
+	}
+	if m.FieldCleared(clvmodel.FieldGammaGamma) {
+		fields = append(fields, clvmodel.FieldGammaGamma)
+	}
+	if m.FieldCleared(clvmodel.FieldGammaGammaLogLikelihood) {
+		fields = append(fields, clvmodel.FieldGammaGammaLogLikelihood)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CLVModelMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CLVModelMutation) ClearField(name string) error {
+	switch name {
+	case clvmodel.FieldBgnbd:
+		m.ClearBgnbd()
+		return nil
+	case clvmodel.FieldBgnbdLogLikelihood:
+		m.ClearBgnbdLogLikelihood()
+		return nil
+	case clvmodel.FieldGammaGamma:
+		m.ClearGammaGamma()
+		return nil
+	case clvmodel.FieldGammaGammaLogLikelihood:
+		m.ClearGammaGammaLogLikelihood()
+		return nil
+	}
+	return fmt.Errorf("unknown CLVModel nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CLVModelMutation) ResetField(name string) error {
+	switch name {
+	case clvmodel.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case clvmodel.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case clvmodel.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case clvmodel.FieldAsOf:
+		m.ResetAsOf()
+		return nil
+	case clvmodel.FieldUnit:
+		m.ResetUnit()
+		return nil
+	case clvmodel.FieldFittedAt:
+		m.ResetFittedAt()
+		return nil
+	case clvmodel.FieldModel:
+		m.ResetModel()
+		return nil
+	case clvmodel.FieldFallback:
+		m.ResetFallback()
+		return nil
+	case clvmodel.FieldFallbackReason:
+		m.ResetFallbackReason()
+		return nil
+	case clvmodel.FieldBgnbd:
+		m.ResetBgnbd()
+		return nil
+	case clvmodel.FieldBgnbdLogLikelihood:
+		m.ResetBgnbdLogLikelihood()
+		return nil
+	case clvmodel.FieldBgnbdConverged:
+		m.ResetBgnbdConverged()
+		return nil
+	case clvmodel.FieldGammaGamma:
+		m.ResetGammaGamma()
+		return nil
+	case clvmodel.FieldGammaGammaLogLikelihood:
+		m.ResetGammaGammaLogLikelihood()
+		return nil
+	case clvmodel.FieldGammaGammaConverged:
+		m.ResetGammaGammaConverged()
+		return nil
+	case clvmodel.FieldCustomers:
+		m.ResetCustomers()
+		return nil
+	case clvmodel.FieldRepeatCustomers:
+		m.ResetRepeatCustomers()
+		return nil
+	case clvmodel.FieldTransactions:
+		m.ResetTransactions()
+		return nil
+	}
+	return fmt.Errorf("unknown CLVModel field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CLVModelMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.organization != nil {
+		edges = append(edges, clvmodel.EdgeOrganization)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CLVModelMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case clvmodel.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CLVModelMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CLVModelMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CLVModelMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedorganization {
+		edges = append(edges, clvmodel.EdgeOrganization)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CLVModelMutation) EdgeCleared(name string) bool {
+	switch name {
+	case clvmodel.EdgeOrganization:
+		return m.clearedorganization
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CLVModelMutation) ClearEdge(name string) error {
+	switch name {
+	case clvmodel.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown CLVModel unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CLVModelMutation) ResetEdge(name string) error {
+	switch name {
+	case clvmodel.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown CLVModel edge %s", name)
 }
 
 // CampaignMutation represents an operation that mutates the Campaign nodes in the graph.
@@ -6355,6 +8383,14 @@ type ContactMutation struct {
 	appendtags                  []string
 	custom_fields               *map[string]interface{}
 	last_contacted_at           *time.Time
+	predicted_clv               *float64
+	addpredicted_clv            *float64
+	probability_alive           *float64
+	addprobability_alive        *float64
+	value_score                 *float64
+	addvalue_score              *float64
+	value_tier                  *analytics.Tier
+	rfm_segment                 *analytics.RFMSegment
 	clearedFields               map[string]struct{}
 	organization                *pulid.ID
 	clearedorganization         bool
@@ -6384,6 +8420,11 @@ type ContactMutation struct {
 	survey_responses            map[pulid.ID]struct{}
 	removedsurvey_responses     map[pulid.ID]struct{}
 	clearedsurvey_responses     bool
+	metrics                     *pulid.ID
+	clearedmetrics              bool
+	segments                    map[pulid.ID]struct{}
+	removedsegments             map[pulid.ID]struct{}
+	clearedsegments             bool
 	done                        bool
 	oldValue                    func(context.Context) (*Contact, error)
 	predicates                  []predicate.Contact
@@ -7447,6 +9488,272 @@ func (m *ContactMutation) ResetLastContactedAt() {
 	delete(m.clearedFields, contact.FieldLastContactedAt)
 }
 
+// SetPredictedClv sets the "predicted_clv" field.
+func (m *ContactMutation) SetPredictedClv(f float64) {
+	m.predicted_clv = &f
+	m.addpredicted_clv = nil
+}
+
+// PredictedClv returns the value of the "predicted_clv" field in the mutation.
+func (m *ContactMutation) PredictedClv() (r float64, exists bool) {
+	v := m.predicted_clv
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPredictedClv returns the old "predicted_clv" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldPredictedClv(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPredictedClv is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPredictedClv requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPredictedClv: %w", err)
+	}
+	return oldValue.PredictedClv, nil
+}
+
+// AddPredictedClv adds f to the "predicted_clv" field.
+func (m *ContactMutation) AddPredictedClv(f float64) {
+	if m.addpredicted_clv != nil {
+		*m.addpredicted_clv += f
+	} else {
+		m.addpredicted_clv = &f
+	}
+}
+
+// AddedPredictedClv returns the value that was added to the "predicted_clv" field in this mutation.
+func (m *ContactMutation) AddedPredictedClv() (r float64, exists bool) {
+	v := m.addpredicted_clv
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPredictedClv resets all changes to the "predicted_clv" field.
+func (m *ContactMutation) ResetPredictedClv() {
+	m.predicted_clv = nil
+	m.addpredicted_clv = nil
+}
+
+// SetProbabilityAlive sets the "probability_alive" field.
+func (m *ContactMutation) SetProbabilityAlive(f float64) {
+	m.probability_alive = &f
+	m.addprobability_alive = nil
+}
+
+// ProbabilityAlive returns the value of the "probability_alive" field in the mutation.
+func (m *ContactMutation) ProbabilityAlive() (r float64, exists bool) {
+	v := m.probability_alive
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProbabilityAlive returns the old "probability_alive" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldProbabilityAlive(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProbabilityAlive is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProbabilityAlive requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProbabilityAlive: %w", err)
+	}
+	return oldValue.ProbabilityAlive, nil
+}
+
+// AddProbabilityAlive adds f to the "probability_alive" field.
+func (m *ContactMutation) AddProbabilityAlive(f float64) {
+	if m.addprobability_alive != nil {
+		*m.addprobability_alive += f
+	} else {
+		m.addprobability_alive = &f
+	}
+}
+
+// AddedProbabilityAlive returns the value that was added to the "probability_alive" field in this mutation.
+func (m *ContactMutation) AddedProbabilityAlive() (r float64, exists bool) {
+	v := m.addprobability_alive
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetProbabilityAlive resets all changes to the "probability_alive" field.
+func (m *ContactMutation) ResetProbabilityAlive() {
+	m.probability_alive = nil
+	m.addprobability_alive = nil
+}
+
+// SetValueScore sets the "value_score" field.
+func (m *ContactMutation) SetValueScore(f float64) {
+	m.value_score = &f
+	m.addvalue_score = nil
+}
+
+// ValueScore returns the value of the "value_score" field in the mutation.
+func (m *ContactMutation) ValueScore() (r float64, exists bool) {
+	v := m.value_score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValueScore returns the old "value_score" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldValueScore(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValueScore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValueScore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValueScore: %w", err)
+	}
+	return oldValue.ValueScore, nil
+}
+
+// AddValueScore adds f to the "value_score" field.
+func (m *ContactMutation) AddValueScore(f float64) {
+	if m.addvalue_score != nil {
+		*m.addvalue_score += f
+	} else {
+		m.addvalue_score = &f
+	}
+}
+
+// AddedValueScore returns the value that was added to the "value_score" field in this mutation.
+func (m *ContactMutation) AddedValueScore() (r float64, exists bool) {
+	v := m.addvalue_score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetValueScore resets all changes to the "value_score" field.
+func (m *ContactMutation) ResetValueScore() {
+	m.value_score = nil
+	m.addvalue_score = nil
+}
+
+// SetValueTier sets the "value_tier" field.
+func (m *ContactMutation) SetValueTier(a analytics.Tier) {
+	m.value_tier = &a
+}
+
+// ValueTier returns the value of the "value_tier" field in the mutation.
+func (m *ContactMutation) ValueTier() (r analytics.Tier, exists bool) {
+	v := m.value_tier
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValueTier returns the old "value_tier" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldValueTier(ctx context.Context) (v *analytics.Tier, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValueTier is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValueTier requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValueTier: %w", err)
+	}
+	return oldValue.ValueTier, nil
+}
+
+// ClearValueTier clears the value of the "value_tier" field.
+func (m *ContactMutation) ClearValueTier() {
+	m.value_tier = nil
+	m.clearedFields[contact.FieldValueTier] = struct{}{}
+}
+
+// ValueTierCleared returns if the "value_tier" field was cleared in this mutation.
+func (m *ContactMutation) ValueTierCleared() bool {
+	_, ok := m.clearedFields[contact.FieldValueTier]
+	return ok
+}
+
+// ResetValueTier resets all changes to the "value_tier" field.
+func (m *ContactMutation) ResetValueTier() {
+	m.value_tier = nil
+	delete(m.clearedFields, contact.FieldValueTier)
+}
+
+// SetRfmSegment sets the "rfm_segment" field.
+func (m *ContactMutation) SetRfmSegment(as analytics.RFMSegment) {
+	m.rfm_segment = &as
+}
+
+// RfmSegment returns the value of the "rfm_segment" field in the mutation.
+func (m *ContactMutation) RfmSegment() (r analytics.RFMSegment, exists bool) {
+	v := m.rfm_segment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRfmSegment returns the old "rfm_segment" field's value of the Contact entity.
+// If the Contact object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactMutation) OldRfmSegment(ctx context.Context) (v *analytics.RFMSegment, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRfmSegment is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRfmSegment requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRfmSegment: %w", err)
+	}
+	return oldValue.RfmSegment, nil
+}
+
+// ClearRfmSegment clears the value of the "rfm_segment" field.
+func (m *ContactMutation) ClearRfmSegment() {
+	m.rfm_segment = nil
+	m.clearedFields[contact.FieldRfmSegment] = struct{}{}
+}
+
+// RfmSegmentCleared returns if the "rfm_segment" field was cleared in this mutation.
+func (m *ContactMutation) RfmSegmentCleared() bool {
+	_, ok := m.clearedFields[contact.FieldRfmSegment]
+	return ok
+}
+
+// ResetRfmSegment resets all changes to the "rfm_segment" field.
+func (m *ContactMutation) ResetRfmSegment() {
+	m.rfm_segment = nil
+	delete(m.clearedFields, contact.FieldRfmSegment)
+}
+
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (m *ContactMutation) ClearOrganization() {
 	m.clearedorganization = true
@@ -7906,6 +10213,99 @@ func (m *ContactMutation) ResetSurveyResponses() {
 	m.removedsurvey_responses = nil
 }
 
+// SetMetricsID sets the "metrics" edge to the CustomerMetrics entity by id.
+func (m *ContactMutation) SetMetricsID(id pulid.ID) {
+	m.metrics = &id
+}
+
+// ClearMetrics clears the "metrics" edge to the CustomerMetrics entity.
+func (m *ContactMutation) ClearMetrics() {
+	m.clearedmetrics = true
+}
+
+// MetricsCleared reports if the "metrics" edge to the CustomerMetrics entity was cleared.
+func (m *ContactMutation) MetricsCleared() bool {
+	return m.clearedmetrics
+}
+
+// MetricsID returns the "metrics" edge ID in the mutation.
+func (m *ContactMutation) MetricsID() (id pulid.ID, exists bool) {
+	if m.metrics != nil {
+		return *m.metrics, true
+	}
+	return
+}
+
+// MetricsIDs returns the "metrics" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// MetricsID instead. It exists only for internal usage by the builders.
+func (m *ContactMutation) MetricsIDs() (ids []pulid.ID) {
+	if id := m.metrics; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetMetrics resets all changes to the "metrics" edge.
+func (m *ContactMutation) ResetMetrics() {
+	m.metrics = nil
+	m.clearedmetrics = false
+}
+
+// AddSegmentIDs adds the "segments" edge to the Segment entity by ids.
+func (m *ContactMutation) AddSegmentIDs(ids ...pulid.ID) {
+	if m.segments == nil {
+		m.segments = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.segments[ids[i]] = struct{}{}
+	}
+}
+
+// ClearSegments clears the "segments" edge to the Segment entity.
+func (m *ContactMutation) ClearSegments() {
+	m.clearedsegments = true
+}
+
+// SegmentsCleared reports if the "segments" edge to the Segment entity was cleared.
+func (m *ContactMutation) SegmentsCleared() bool {
+	return m.clearedsegments
+}
+
+// RemoveSegmentIDs removes the "segments" edge to the Segment entity by IDs.
+func (m *ContactMutation) RemoveSegmentIDs(ids ...pulid.ID) {
+	if m.removedsegments == nil {
+		m.removedsegments = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.segments, ids[i])
+		m.removedsegments[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedSegments returns the removed IDs of the "segments" edge to the Segment entity.
+func (m *ContactMutation) RemovedSegmentsIDs() (ids []pulid.ID) {
+	for id := range m.removedsegments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// SegmentsIDs returns the "segments" edge IDs in the mutation.
+func (m *ContactMutation) SegmentsIDs() (ids []pulid.ID) {
+	for id := range m.segments {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetSegments resets all changes to the "segments" edge.
+func (m *ContactMutation) ResetSegments() {
+	m.segments = nil
+	m.clearedsegments = false
+	m.removedsegments = nil
+}
+
 // Where appends a list predicates to the ContactMutation builder.
 func (m *ContactMutation) Where(ps ...predicate.Contact) {
 	m.predicates = append(m.predicates, ps...)
@@ -7940,7 +10340,7 @@ func (m *ContactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactMutation) Fields() []string {
-	fields := make([]string, 0, 21)
+	fields := make([]string, 0, 26)
 	if m.created_at != nil {
 		fields = append(fields, contact.FieldCreatedAt)
 	}
@@ -8004,6 +10404,21 @@ func (m *ContactMutation) Fields() []string {
 	if m.last_contacted_at != nil {
 		fields = append(fields, contact.FieldLastContactedAt)
 	}
+	if m.predicted_clv != nil {
+		fields = append(fields, contact.FieldPredictedClv)
+	}
+	if m.probability_alive != nil {
+		fields = append(fields, contact.FieldProbabilityAlive)
+	}
+	if m.value_score != nil {
+		fields = append(fields, contact.FieldValueScore)
+	}
+	if m.value_tier != nil {
+		fields = append(fields, contact.FieldValueTier)
+	}
+	if m.rfm_segment != nil {
+		fields = append(fields, contact.FieldRfmSegment)
+	}
 	return fields
 }
 
@@ -8054,6 +10469,16 @@ func (m *ContactMutation) Field(name string) (ent.Value, bool) {
 		return m.CustomFields()
 	case contact.FieldLastContactedAt:
 		return m.LastContactedAt()
+	case contact.FieldPredictedClv:
+		return m.PredictedClv()
+	case contact.FieldProbabilityAlive:
+		return m.ProbabilityAlive()
+	case contact.FieldValueScore:
+		return m.ValueScore()
+	case contact.FieldValueTier:
+		return m.ValueTier()
+	case contact.FieldRfmSegment:
+		return m.RfmSegment()
 	}
 	return nil, false
 }
@@ -8105,6 +10530,16 @@ func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldCustomFields(ctx)
 	case contact.FieldLastContactedAt:
 		return m.OldLastContactedAt(ctx)
+	case contact.FieldPredictedClv:
+		return m.OldPredictedClv(ctx)
+	case contact.FieldProbabilityAlive:
+		return m.OldProbabilityAlive(ctx)
+	case contact.FieldValueScore:
+		return m.OldValueScore(ctx)
+	case contact.FieldValueTier:
+		return m.OldValueTier(ctx)
+	case contact.FieldRfmSegment:
+		return m.OldRfmSegment(ctx)
 	}
 	return nil, fmt.Errorf("unknown Contact field %s", name)
 }
@@ -8261,6 +10696,41 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastContactedAt(v)
 		return nil
+	case contact.FieldPredictedClv:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPredictedClv(v)
+		return nil
+	case contact.FieldProbabilityAlive:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProbabilityAlive(v)
+		return nil
+	case contact.FieldValueScore:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValueScore(v)
+		return nil
+	case contact.FieldValueTier:
+		v, ok := value.(analytics.Tier)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValueTier(v)
+		return nil
+	case contact.FieldRfmSegment:
+		v, ok := value.(analytics.RFMSegment)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRfmSegment(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
 }
@@ -8268,13 +10738,31 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *ContactMutation) AddedFields() []string {
-	return nil
+	var fields []string
+	if m.addpredicted_clv != nil {
+		fields = append(fields, contact.FieldPredictedClv)
+	}
+	if m.addprobability_alive != nil {
+		fields = append(fields, contact.FieldProbabilityAlive)
+	}
+	if m.addvalue_score != nil {
+		fields = append(fields, contact.FieldValueScore)
+	}
+	return fields
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *ContactMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case contact.FieldPredictedClv:
+		return m.AddedPredictedClv()
+	case contact.FieldProbabilityAlive:
+		return m.AddedProbabilityAlive()
+	case contact.FieldValueScore:
+		return m.AddedValueScore()
+	}
 	return nil, false
 }
 
@@ -8283,6 +10771,27 @@ func (m *ContactMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *ContactMutation) AddField(name string, value ent.Value) error {
 	switch name {
+	case contact.FieldPredictedClv:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPredictedClv(v)
+		return nil
+	case contact.FieldProbabilityAlive:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddProbabilityAlive(v)
+		return nil
+	case contact.FieldValueScore:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddValueScore(v)
+		return nil
 	}
 	return fmt.Errorf("unknown Contact numeric field %s", name)
 }
@@ -8332,6 +10841,12 @@ func (m *ContactMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(contact.FieldLastContactedAt) {
 		fields = append(fields, contact.FieldLastContactedAt)
+	}
+	if m.FieldCleared(contact.FieldValueTier) {
+		fields = append(fields, contact.FieldValueTier)
+	}
+	if m.FieldCleared(contact.FieldRfmSegment) {
+		fields = append(fields, contact.FieldRfmSegment)
 	}
 	return fields
 }
@@ -8388,6 +10903,12 @@ func (m *ContactMutation) ClearField(name string) error {
 		return nil
 	case contact.FieldLastContactedAt:
 		m.ClearLastContactedAt()
+		return nil
+	case contact.FieldValueTier:
+		m.ClearValueTier()
+		return nil
+	case contact.FieldRfmSegment:
+		m.ClearRfmSegment()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact nullable field %s", name)
@@ -8460,13 +10981,28 @@ func (m *ContactMutation) ResetField(name string) error {
 	case contact.FieldLastContactedAt:
 		m.ResetLastContactedAt()
 		return nil
+	case contact.FieldPredictedClv:
+		m.ResetPredictedClv()
+		return nil
+	case contact.FieldProbabilityAlive:
+		m.ResetProbabilityAlive()
+		return nil
+	case contact.FieldValueScore:
+		m.ResetValueScore()
+		return nil
+	case contact.FieldValueTier:
+		m.ResetValueTier()
+		return nil
+	case contact.FieldRfmSegment:
+		m.ResetRfmSegment()
+		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ContactMutation) AddedEdges() []string {
-	edges := make([]string, 0, 11)
+	edges := make([]string, 0, 13)
 	if m.organization != nil {
 		edges = append(edges, contact.EdgeOrganization)
 	}
@@ -8499,6 +11035,12 @@ func (m *ContactMutation) AddedEdges() []string {
 	}
 	if m.survey_responses != nil {
 		edges = append(edges, contact.EdgeSurveyResponses)
+	}
+	if m.metrics != nil {
+		edges = append(edges, contact.EdgeMetrics)
+	}
+	if m.segments != nil {
+		edges = append(edges, contact.EdgeSegments)
 	}
 	return edges
 }
@@ -8563,13 +11105,23 @@ func (m *ContactMutation) AddedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case contact.EdgeMetrics:
+		if id := m.metrics; id != nil {
+			return []ent.Value{*id}
+		}
+	case contact.EdgeSegments:
+		ids := make([]ent.Value, 0, len(m.segments))
+		for id := range m.segments {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ContactMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 11)
+	edges := make([]string, 0, 13)
 	if m.removedreferrals != nil {
 		edges = append(edges, contact.EdgeReferrals)
 	}
@@ -8587,6 +11139,9 @@ func (m *ContactMutation) RemovedEdges() []string {
 	}
 	if m.removedsurvey_responses != nil {
 		edges = append(edges, contact.EdgeSurveyResponses)
+	}
+	if m.removedsegments != nil {
+		edges = append(edges, contact.EdgeSegments)
 	}
 	return edges
 }
@@ -8631,13 +11186,19 @@ func (m *ContactMutation) RemovedIDs(name string) []ent.Value {
 			ids = append(ids, id)
 		}
 		return ids
+	case contact.EdgeSegments:
+		ids := make([]ent.Value, 0, len(m.removedsegments))
+		for id := range m.removedsegments {
+			ids = append(ids, id)
+		}
+		return ids
 	}
 	return nil
 }
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ContactMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 11)
+	edges := make([]string, 0, 13)
 	if m.clearedorganization {
 		edges = append(edges, contact.EdgeOrganization)
 	}
@@ -8671,6 +11232,12 @@ func (m *ContactMutation) ClearedEdges() []string {
 	if m.clearedsurvey_responses {
 		edges = append(edges, contact.EdgeSurveyResponses)
 	}
+	if m.clearedmetrics {
+		edges = append(edges, contact.EdgeMetrics)
+	}
+	if m.clearedsegments {
+		edges = append(edges, contact.EdgeSegments)
+	}
 	return edges
 }
 
@@ -8700,6 +11267,10 @@ func (m *ContactMutation) EdgeCleared(name string) bool {
 		return m.clearedcampaign_memberships
 	case contact.EdgeSurveyResponses:
 		return m.clearedsurvey_responses
+	case contact.EdgeMetrics:
+		return m.clearedmetrics
+	case contact.EdgeSegments:
+		return m.clearedsegments
 	}
 	return false
 }
@@ -8722,6 +11293,9 @@ func (m *ContactMutation) ClearEdge(name string) error {
 		return nil
 	case contact.EdgeReferredBy:
 		m.ClearReferredBy()
+		return nil
+	case contact.EdgeMetrics:
+		m.ClearMetrics()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact unique edge %s", name)
@@ -8764,8 +11338,2950 @@ func (m *ContactMutation) ResetEdge(name string) error {
 	case contact.EdgeSurveyResponses:
 		m.ResetSurveyResponses()
 		return nil
+	case contact.EdgeMetrics:
+		m.ResetMetrics()
+		return nil
+	case contact.EdgeSegments:
+		m.ResetSegments()
+		return nil
 	}
 	return fmt.Errorf("unknown Contact edge %s", name)
+}
+
+// CustomerMetricsMutation represents an operation that mutates the CustomerMetrics nodes in the graph.
+type CustomerMetricsMutation struct {
+	config
+	op                       Op
+	typ                      string
+	id                       *pulid.ID
+	created_at               *time.Time
+	updated_at               *time.Time
+	as_of                    *time.Time
+	computed_at              *time.Time
+	revenue                  *money.Amount
+	addrevenue               *money.Amount
+	gross_margin             *money.Amount
+	addgross_margin          *money.Amount
+	cost_to_serve            *money.Amount
+	addcost_to_serve         *money.Amount
+	acquisition_cost         *money.Amount
+	addacquisition_cost      *money.Amount
+	net_value                *money.Amount
+	addnet_value             *money.Amount
+	transactions             *int
+	addtransactions          *int
+	first_purchase_at        *time.Time
+	last_purchase_at         *time.Time
+	repeat_transactions      *int
+	addrepeat_transactions   *int
+	recency_weeks            *float64
+	addrecency_weeks         *float64
+	age_weeks                *float64
+	addage_weeks             *float64
+	average_repeat_spend     *float64
+	addaverage_repeat_spend  *float64
+	expected_transactions    *float64
+	addexpected_transactions *float64
+	probability_alive        *float64
+	addprobability_alive     *float64
+	expected_spend           *float64
+	addexpected_spend        *float64
+	predicted_clv            *float64
+	addpredicted_clv         *float64
+	model                    *string
+	recency_days             *int
+	addrecency_days          *int
+	rfm_r                    *int
+	addrfm_r                 *int
+	rfm_f                    *int
+	addrfm_f                 *int
+	rfm_m                    *int
+	addrfm_m                 *int
+	rfm_segment              *analytics.RFMSegment
+	value_score              *float64
+	addvalue_score           *float64
+	value_tier               *analytics.Tier
+	components               *[]analytics.Component
+	appendcomponents         []analytics.Component
+	clearedFields            map[string]struct{}
+	organization             *pulid.ID
+	clearedorganization      bool
+	contact                  *pulid.ID
+	clearedcontact           bool
+	account                  *pulid.ID
+	clearedaccount           bool
+	done                     bool
+	oldValue                 func(context.Context) (*CustomerMetrics, error)
+	predicates               []predicate.CustomerMetrics
+}
+
+var _ ent.Mutation = (*CustomerMetricsMutation)(nil)
+
+// customermetricsOption allows management of the mutation configuration using functional options.
+type customermetricsOption func(*CustomerMetricsMutation)
+
+// newCustomerMetricsMutation creates new mutation for the CustomerMetrics entity.
+func newCustomerMetricsMutation(c config, op Op, opts ...customermetricsOption) *CustomerMetricsMutation {
+	m := &CustomerMetricsMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeCustomerMetrics,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withCustomerMetricsID sets the ID field of the mutation.
+func withCustomerMetricsID(id pulid.ID) customermetricsOption {
+	return func(m *CustomerMetricsMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *CustomerMetrics
+		)
+		m.oldValue = func(ctx context.Context) (*CustomerMetrics, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().CustomerMetrics.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withCustomerMetrics sets the old CustomerMetrics of the mutation.
+func withCustomerMetrics(node *CustomerMetrics) customermetricsOption {
+	return func(m *CustomerMetricsMutation) {
+		m.oldValue = func(context.Context) (*CustomerMetrics, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m CustomerMetricsMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m CustomerMetricsMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of CustomerMetrics entities.
+func (m *CustomerMetricsMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *CustomerMetricsMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *CustomerMetricsMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().CustomerMetrics.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *CustomerMetricsMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *CustomerMetricsMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *CustomerMetricsMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *CustomerMetricsMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *CustomerMetricsMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *CustomerMetricsMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *CustomerMetricsMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *CustomerMetricsMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *CustomerMetricsMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetContactID sets the "contact_id" field.
+func (m *CustomerMetricsMutation) SetContactID(pu pulid.ID) {
+	m.contact = &pu
+}
+
+// ContactID returns the value of the "contact_id" field in the mutation.
+func (m *CustomerMetricsMutation) ContactID() (r pulid.ID, exists bool) {
+	v := m.contact
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactID returns the old "contact_id" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldContactID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactID: %w", err)
+	}
+	return oldValue.ContactID, nil
+}
+
+// ClearContactID clears the value of the "contact_id" field.
+func (m *CustomerMetricsMutation) ClearContactID() {
+	m.contact = nil
+	m.clearedFields[customermetrics.FieldContactID] = struct{}{}
+}
+
+// ContactIDCleared returns if the "contact_id" field was cleared in this mutation.
+func (m *CustomerMetricsMutation) ContactIDCleared() bool {
+	_, ok := m.clearedFields[customermetrics.FieldContactID]
+	return ok
+}
+
+// ResetContactID resets all changes to the "contact_id" field.
+func (m *CustomerMetricsMutation) ResetContactID() {
+	m.contact = nil
+	delete(m.clearedFields, customermetrics.FieldContactID)
+}
+
+// SetAccountID sets the "account_id" field.
+func (m *CustomerMetricsMutation) SetAccountID(pu pulid.ID) {
+	m.account = &pu
+}
+
+// AccountID returns the value of the "account_id" field in the mutation.
+func (m *CustomerMetricsMutation) AccountID() (r pulid.ID, exists bool) {
+	v := m.account
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAccountID returns the old "account_id" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldAccountID(ctx context.Context) (v *pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAccountID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAccountID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAccountID: %w", err)
+	}
+	return oldValue.AccountID, nil
+}
+
+// ClearAccountID clears the value of the "account_id" field.
+func (m *CustomerMetricsMutation) ClearAccountID() {
+	m.account = nil
+	m.clearedFields[customermetrics.FieldAccountID] = struct{}{}
+}
+
+// AccountIDCleared returns if the "account_id" field was cleared in this mutation.
+func (m *CustomerMetricsMutation) AccountIDCleared() bool {
+	_, ok := m.clearedFields[customermetrics.FieldAccountID]
+	return ok
+}
+
+// ResetAccountID resets all changes to the "account_id" field.
+func (m *CustomerMetricsMutation) ResetAccountID() {
+	m.account = nil
+	delete(m.clearedFields, customermetrics.FieldAccountID)
+}
+
+// SetAsOf sets the "as_of" field.
+func (m *CustomerMetricsMutation) SetAsOf(t time.Time) {
+	m.as_of = &t
+}
+
+// AsOf returns the value of the "as_of" field in the mutation.
+func (m *CustomerMetricsMutation) AsOf() (r time.Time, exists bool) {
+	v := m.as_of
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAsOf returns the old "as_of" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldAsOf(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAsOf is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAsOf requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAsOf: %w", err)
+	}
+	return oldValue.AsOf, nil
+}
+
+// ResetAsOf resets all changes to the "as_of" field.
+func (m *CustomerMetricsMutation) ResetAsOf() {
+	m.as_of = nil
+}
+
+// SetComputedAt sets the "computed_at" field.
+func (m *CustomerMetricsMutation) SetComputedAt(t time.Time) {
+	m.computed_at = &t
+}
+
+// ComputedAt returns the value of the "computed_at" field in the mutation.
+func (m *CustomerMetricsMutation) ComputedAt() (r time.Time, exists bool) {
+	v := m.computed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldComputedAt returns the old "computed_at" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldComputedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldComputedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldComputedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldComputedAt: %w", err)
+	}
+	return oldValue.ComputedAt, nil
+}
+
+// ResetComputedAt resets all changes to the "computed_at" field.
+func (m *CustomerMetricsMutation) ResetComputedAt() {
+	m.computed_at = nil
+}
+
+// SetRevenue sets the "revenue" field.
+func (m *CustomerMetricsMutation) SetRevenue(value money.Amount) {
+	m.revenue = &value
+	m.addrevenue = nil
+}
+
+// Revenue returns the value of the "revenue" field in the mutation.
+func (m *CustomerMetricsMutation) Revenue() (r money.Amount, exists bool) {
+	v := m.revenue
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRevenue returns the old "revenue" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldRevenue(ctx context.Context) (v money.Amount, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRevenue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRevenue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRevenue: %w", err)
+	}
+	return oldValue.Revenue, nil
+}
+
+// AddRevenue adds value to the "revenue" field.
+func (m *CustomerMetricsMutation) AddRevenue(value money.Amount) {
+	if m.addrevenue != nil {
+		*m.addrevenue += value
+	} else {
+		m.addrevenue = &value
+	}
+}
+
+// AddedRevenue returns the value that was added to the "revenue" field in this mutation.
+func (m *CustomerMetricsMutation) AddedRevenue() (r money.Amount, exists bool) {
+	v := m.addrevenue
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRevenue resets all changes to the "revenue" field.
+func (m *CustomerMetricsMutation) ResetRevenue() {
+	m.revenue = nil
+	m.addrevenue = nil
+}
+
+// SetGrossMargin sets the "gross_margin" field.
+func (m *CustomerMetricsMutation) SetGrossMargin(value money.Amount) {
+	m.gross_margin = &value
+	m.addgross_margin = nil
+}
+
+// GrossMargin returns the value of the "gross_margin" field in the mutation.
+func (m *CustomerMetricsMutation) GrossMargin() (r money.Amount, exists bool) {
+	v := m.gross_margin
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldGrossMargin returns the old "gross_margin" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldGrossMargin(ctx context.Context) (v money.Amount, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldGrossMargin is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldGrossMargin requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldGrossMargin: %w", err)
+	}
+	return oldValue.GrossMargin, nil
+}
+
+// AddGrossMargin adds value to the "gross_margin" field.
+func (m *CustomerMetricsMutation) AddGrossMargin(value money.Amount) {
+	if m.addgross_margin != nil {
+		*m.addgross_margin += value
+	} else {
+		m.addgross_margin = &value
+	}
+}
+
+// AddedGrossMargin returns the value that was added to the "gross_margin" field in this mutation.
+func (m *CustomerMetricsMutation) AddedGrossMargin() (r money.Amount, exists bool) {
+	v := m.addgross_margin
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetGrossMargin resets all changes to the "gross_margin" field.
+func (m *CustomerMetricsMutation) ResetGrossMargin() {
+	m.gross_margin = nil
+	m.addgross_margin = nil
+}
+
+// SetCostToServe sets the "cost_to_serve" field.
+func (m *CustomerMetricsMutation) SetCostToServe(value money.Amount) {
+	m.cost_to_serve = &value
+	m.addcost_to_serve = nil
+}
+
+// CostToServe returns the value of the "cost_to_serve" field in the mutation.
+func (m *CustomerMetricsMutation) CostToServe() (r money.Amount, exists bool) {
+	v := m.cost_to_serve
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCostToServe returns the old "cost_to_serve" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldCostToServe(ctx context.Context) (v money.Amount, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCostToServe is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCostToServe requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCostToServe: %w", err)
+	}
+	return oldValue.CostToServe, nil
+}
+
+// AddCostToServe adds value to the "cost_to_serve" field.
+func (m *CustomerMetricsMutation) AddCostToServe(value money.Amount) {
+	if m.addcost_to_serve != nil {
+		*m.addcost_to_serve += value
+	} else {
+		m.addcost_to_serve = &value
+	}
+}
+
+// AddedCostToServe returns the value that was added to the "cost_to_serve" field in this mutation.
+func (m *CustomerMetricsMutation) AddedCostToServe() (r money.Amount, exists bool) {
+	v := m.addcost_to_serve
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetCostToServe resets all changes to the "cost_to_serve" field.
+func (m *CustomerMetricsMutation) ResetCostToServe() {
+	m.cost_to_serve = nil
+	m.addcost_to_serve = nil
+}
+
+// SetAcquisitionCost sets the "acquisition_cost" field.
+func (m *CustomerMetricsMutation) SetAcquisitionCost(value money.Amount) {
+	m.acquisition_cost = &value
+	m.addacquisition_cost = nil
+}
+
+// AcquisitionCost returns the value of the "acquisition_cost" field in the mutation.
+func (m *CustomerMetricsMutation) AcquisitionCost() (r money.Amount, exists bool) {
+	v := m.acquisition_cost
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAcquisitionCost returns the old "acquisition_cost" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldAcquisitionCost(ctx context.Context) (v money.Amount, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAcquisitionCost is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAcquisitionCost requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAcquisitionCost: %w", err)
+	}
+	return oldValue.AcquisitionCost, nil
+}
+
+// AddAcquisitionCost adds value to the "acquisition_cost" field.
+func (m *CustomerMetricsMutation) AddAcquisitionCost(value money.Amount) {
+	if m.addacquisition_cost != nil {
+		*m.addacquisition_cost += value
+	} else {
+		m.addacquisition_cost = &value
+	}
+}
+
+// AddedAcquisitionCost returns the value that was added to the "acquisition_cost" field in this mutation.
+func (m *CustomerMetricsMutation) AddedAcquisitionCost() (r money.Amount, exists bool) {
+	v := m.addacquisition_cost
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAcquisitionCost resets all changes to the "acquisition_cost" field.
+func (m *CustomerMetricsMutation) ResetAcquisitionCost() {
+	m.acquisition_cost = nil
+	m.addacquisition_cost = nil
+}
+
+// SetNetValue sets the "net_value" field.
+func (m *CustomerMetricsMutation) SetNetValue(value money.Amount) {
+	m.net_value = &value
+	m.addnet_value = nil
+}
+
+// NetValue returns the value of the "net_value" field in the mutation.
+func (m *CustomerMetricsMutation) NetValue() (r money.Amount, exists bool) {
+	v := m.net_value
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldNetValue returns the old "net_value" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldNetValue(ctx context.Context) (v money.Amount, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldNetValue is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldNetValue requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldNetValue: %w", err)
+	}
+	return oldValue.NetValue, nil
+}
+
+// AddNetValue adds value to the "net_value" field.
+func (m *CustomerMetricsMutation) AddNetValue(value money.Amount) {
+	if m.addnet_value != nil {
+		*m.addnet_value += value
+	} else {
+		m.addnet_value = &value
+	}
+}
+
+// AddedNetValue returns the value that was added to the "net_value" field in this mutation.
+func (m *CustomerMetricsMutation) AddedNetValue() (r money.Amount, exists bool) {
+	v := m.addnet_value
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetNetValue resets all changes to the "net_value" field.
+func (m *CustomerMetricsMutation) ResetNetValue() {
+	m.net_value = nil
+	m.addnet_value = nil
+}
+
+// SetTransactions sets the "transactions" field.
+func (m *CustomerMetricsMutation) SetTransactions(i int) {
+	m.transactions = &i
+	m.addtransactions = nil
+}
+
+// Transactions returns the value of the "transactions" field in the mutation.
+func (m *CustomerMetricsMutation) Transactions() (r int, exists bool) {
+	v := m.transactions
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldTransactions returns the old "transactions" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldTransactions(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldTransactions is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldTransactions requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldTransactions: %w", err)
+	}
+	return oldValue.Transactions, nil
+}
+
+// AddTransactions adds i to the "transactions" field.
+func (m *CustomerMetricsMutation) AddTransactions(i int) {
+	if m.addtransactions != nil {
+		*m.addtransactions += i
+	} else {
+		m.addtransactions = &i
+	}
+}
+
+// AddedTransactions returns the value that was added to the "transactions" field in this mutation.
+func (m *CustomerMetricsMutation) AddedTransactions() (r int, exists bool) {
+	v := m.addtransactions
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetTransactions resets all changes to the "transactions" field.
+func (m *CustomerMetricsMutation) ResetTransactions() {
+	m.transactions = nil
+	m.addtransactions = nil
+}
+
+// SetFirstPurchaseAt sets the "first_purchase_at" field.
+func (m *CustomerMetricsMutation) SetFirstPurchaseAt(t time.Time) {
+	m.first_purchase_at = &t
+}
+
+// FirstPurchaseAt returns the value of the "first_purchase_at" field in the mutation.
+func (m *CustomerMetricsMutation) FirstPurchaseAt() (r time.Time, exists bool) {
+	v := m.first_purchase_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldFirstPurchaseAt returns the old "first_purchase_at" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldFirstPurchaseAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldFirstPurchaseAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldFirstPurchaseAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldFirstPurchaseAt: %w", err)
+	}
+	return oldValue.FirstPurchaseAt, nil
+}
+
+// ClearFirstPurchaseAt clears the value of the "first_purchase_at" field.
+func (m *CustomerMetricsMutation) ClearFirstPurchaseAt() {
+	m.first_purchase_at = nil
+	m.clearedFields[customermetrics.FieldFirstPurchaseAt] = struct{}{}
+}
+
+// FirstPurchaseAtCleared returns if the "first_purchase_at" field was cleared in this mutation.
+func (m *CustomerMetricsMutation) FirstPurchaseAtCleared() bool {
+	_, ok := m.clearedFields[customermetrics.FieldFirstPurchaseAt]
+	return ok
+}
+
+// ResetFirstPurchaseAt resets all changes to the "first_purchase_at" field.
+func (m *CustomerMetricsMutation) ResetFirstPurchaseAt() {
+	m.first_purchase_at = nil
+	delete(m.clearedFields, customermetrics.FieldFirstPurchaseAt)
+}
+
+// SetLastPurchaseAt sets the "last_purchase_at" field.
+func (m *CustomerMetricsMutation) SetLastPurchaseAt(t time.Time) {
+	m.last_purchase_at = &t
+}
+
+// LastPurchaseAt returns the value of the "last_purchase_at" field in the mutation.
+func (m *CustomerMetricsMutation) LastPurchaseAt() (r time.Time, exists bool) {
+	v := m.last_purchase_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldLastPurchaseAt returns the old "last_purchase_at" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldLastPurchaseAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldLastPurchaseAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldLastPurchaseAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldLastPurchaseAt: %w", err)
+	}
+	return oldValue.LastPurchaseAt, nil
+}
+
+// ClearLastPurchaseAt clears the value of the "last_purchase_at" field.
+func (m *CustomerMetricsMutation) ClearLastPurchaseAt() {
+	m.last_purchase_at = nil
+	m.clearedFields[customermetrics.FieldLastPurchaseAt] = struct{}{}
+}
+
+// LastPurchaseAtCleared returns if the "last_purchase_at" field was cleared in this mutation.
+func (m *CustomerMetricsMutation) LastPurchaseAtCleared() bool {
+	_, ok := m.clearedFields[customermetrics.FieldLastPurchaseAt]
+	return ok
+}
+
+// ResetLastPurchaseAt resets all changes to the "last_purchase_at" field.
+func (m *CustomerMetricsMutation) ResetLastPurchaseAt() {
+	m.last_purchase_at = nil
+	delete(m.clearedFields, customermetrics.FieldLastPurchaseAt)
+}
+
+// SetRepeatTransactions sets the "repeat_transactions" field.
+func (m *CustomerMetricsMutation) SetRepeatTransactions(i int) {
+	m.repeat_transactions = &i
+	m.addrepeat_transactions = nil
+}
+
+// RepeatTransactions returns the value of the "repeat_transactions" field in the mutation.
+func (m *CustomerMetricsMutation) RepeatTransactions() (r int, exists bool) {
+	v := m.repeat_transactions
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRepeatTransactions returns the old "repeat_transactions" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldRepeatTransactions(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRepeatTransactions is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRepeatTransactions requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRepeatTransactions: %w", err)
+	}
+	return oldValue.RepeatTransactions, nil
+}
+
+// AddRepeatTransactions adds i to the "repeat_transactions" field.
+func (m *CustomerMetricsMutation) AddRepeatTransactions(i int) {
+	if m.addrepeat_transactions != nil {
+		*m.addrepeat_transactions += i
+	} else {
+		m.addrepeat_transactions = &i
+	}
+}
+
+// AddedRepeatTransactions returns the value that was added to the "repeat_transactions" field in this mutation.
+func (m *CustomerMetricsMutation) AddedRepeatTransactions() (r int, exists bool) {
+	v := m.addrepeat_transactions
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRepeatTransactions resets all changes to the "repeat_transactions" field.
+func (m *CustomerMetricsMutation) ResetRepeatTransactions() {
+	m.repeat_transactions = nil
+	m.addrepeat_transactions = nil
+}
+
+// SetRecencyWeeks sets the "recency_weeks" field.
+func (m *CustomerMetricsMutation) SetRecencyWeeks(f float64) {
+	m.recency_weeks = &f
+	m.addrecency_weeks = nil
+}
+
+// RecencyWeeks returns the value of the "recency_weeks" field in the mutation.
+func (m *CustomerMetricsMutation) RecencyWeeks() (r float64, exists bool) {
+	v := m.recency_weeks
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecencyWeeks returns the old "recency_weeks" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldRecencyWeeks(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecencyWeeks is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecencyWeeks requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecencyWeeks: %w", err)
+	}
+	return oldValue.RecencyWeeks, nil
+}
+
+// AddRecencyWeeks adds f to the "recency_weeks" field.
+func (m *CustomerMetricsMutation) AddRecencyWeeks(f float64) {
+	if m.addrecency_weeks != nil {
+		*m.addrecency_weeks += f
+	} else {
+		m.addrecency_weeks = &f
+	}
+}
+
+// AddedRecencyWeeks returns the value that was added to the "recency_weeks" field in this mutation.
+func (m *CustomerMetricsMutation) AddedRecencyWeeks() (r float64, exists bool) {
+	v := m.addrecency_weeks
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRecencyWeeks resets all changes to the "recency_weeks" field.
+func (m *CustomerMetricsMutation) ResetRecencyWeeks() {
+	m.recency_weeks = nil
+	m.addrecency_weeks = nil
+}
+
+// SetAgeWeeks sets the "age_weeks" field.
+func (m *CustomerMetricsMutation) SetAgeWeeks(f float64) {
+	m.age_weeks = &f
+	m.addage_weeks = nil
+}
+
+// AgeWeeks returns the value of the "age_weeks" field in the mutation.
+func (m *CustomerMetricsMutation) AgeWeeks() (r float64, exists bool) {
+	v := m.age_weeks
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAgeWeeks returns the old "age_weeks" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldAgeWeeks(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAgeWeeks is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAgeWeeks requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAgeWeeks: %w", err)
+	}
+	return oldValue.AgeWeeks, nil
+}
+
+// AddAgeWeeks adds f to the "age_weeks" field.
+func (m *CustomerMetricsMutation) AddAgeWeeks(f float64) {
+	if m.addage_weeks != nil {
+		*m.addage_weeks += f
+	} else {
+		m.addage_weeks = &f
+	}
+}
+
+// AddedAgeWeeks returns the value that was added to the "age_weeks" field in this mutation.
+func (m *CustomerMetricsMutation) AddedAgeWeeks() (r float64, exists bool) {
+	v := m.addage_weeks
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAgeWeeks resets all changes to the "age_weeks" field.
+func (m *CustomerMetricsMutation) ResetAgeWeeks() {
+	m.age_weeks = nil
+	m.addage_weeks = nil
+}
+
+// SetAverageRepeatSpend sets the "average_repeat_spend" field.
+func (m *CustomerMetricsMutation) SetAverageRepeatSpend(f float64) {
+	m.average_repeat_spend = &f
+	m.addaverage_repeat_spend = nil
+}
+
+// AverageRepeatSpend returns the value of the "average_repeat_spend" field in the mutation.
+func (m *CustomerMetricsMutation) AverageRepeatSpend() (r float64, exists bool) {
+	v := m.average_repeat_spend
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldAverageRepeatSpend returns the old "average_repeat_spend" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldAverageRepeatSpend(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldAverageRepeatSpend is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldAverageRepeatSpend requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldAverageRepeatSpend: %w", err)
+	}
+	return oldValue.AverageRepeatSpend, nil
+}
+
+// AddAverageRepeatSpend adds f to the "average_repeat_spend" field.
+func (m *CustomerMetricsMutation) AddAverageRepeatSpend(f float64) {
+	if m.addaverage_repeat_spend != nil {
+		*m.addaverage_repeat_spend += f
+	} else {
+		m.addaverage_repeat_spend = &f
+	}
+}
+
+// AddedAverageRepeatSpend returns the value that was added to the "average_repeat_spend" field in this mutation.
+func (m *CustomerMetricsMutation) AddedAverageRepeatSpend() (r float64, exists bool) {
+	v := m.addaverage_repeat_spend
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetAverageRepeatSpend resets all changes to the "average_repeat_spend" field.
+func (m *CustomerMetricsMutation) ResetAverageRepeatSpend() {
+	m.average_repeat_spend = nil
+	m.addaverage_repeat_spend = nil
+}
+
+// SetExpectedTransactions sets the "expected_transactions" field.
+func (m *CustomerMetricsMutation) SetExpectedTransactions(f float64) {
+	m.expected_transactions = &f
+	m.addexpected_transactions = nil
+}
+
+// ExpectedTransactions returns the value of the "expected_transactions" field in the mutation.
+func (m *CustomerMetricsMutation) ExpectedTransactions() (r float64, exists bool) {
+	v := m.expected_transactions
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpectedTransactions returns the old "expected_transactions" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldExpectedTransactions(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpectedTransactions is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpectedTransactions requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpectedTransactions: %w", err)
+	}
+	return oldValue.ExpectedTransactions, nil
+}
+
+// AddExpectedTransactions adds f to the "expected_transactions" field.
+func (m *CustomerMetricsMutation) AddExpectedTransactions(f float64) {
+	if m.addexpected_transactions != nil {
+		*m.addexpected_transactions += f
+	} else {
+		m.addexpected_transactions = &f
+	}
+}
+
+// AddedExpectedTransactions returns the value that was added to the "expected_transactions" field in this mutation.
+func (m *CustomerMetricsMutation) AddedExpectedTransactions() (r float64, exists bool) {
+	v := m.addexpected_transactions
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetExpectedTransactions resets all changes to the "expected_transactions" field.
+func (m *CustomerMetricsMutation) ResetExpectedTransactions() {
+	m.expected_transactions = nil
+	m.addexpected_transactions = nil
+}
+
+// SetProbabilityAlive sets the "probability_alive" field.
+func (m *CustomerMetricsMutation) SetProbabilityAlive(f float64) {
+	m.probability_alive = &f
+	m.addprobability_alive = nil
+}
+
+// ProbabilityAlive returns the value of the "probability_alive" field in the mutation.
+func (m *CustomerMetricsMutation) ProbabilityAlive() (r float64, exists bool) {
+	v := m.probability_alive
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProbabilityAlive returns the old "probability_alive" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldProbabilityAlive(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProbabilityAlive is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProbabilityAlive requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProbabilityAlive: %w", err)
+	}
+	return oldValue.ProbabilityAlive, nil
+}
+
+// AddProbabilityAlive adds f to the "probability_alive" field.
+func (m *CustomerMetricsMutation) AddProbabilityAlive(f float64) {
+	if m.addprobability_alive != nil {
+		*m.addprobability_alive += f
+	} else {
+		m.addprobability_alive = &f
+	}
+}
+
+// AddedProbabilityAlive returns the value that was added to the "probability_alive" field in this mutation.
+func (m *CustomerMetricsMutation) AddedProbabilityAlive() (r float64, exists bool) {
+	v := m.addprobability_alive
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetProbabilityAlive resets all changes to the "probability_alive" field.
+func (m *CustomerMetricsMutation) ResetProbabilityAlive() {
+	m.probability_alive = nil
+	m.addprobability_alive = nil
+}
+
+// SetExpectedSpend sets the "expected_spend" field.
+func (m *CustomerMetricsMutation) SetExpectedSpend(f float64) {
+	m.expected_spend = &f
+	m.addexpected_spend = nil
+}
+
+// ExpectedSpend returns the value of the "expected_spend" field in the mutation.
+func (m *CustomerMetricsMutation) ExpectedSpend() (r float64, exists bool) {
+	v := m.expected_spend
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldExpectedSpend returns the old "expected_spend" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldExpectedSpend(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldExpectedSpend is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldExpectedSpend requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldExpectedSpend: %w", err)
+	}
+	return oldValue.ExpectedSpend, nil
+}
+
+// AddExpectedSpend adds f to the "expected_spend" field.
+func (m *CustomerMetricsMutation) AddExpectedSpend(f float64) {
+	if m.addexpected_spend != nil {
+		*m.addexpected_spend += f
+	} else {
+		m.addexpected_spend = &f
+	}
+}
+
+// AddedExpectedSpend returns the value that was added to the "expected_spend" field in this mutation.
+func (m *CustomerMetricsMutation) AddedExpectedSpend() (r float64, exists bool) {
+	v := m.addexpected_spend
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetExpectedSpend resets all changes to the "expected_spend" field.
+func (m *CustomerMetricsMutation) ResetExpectedSpend() {
+	m.expected_spend = nil
+	m.addexpected_spend = nil
+}
+
+// SetPredictedClv sets the "predicted_clv" field.
+func (m *CustomerMetricsMutation) SetPredictedClv(f float64) {
+	m.predicted_clv = &f
+	m.addpredicted_clv = nil
+}
+
+// PredictedClv returns the value of the "predicted_clv" field in the mutation.
+func (m *CustomerMetricsMutation) PredictedClv() (r float64, exists bool) {
+	v := m.predicted_clv
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPredictedClv returns the old "predicted_clv" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldPredictedClv(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPredictedClv is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPredictedClv requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPredictedClv: %w", err)
+	}
+	return oldValue.PredictedClv, nil
+}
+
+// AddPredictedClv adds f to the "predicted_clv" field.
+func (m *CustomerMetricsMutation) AddPredictedClv(f float64) {
+	if m.addpredicted_clv != nil {
+		*m.addpredicted_clv += f
+	} else {
+		m.addpredicted_clv = &f
+	}
+}
+
+// AddedPredictedClv returns the value that was added to the "predicted_clv" field in this mutation.
+func (m *CustomerMetricsMutation) AddedPredictedClv() (r float64, exists bool) {
+	v := m.addpredicted_clv
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPredictedClv resets all changes to the "predicted_clv" field.
+func (m *CustomerMetricsMutation) ResetPredictedClv() {
+	m.predicted_clv = nil
+	m.addpredicted_clv = nil
+}
+
+// SetModel sets the "model" field.
+func (m *CustomerMetricsMutation) SetModel(s string) {
+	m.model = &s
+}
+
+// Model returns the value of the "model" field in the mutation.
+func (m *CustomerMetricsMutation) Model() (r string, exists bool) {
+	v := m.model
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldModel returns the old "model" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldModel(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldModel is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldModel requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldModel: %w", err)
+	}
+	return oldValue.Model, nil
+}
+
+// ResetModel resets all changes to the "model" field.
+func (m *CustomerMetricsMutation) ResetModel() {
+	m.model = nil
+}
+
+// SetRecencyDays sets the "recency_days" field.
+func (m *CustomerMetricsMutation) SetRecencyDays(i int) {
+	m.recency_days = &i
+	m.addrecency_days = nil
+}
+
+// RecencyDays returns the value of the "recency_days" field in the mutation.
+func (m *CustomerMetricsMutation) RecencyDays() (r int, exists bool) {
+	v := m.recency_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRecencyDays returns the old "recency_days" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldRecencyDays(ctx context.Context) (v *int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRecencyDays is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRecencyDays requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRecencyDays: %w", err)
+	}
+	return oldValue.RecencyDays, nil
+}
+
+// AddRecencyDays adds i to the "recency_days" field.
+func (m *CustomerMetricsMutation) AddRecencyDays(i int) {
+	if m.addrecency_days != nil {
+		*m.addrecency_days += i
+	} else {
+		m.addrecency_days = &i
+	}
+}
+
+// AddedRecencyDays returns the value that was added to the "recency_days" field in this mutation.
+func (m *CustomerMetricsMutation) AddedRecencyDays() (r int, exists bool) {
+	v := m.addrecency_days
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ClearRecencyDays clears the value of the "recency_days" field.
+func (m *CustomerMetricsMutation) ClearRecencyDays() {
+	m.recency_days = nil
+	m.addrecency_days = nil
+	m.clearedFields[customermetrics.FieldRecencyDays] = struct{}{}
+}
+
+// RecencyDaysCleared returns if the "recency_days" field was cleared in this mutation.
+func (m *CustomerMetricsMutation) RecencyDaysCleared() bool {
+	_, ok := m.clearedFields[customermetrics.FieldRecencyDays]
+	return ok
+}
+
+// ResetRecencyDays resets all changes to the "recency_days" field.
+func (m *CustomerMetricsMutation) ResetRecencyDays() {
+	m.recency_days = nil
+	m.addrecency_days = nil
+	delete(m.clearedFields, customermetrics.FieldRecencyDays)
+}
+
+// SetRfmR sets the "rfm_r" field.
+func (m *CustomerMetricsMutation) SetRfmR(i int) {
+	m.rfm_r = &i
+	m.addrfm_r = nil
+}
+
+// RfmR returns the value of the "rfm_r" field in the mutation.
+func (m *CustomerMetricsMutation) RfmR() (r int, exists bool) {
+	v := m.rfm_r
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRfmR returns the old "rfm_r" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldRfmR(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRfmR is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRfmR requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRfmR: %w", err)
+	}
+	return oldValue.RfmR, nil
+}
+
+// AddRfmR adds i to the "rfm_r" field.
+func (m *CustomerMetricsMutation) AddRfmR(i int) {
+	if m.addrfm_r != nil {
+		*m.addrfm_r += i
+	} else {
+		m.addrfm_r = &i
+	}
+}
+
+// AddedRfmR returns the value that was added to the "rfm_r" field in this mutation.
+func (m *CustomerMetricsMutation) AddedRfmR() (r int, exists bool) {
+	v := m.addrfm_r
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRfmR resets all changes to the "rfm_r" field.
+func (m *CustomerMetricsMutation) ResetRfmR() {
+	m.rfm_r = nil
+	m.addrfm_r = nil
+}
+
+// SetRfmF sets the "rfm_f" field.
+func (m *CustomerMetricsMutation) SetRfmF(i int) {
+	m.rfm_f = &i
+	m.addrfm_f = nil
+}
+
+// RfmF returns the value of the "rfm_f" field in the mutation.
+func (m *CustomerMetricsMutation) RfmF() (r int, exists bool) {
+	v := m.rfm_f
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRfmF returns the old "rfm_f" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldRfmF(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRfmF is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRfmF requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRfmF: %w", err)
+	}
+	return oldValue.RfmF, nil
+}
+
+// AddRfmF adds i to the "rfm_f" field.
+func (m *CustomerMetricsMutation) AddRfmF(i int) {
+	if m.addrfm_f != nil {
+		*m.addrfm_f += i
+	} else {
+		m.addrfm_f = &i
+	}
+}
+
+// AddedRfmF returns the value that was added to the "rfm_f" field in this mutation.
+func (m *CustomerMetricsMutation) AddedRfmF() (r int, exists bool) {
+	v := m.addrfm_f
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRfmF resets all changes to the "rfm_f" field.
+func (m *CustomerMetricsMutation) ResetRfmF() {
+	m.rfm_f = nil
+	m.addrfm_f = nil
+}
+
+// SetRfmM sets the "rfm_m" field.
+func (m *CustomerMetricsMutation) SetRfmM(i int) {
+	m.rfm_m = &i
+	m.addrfm_m = nil
+}
+
+// RfmM returns the value of the "rfm_m" field in the mutation.
+func (m *CustomerMetricsMutation) RfmM() (r int, exists bool) {
+	v := m.rfm_m
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRfmM returns the old "rfm_m" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldRfmM(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRfmM is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRfmM requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRfmM: %w", err)
+	}
+	return oldValue.RfmM, nil
+}
+
+// AddRfmM adds i to the "rfm_m" field.
+func (m *CustomerMetricsMutation) AddRfmM(i int) {
+	if m.addrfm_m != nil {
+		*m.addrfm_m += i
+	} else {
+		m.addrfm_m = &i
+	}
+}
+
+// AddedRfmM returns the value that was added to the "rfm_m" field in this mutation.
+func (m *CustomerMetricsMutation) AddedRfmM() (r int, exists bool) {
+	v := m.addrfm_m
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetRfmM resets all changes to the "rfm_m" field.
+func (m *CustomerMetricsMutation) ResetRfmM() {
+	m.rfm_m = nil
+	m.addrfm_m = nil
+}
+
+// SetRfmSegment sets the "rfm_segment" field.
+func (m *CustomerMetricsMutation) SetRfmSegment(as analytics.RFMSegment) {
+	m.rfm_segment = &as
+}
+
+// RfmSegment returns the value of the "rfm_segment" field in the mutation.
+func (m *CustomerMetricsMutation) RfmSegment() (r analytics.RFMSegment, exists bool) {
+	v := m.rfm_segment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRfmSegment returns the old "rfm_segment" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldRfmSegment(ctx context.Context) (v *analytics.RFMSegment, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRfmSegment is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRfmSegment requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRfmSegment: %w", err)
+	}
+	return oldValue.RfmSegment, nil
+}
+
+// ClearRfmSegment clears the value of the "rfm_segment" field.
+func (m *CustomerMetricsMutation) ClearRfmSegment() {
+	m.rfm_segment = nil
+	m.clearedFields[customermetrics.FieldRfmSegment] = struct{}{}
+}
+
+// RfmSegmentCleared returns if the "rfm_segment" field was cleared in this mutation.
+func (m *CustomerMetricsMutation) RfmSegmentCleared() bool {
+	_, ok := m.clearedFields[customermetrics.FieldRfmSegment]
+	return ok
+}
+
+// ResetRfmSegment resets all changes to the "rfm_segment" field.
+func (m *CustomerMetricsMutation) ResetRfmSegment() {
+	m.rfm_segment = nil
+	delete(m.clearedFields, customermetrics.FieldRfmSegment)
+}
+
+// SetValueScore sets the "value_score" field.
+func (m *CustomerMetricsMutation) SetValueScore(f float64) {
+	m.value_score = &f
+	m.addvalue_score = nil
+}
+
+// ValueScore returns the value of the "value_score" field in the mutation.
+func (m *CustomerMetricsMutation) ValueScore() (r float64, exists bool) {
+	v := m.value_score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValueScore returns the old "value_score" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldValueScore(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValueScore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValueScore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValueScore: %w", err)
+	}
+	return oldValue.ValueScore, nil
+}
+
+// AddValueScore adds f to the "value_score" field.
+func (m *CustomerMetricsMutation) AddValueScore(f float64) {
+	if m.addvalue_score != nil {
+		*m.addvalue_score += f
+	} else {
+		m.addvalue_score = &f
+	}
+}
+
+// AddedValueScore returns the value that was added to the "value_score" field in this mutation.
+func (m *CustomerMetricsMutation) AddedValueScore() (r float64, exists bool) {
+	v := m.addvalue_score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetValueScore resets all changes to the "value_score" field.
+func (m *CustomerMetricsMutation) ResetValueScore() {
+	m.value_score = nil
+	m.addvalue_score = nil
+}
+
+// SetValueTier sets the "value_tier" field.
+func (m *CustomerMetricsMutation) SetValueTier(a analytics.Tier) {
+	m.value_tier = &a
+}
+
+// ValueTier returns the value of the "value_tier" field in the mutation.
+func (m *CustomerMetricsMutation) ValueTier() (r analytics.Tier, exists bool) {
+	v := m.value_tier
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValueTier returns the old "value_tier" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldValueTier(ctx context.Context) (v analytics.Tier, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValueTier is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValueTier requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValueTier: %w", err)
+	}
+	return oldValue.ValueTier, nil
+}
+
+// ResetValueTier resets all changes to the "value_tier" field.
+func (m *CustomerMetricsMutation) ResetValueTier() {
+	m.value_tier = nil
+}
+
+// SetComponents sets the "components" field.
+func (m *CustomerMetricsMutation) SetComponents(a []analytics.Component) {
+	m.components = &a
+	m.appendcomponents = nil
+}
+
+// Components returns the value of the "components" field in the mutation.
+func (m *CustomerMetricsMutation) Components() (r []analytics.Component, exists bool) {
+	v := m.components
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldComponents returns the old "components" field's value of the CustomerMetrics entity.
+// If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *CustomerMetricsMutation) OldComponents(ctx context.Context) (v []analytics.Component, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldComponents is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldComponents requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldComponents: %w", err)
+	}
+	return oldValue.Components, nil
+}
+
+// AppendComponents adds a to the "components" field.
+func (m *CustomerMetricsMutation) AppendComponents(a []analytics.Component) {
+	m.appendcomponents = append(m.appendcomponents, a...)
+}
+
+// AppendedComponents returns the list of values that were appended to the "components" field in this mutation.
+func (m *CustomerMetricsMutation) AppendedComponents() ([]analytics.Component, bool) {
+	if len(m.appendcomponents) == 0 {
+		return nil, false
+	}
+	return m.appendcomponents, true
+}
+
+// ClearComponents clears the value of the "components" field.
+func (m *CustomerMetricsMutation) ClearComponents() {
+	m.components = nil
+	m.appendcomponents = nil
+	m.clearedFields[customermetrics.FieldComponents] = struct{}{}
+}
+
+// ComponentsCleared returns if the "components" field was cleared in this mutation.
+func (m *CustomerMetricsMutation) ComponentsCleared() bool {
+	_, ok := m.clearedFields[customermetrics.FieldComponents]
+	return ok
+}
+
+// ResetComponents resets all changes to the "components" field.
+func (m *CustomerMetricsMutation) ResetComponents() {
+	m.components = nil
+	m.appendcomponents = nil
+	delete(m.clearedFields, customermetrics.FieldComponents)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *CustomerMetricsMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[customermetrics.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *CustomerMetricsMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *CustomerMetricsMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *CustomerMetricsMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// ClearContact clears the "contact" edge to the Contact entity.
+func (m *CustomerMetricsMutation) ClearContact() {
+	m.clearedcontact = true
+	m.clearedFields[customermetrics.FieldContactID] = struct{}{}
+}
+
+// ContactCleared reports if the "contact" edge to the Contact entity was cleared.
+func (m *CustomerMetricsMutation) ContactCleared() bool {
+	return m.ContactIDCleared() || m.clearedcontact
+}
+
+// ContactIDs returns the "contact" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ContactID instead. It exists only for internal usage by the builders.
+func (m *CustomerMetricsMutation) ContactIDs() (ids []pulid.ID) {
+	if id := m.contact; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetContact resets all changes to the "contact" edge.
+func (m *CustomerMetricsMutation) ResetContact() {
+	m.contact = nil
+	m.clearedcontact = false
+}
+
+// ClearAccount clears the "account" edge to the Account entity.
+func (m *CustomerMetricsMutation) ClearAccount() {
+	m.clearedaccount = true
+	m.clearedFields[customermetrics.FieldAccountID] = struct{}{}
+}
+
+// AccountCleared reports if the "account" edge to the Account entity was cleared.
+func (m *CustomerMetricsMutation) AccountCleared() bool {
+	return m.AccountIDCleared() || m.clearedaccount
+}
+
+// AccountIDs returns the "account" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// AccountID instead. It exists only for internal usage by the builders.
+func (m *CustomerMetricsMutation) AccountIDs() (ids []pulid.ID) {
+	if id := m.account; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetAccount resets all changes to the "account" edge.
+func (m *CustomerMetricsMutation) ResetAccount() {
+	m.account = nil
+	m.clearedaccount = false
+}
+
+// Where appends a list predicates to the CustomerMetricsMutation builder.
+func (m *CustomerMetricsMutation) Where(ps ...predicate.CustomerMetrics) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the CustomerMetricsMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *CustomerMetricsMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.CustomerMetrics, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *CustomerMetricsMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *CustomerMetricsMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (CustomerMetrics).
+func (m *CustomerMetricsMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *CustomerMetricsMutation) Fields() []string {
+	fields := make([]string, 0, 32)
+	if m.created_at != nil {
+		fields = append(fields, customermetrics.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, customermetrics.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, customermetrics.FieldOrganizationID)
+	}
+	if m.contact != nil {
+		fields = append(fields, customermetrics.FieldContactID)
+	}
+	if m.account != nil {
+		fields = append(fields, customermetrics.FieldAccountID)
+	}
+	if m.as_of != nil {
+		fields = append(fields, customermetrics.FieldAsOf)
+	}
+	if m.computed_at != nil {
+		fields = append(fields, customermetrics.FieldComputedAt)
+	}
+	if m.revenue != nil {
+		fields = append(fields, customermetrics.FieldRevenue)
+	}
+	if m.gross_margin != nil {
+		fields = append(fields, customermetrics.FieldGrossMargin)
+	}
+	if m.cost_to_serve != nil {
+		fields = append(fields, customermetrics.FieldCostToServe)
+	}
+	if m.acquisition_cost != nil {
+		fields = append(fields, customermetrics.FieldAcquisitionCost)
+	}
+	if m.net_value != nil {
+		fields = append(fields, customermetrics.FieldNetValue)
+	}
+	if m.transactions != nil {
+		fields = append(fields, customermetrics.FieldTransactions)
+	}
+	if m.first_purchase_at != nil {
+		fields = append(fields, customermetrics.FieldFirstPurchaseAt)
+	}
+	if m.last_purchase_at != nil {
+		fields = append(fields, customermetrics.FieldLastPurchaseAt)
+	}
+	if m.repeat_transactions != nil {
+		fields = append(fields, customermetrics.FieldRepeatTransactions)
+	}
+	if m.recency_weeks != nil {
+		fields = append(fields, customermetrics.FieldRecencyWeeks)
+	}
+	if m.age_weeks != nil {
+		fields = append(fields, customermetrics.FieldAgeWeeks)
+	}
+	if m.average_repeat_spend != nil {
+		fields = append(fields, customermetrics.FieldAverageRepeatSpend)
+	}
+	if m.expected_transactions != nil {
+		fields = append(fields, customermetrics.FieldExpectedTransactions)
+	}
+	if m.probability_alive != nil {
+		fields = append(fields, customermetrics.FieldProbabilityAlive)
+	}
+	if m.expected_spend != nil {
+		fields = append(fields, customermetrics.FieldExpectedSpend)
+	}
+	if m.predicted_clv != nil {
+		fields = append(fields, customermetrics.FieldPredictedClv)
+	}
+	if m.model != nil {
+		fields = append(fields, customermetrics.FieldModel)
+	}
+	if m.recency_days != nil {
+		fields = append(fields, customermetrics.FieldRecencyDays)
+	}
+	if m.rfm_r != nil {
+		fields = append(fields, customermetrics.FieldRfmR)
+	}
+	if m.rfm_f != nil {
+		fields = append(fields, customermetrics.FieldRfmF)
+	}
+	if m.rfm_m != nil {
+		fields = append(fields, customermetrics.FieldRfmM)
+	}
+	if m.rfm_segment != nil {
+		fields = append(fields, customermetrics.FieldRfmSegment)
+	}
+	if m.value_score != nil {
+		fields = append(fields, customermetrics.FieldValueScore)
+	}
+	if m.value_tier != nil {
+		fields = append(fields, customermetrics.FieldValueTier)
+	}
+	if m.components != nil {
+		fields = append(fields, customermetrics.FieldComponents)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *CustomerMetricsMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case customermetrics.FieldCreatedAt:
+		return m.CreatedAt()
+	case customermetrics.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case customermetrics.FieldOrganizationID:
+		return m.OrganizationID()
+	case customermetrics.FieldContactID:
+		return m.ContactID()
+	case customermetrics.FieldAccountID:
+		return m.AccountID()
+	case customermetrics.FieldAsOf:
+		return m.AsOf()
+	case customermetrics.FieldComputedAt:
+		return m.ComputedAt()
+	case customermetrics.FieldRevenue:
+		return m.Revenue()
+	case customermetrics.FieldGrossMargin:
+		return m.GrossMargin()
+	case customermetrics.FieldCostToServe:
+		return m.CostToServe()
+	case customermetrics.FieldAcquisitionCost:
+		return m.AcquisitionCost()
+	case customermetrics.FieldNetValue:
+		return m.NetValue()
+	case customermetrics.FieldTransactions:
+		return m.Transactions()
+	case customermetrics.FieldFirstPurchaseAt:
+		return m.FirstPurchaseAt()
+	case customermetrics.FieldLastPurchaseAt:
+		return m.LastPurchaseAt()
+	case customermetrics.FieldRepeatTransactions:
+		return m.RepeatTransactions()
+	case customermetrics.FieldRecencyWeeks:
+		return m.RecencyWeeks()
+	case customermetrics.FieldAgeWeeks:
+		return m.AgeWeeks()
+	case customermetrics.FieldAverageRepeatSpend:
+		return m.AverageRepeatSpend()
+	case customermetrics.FieldExpectedTransactions:
+		return m.ExpectedTransactions()
+	case customermetrics.FieldProbabilityAlive:
+		return m.ProbabilityAlive()
+	case customermetrics.FieldExpectedSpend:
+		return m.ExpectedSpend()
+	case customermetrics.FieldPredictedClv:
+		return m.PredictedClv()
+	case customermetrics.FieldModel:
+		return m.Model()
+	case customermetrics.FieldRecencyDays:
+		return m.RecencyDays()
+	case customermetrics.FieldRfmR:
+		return m.RfmR()
+	case customermetrics.FieldRfmF:
+		return m.RfmF()
+	case customermetrics.FieldRfmM:
+		return m.RfmM()
+	case customermetrics.FieldRfmSegment:
+		return m.RfmSegment()
+	case customermetrics.FieldValueScore:
+		return m.ValueScore()
+	case customermetrics.FieldValueTier:
+		return m.ValueTier()
+	case customermetrics.FieldComponents:
+		return m.Components()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *CustomerMetricsMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case customermetrics.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case customermetrics.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case customermetrics.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case customermetrics.FieldContactID:
+		return m.OldContactID(ctx)
+	case customermetrics.FieldAccountID:
+		return m.OldAccountID(ctx)
+	case customermetrics.FieldAsOf:
+		return m.OldAsOf(ctx)
+	case customermetrics.FieldComputedAt:
+		return m.OldComputedAt(ctx)
+	case customermetrics.FieldRevenue:
+		return m.OldRevenue(ctx)
+	case customermetrics.FieldGrossMargin:
+		return m.OldGrossMargin(ctx)
+	case customermetrics.FieldCostToServe:
+		return m.OldCostToServe(ctx)
+	case customermetrics.FieldAcquisitionCost:
+		return m.OldAcquisitionCost(ctx)
+	case customermetrics.FieldNetValue:
+		return m.OldNetValue(ctx)
+	case customermetrics.FieldTransactions:
+		return m.OldTransactions(ctx)
+	case customermetrics.FieldFirstPurchaseAt:
+		return m.OldFirstPurchaseAt(ctx)
+	case customermetrics.FieldLastPurchaseAt:
+		return m.OldLastPurchaseAt(ctx)
+	case customermetrics.FieldRepeatTransactions:
+		return m.OldRepeatTransactions(ctx)
+	case customermetrics.FieldRecencyWeeks:
+		return m.OldRecencyWeeks(ctx)
+	case customermetrics.FieldAgeWeeks:
+		return m.OldAgeWeeks(ctx)
+	case customermetrics.FieldAverageRepeatSpend:
+		return m.OldAverageRepeatSpend(ctx)
+	case customermetrics.FieldExpectedTransactions:
+		return m.OldExpectedTransactions(ctx)
+	case customermetrics.FieldProbabilityAlive:
+		return m.OldProbabilityAlive(ctx)
+	case customermetrics.FieldExpectedSpend:
+		return m.OldExpectedSpend(ctx)
+	case customermetrics.FieldPredictedClv:
+		return m.OldPredictedClv(ctx)
+	case customermetrics.FieldModel:
+		return m.OldModel(ctx)
+	case customermetrics.FieldRecencyDays:
+		return m.OldRecencyDays(ctx)
+	case customermetrics.FieldRfmR:
+		return m.OldRfmR(ctx)
+	case customermetrics.FieldRfmF:
+		return m.OldRfmF(ctx)
+	case customermetrics.FieldRfmM:
+		return m.OldRfmM(ctx)
+	case customermetrics.FieldRfmSegment:
+		return m.OldRfmSegment(ctx)
+	case customermetrics.FieldValueScore:
+		return m.OldValueScore(ctx)
+	case customermetrics.FieldValueTier:
+		return m.OldValueTier(ctx)
+	case customermetrics.FieldComponents:
+		return m.OldComponents(ctx)
+	}
+	return nil, fmt.Errorf("unknown CustomerMetrics field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CustomerMetricsMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case customermetrics.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case customermetrics.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case customermetrics.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case customermetrics.FieldContactID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactID(v)
+		return nil
+	case customermetrics.FieldAccountID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAccountID(v)
+		return nil
+	case customermetrics.FieldAsOf:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAsOf(v)
+		return nil
+	case customermetrics.FieldComputedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetComputedAt(v)
+		return nil
+	case customermetrics.FieldRevenue:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRevenue(v)
+		return nil
+	case customermetrics.FieldGrossMargin:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetGrossMargin(v)
+		return nil
+	case customermetrics.FieldCostToServe:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCostToServe(v)
+		return nil
+	case customermetrics.FieldAcquisitionCost:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAcquisitionCost(v)
+		return nil
+	case customermetrics.FieldNetValue:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetNetValue(v)
+		return nil
+	case customermetrics.FieldTransactions:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetTransactions(v)
+		return nil
+	case customermetrics.FieldFirstPurchaseAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetFirstPurchaseAt(v)
+		return nil
+	case customermetrics.FieldLastPurchaseAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetLastPurchaseAt(v)
+		return nil
+	case customermetrics.FieldRepeatTransactions:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRepeatTransactions(v)
+		return nil
+	case customermetrics.FieldRecencyWeeks:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecencyWeeks(v)
+		return nil
+	case customermetrics.FieldAgeWeeks:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAgeWeeks(v)
+		return nil
+	case customermetrics.FieldAverageRepeatSpend:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetAverageRepeatSpend(v)
+		return nil
+	case customermetrics.FieldExpectedTransactions:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpectedTransactions(v)
+		return nil
+	case customermetrics.FieldProbabilityAlive:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProbabilityAlive(v)
+		return nil
+	case customermetrics.FieldExpectedSpend:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetExpectedSpend(v)
+		return nil
+	case customermetrics.FieldPredictedClv:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPredictedClv(v)
+		return nil
+	case customermetrics.FieldModel:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetModel(v)
+		return nil
+	case customermetrics.FieldRecencyDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRecencyDays(v)
+		return nil
+	case customermetrics.FieldRfmR:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRfmR(v)
+		return nil
+	case customermetrics.FieldRfmF:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRfmF(v)
+		return nil
+	case customermetrics.FieldRfmM:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRfmM(v)
+		return nil
+	case customermetrics.FieldRfmSegment:
+		v, ok := value.(analytics.RFMSegment)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRfmSegment(v)
+		return nil
+	case customermetrics.FieldValueScore:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValueScore(v)
+		return nil
+	case customermetrics.FieldValueTier:
+		v, ok := value.(analytics.Tier)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValueTier(v)
+		return nil
+	case customermetrics.FieldComponents:
+		v, ok := value.([]analytics.Component)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetComponents(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CustomerMetrics field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *CustomerMetricsMutation) AddedFields() []string {
+	var fields []string
+	if m.addrevenue != nil {
+		fields = append(fields, customermetrics.FieldRevenue)
+	}
+	if m.addgross_margin != nil {
+		fields = append(fields, customermetrics.FieldGrossMargin)
+	}
+	if m.addcost_to_serve != nil {
+		fields = append(fields, customermetrics.FieldCostToServe)
+	}
+	if m.addacquisition_cost != nil {
+		fields = append(fields, customermetrics.FieldAcquisitionCost)
+	}
+	if m.addnet_value != nil {
+		fields = append(fields, customermetrics.FieldNetValue)
+	}
+	if m.addtransactions != nil {
+		fields = append(fields, customermetrics.FieldTransactions)
+	}
+	if m.addrepeat_transactions != nil {
+		fields = append(fields, customermetrics.FieldRepeatTransactions)
+	}
+	if m.addrecency_weeks != nil {
+		fields = append(fields, customermetrics.FieldRecencyWeeks)
+	}
+	if m.addage_weeks != nil {
+		fields = append(fields, customermetrics.FieldAgeWeeks)
+	}
+	if m.addaverage_repeat_spend != nil {
+		fields = append(fields, customermetrics.FieldAverageRepeatSpend)
+	}
+	if m.addexpected_transactions != nil {
+		fields = append(fields, customermetrics.FieldExpectedTransactions)
+	}
+	if m.addprobability_alive != nil {
+		fields = append(fields, customermetrics.FieldProbabilityAlive)
+	}
+	if m.addexpected_spend != nil {
+		fields = append(fields, customermetrics.FieldExpectedSpend)
+	}
+	if m.addpredicted_clv != nil {
+		fields = append(fields, customermetrics.FieldPredictedClv)
+	}
+	if m.addrecency_days != nil {
+		fields = append(fields, customermetrics.FieldRecencyDays)
+	}
+	if m.addrfm_r != nil {
+		fields = append(fields, customermetrics.FieldRfmR)
+	}
+	if m.addrfm_f != nil {
+		fields = append(fields, customermetrics.FieldRfmF)
+	}
+	if m.addrfm_m != nil {
+		fields = append(fields, customermetrics.FieldRfmM)
+	}
+	if m.addvalue_score != nil {
+		fields = append(fields, customermetrics.FieldValueScore)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *CustomerMetricsMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case customermetrics.FieldRevenue:
+		return m.AddedRevenue()
+	case customermetrics.FieldGrossMargin:
+		return m.AddedGrossMargin()
+	case customermetrics.FieldCostToServe:
+		return m.AddedCostToServe()
+	case customermetrics.FieldAcquisitionCost:
+		return m.AddedAcquisitionCost()
+	case customermetrics.FieldNetValue:
+		return m.AddedNetValue()
+	case customermetrics.FieldTransactions:
+		return m.AddedTransactions()
+	case customermetrics.FieldRepeatTransactions:
+		return m.AddedRepeatTransactions()
+	case customermetrics.FieldRecencyWeeks:
+		return m.AddedRecencyWeeks()
+	case customermetrics.FieldAgeWeeks:
+		return m.AddedAgeWeeks()
+	case customermetrics.FieldAverageRepeatSpend:
+		return m.AddedAverageRepeatSpend()
+	case customermetrics.FieldExpectedTransactions:
+		return m.AddedExpectedTransactions()
+	case customermetrics.FieldProbabilityAlive:
+		return m.AddedProbabilityAlive()
+	case customermetrics.FieldExpectedSpend:
+		return m.AddedExpectedSpend()
+	case customermetrics.FieldPredictedClv:
+		return m.AddedPredictedClv()
+	case customermetrics.FieldRecencyDays:
+		return m.AddedRecencyDays()
+	case customermetrics.FieldRfmR:
+		return m.AddedRfmR()
+	case customermetrics.FieldRfmF:
+		return m.AddedRfmF()
+	case customermetrics.FieldRfmM:
+		return m.AddedRfmM()
+	case customermetrics.FieldValueScore:
+		return m.AddedValueScore()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *CustomerMetricsMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case customermetrics.FieldRevenue:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRevenue(v)
+		return nil
+	case customermetrics.FieldGrossMargin:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddGrossMargin(v)
+		return nil
+	case customermetrics.FieldCostToServe:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddCostToServe(v)
+		return nil
+	case customermetrics.FieldAcquisitionCost:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAcquisitionCost(v)
+		return nil
+	case customermetrics.FieldNetValue:
+		v, ok := value.(money.Amount)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddNetValue(v)
+		return nil
+	case customermetrics.FieldTransactions:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddTransactions(v)
+		return nil
+	case customermetrics.FieldRepeatTransactions:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRepeatTransactions(v)
+		return nil
+	case customermetrics.FieldRecencyWeeks:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecencyWeeks(v)
+		return nil
+	case customermetrics.FieldAgeWeeks:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAgeWeeks(v)
+		return nil
+	case customermetrics.FieldAverageRepeatSpend:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddAverageRepeatSpend(v)
+		return nil
+	case customermetrics.FieldExpectedTransactions:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddExpectedTransactions(v)
+		return nil
+	case customermetrics.FieldProbabilityAlive:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddProbabilityAlive(v)
+		return nil
+	case customermetrics.FieldExpectedSpend:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddExpectedSpend(v)
+		return nil
+	case customermetrics.FieldPredictedClv:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPredictedClv(v)
+		return nil
+	case customermetrics.FieldRecencyDays:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRecencyDays(v)
+		return nil
+	case customermetrics.FieldRfmR:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRfmR(v)
+		return nil
+	case customermetrics.FieldRfmF:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRfmF(v)
+		return nil
+	case customermetrics.FieldRfmM:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddRfmM(v)
+		return nil
+	case customermetrics.FieldValueScore:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddValueScore(v)
+		return nil
+	}
+	return fmt.Errorf("unknown CustomerMetrics numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *CustomerMetricsMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(customermetrics.FieldContactID) {
+		fields = append(fields, customermetrics.FieldContactID)
+	}
+	if m.FieldCleared(customermetrics.FieldAccountID) {
+		fields = append(fields, customermetrics.FieldAccountID)
+	}
+	if m.FieldCleared(customermetrics.FieldFirstPurchaseAt) {
+		fields = append(fields, customermetrics.FieldFirstPurchaseAt)
+	}
+	if m.FieldCleared(customermetrics.FieldLastPurchaseAt) {
+		fields = append(fields, customermetrics.FieldLastPurchaseAt)
+	}
+	if m.FieldCleared(customermetrics.FieldRecencyDays) {
+		fields = append(fields, customermetrics.FieldRecencyDays)
+	}
+	if m.FieldCleared(customermetrics.FieldRfmSegment) {
+		fields = append(fields, customermetrics.FieldRfmSegment)
+	}
+	if m.FieldCleared(customermetrics.FieldComponents) {
+		fields = append(fields, customermetrics.FieldComponents)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *CustomerMetricsMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *CustomerMetricsMutation) ClearField(name string) error {
+	switch name {
+	case customermetrics.FieldContactID:
+		m.ClearContactID()
+		return nil
+	case customermetrics.FieldAccountID:
+		m.ClearAccountID()
+		return nil
+	case customermetrics.FieldFirstPurchaseAt:
+		m.ClearFirstPurchaseAt()
+		return nil
+	case customermetrics.FieldLastPurchaseAt:
+		m.ClearLastPurchaseAt()
+		return nil
+	case customermetrics.FieldRecencyDays:
+		m.ClearRecencyDays()
+		return nil
+	case customermetrics.FieldRfmSegment:
+		m.ClearRfmSegment()
+		return nil
+	case customermetrics.FieldComponents:
+		m.ClearComponents()
+		return nil
+	}
+	return fmt.Errorf("unknown CustomerMetrics nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *CustomerMetricsMutation) ResetField(name string) error {
+	switch name {
+	case customermetrics.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case customermetrics.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case customermetrics.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case customermetrics.FieldContactID:
+		m.ResetContactID()
+		return nil
+	case customermetrics.FieldAccountID:
+		m.ResetAccountID()
+		return nil
+	case customermetrics.FieldAsOf:
+		m.ResetAsOf()
+		return nil
+	case customermetrics.FieldComputedAt:
+		m.ResetComputedAt()
+		return nil
+	case customermetrics.FieldRevenue:
+		m.ResetRevenue()
+		return nil
+	case customermetrics.FieldGrossMargin:
+		m.ResetGrossMargin()
+		return nil
+	case customermetrics.FieldCostToServe:
+		m.ResetCostToServe()
+		return nil
+	case customermetrics.FieldAcquisitionCost:
+		m.ResetAcquisitionCost()
+		return nil
+	case customermetrics.FieldNetValue:
+		m.ResetNetValue()
+		return nil
+	case customermetrics.FieldTransactions:
+		m.ResetTransactions()
+		return nil
+	case customermetrics.FieldFirstPurchaseAt:
+		m.ResetFirstPurchaseAt()
+		return nil
+	case customermetrics.FieldLastPurchaseAt:
+		m.ResetLastPurchaseAt()
+		return nil
+	case customermetrics.FieldRepeatTransactions:
+		m.ResetRepeatTransactions()
+		return nil
+	case customermetrics.FieldRecencyWeeks:
+		m.ResetRecencyWeeks()
+		return nil
+	case customermetrics.FieldAgeWeeks:
+		m.ResetAgeWeeks()
+		return nil
+	case customermetrics.FieldAverageRepeatSpend:
+		m.ResetAverageRepeatSpend()
+		return nil
+	case customermetrics.FieldExpectedTransactions:
+		m.ResetExpectedTransactions()
+		return nil
+	case customermetrics.FieldProbabilityAlive:
+		m.ResetProbabilityAlive()
+		return nil
+	case customermetrics.FieldExpectedSpend:
+		m.ResetExpectedSpend()
+		return nil
+	case customermetrics.FieldPredictedClv:
+		m.ResetPredictedClv()
+		return nil
+	case customermetrics.FieldModel:
+		m.ResetModel()
+		return nil
+	case customermetrics.FieldRecencyDays:
+		m.ResetRecencyDays()
+		return nil
+	case customermetrics.FieldRfmR:
+		m.ResetRfmR()
+		return nil
+	case customermetrics.FieldRfmF:
+		m.ResetRfmF()
+		return nil
+	case customermetrics.FieldRfmM:
+		m.ResetRfmM()
+		return nil
+	case customermetrics.FieldRfmSegment:
+		m.ResetRfmSegment()
+		return nil
+	case customermetrics.FieldValueScore:
+		m.ResetValueScore()
+		return nil
+	case customermetrics.FieldValueTier:
+		m.ResetValueTier()
+		return nil
+	case customermetrics.FieldComponents:
+		m.ResetComponents()
+		return nil
+	}
+	return fmt.Errorf("unknown CustomerMetrics field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *CustomerMetricsMutation) AddedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.organization != nil {
+		edges = append(edges, customermetrics.EdgeOrganization)
+	}
+	if m.contact != nil {
+		edges = append(edges, customermetrics.EdgeContact)
+	}
+	if m.account != nil {
+		edges = append(edges, customermetrics.EdgeAccount)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *CustomerMetricsMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case customermetrics.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case customermetrics.EdgeContact:
+		if id := m.contact; id != nil {
+			return []ent.Value{*id}
+		}
+	case customermetrics.EdgeAccount:
+		if id := m.account; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *CustomerMetricsMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 3)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *CustomerMetricsMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *CustomerMetricsMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 3)
+	if m.clearedorganization {
+		edges = append(edges, customermetrics.EdgeOrganization)
+	}
+	if m.clearedcontact {
+		edges = append(edges, customermetrics.EdgeContact)
+	}
+	if m.clearedaccount {
+		edges = append(edges, customermetrics.EdgeAccount)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *CustomerMetricsMutation) EdgeCleared(name string) bool {
+	switch name {
+	case customermetrics.EdgeOrganization:
+		return m.clearedorganization
+	case customermetrics.EdgeContact:
+		return m.clearedcontact
+	case customermetrics.EdgeAccount:
+		return m.clearedaccount
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *CustomerMetricsMutation) ClearEdge(name string) error {
+	switch name {
+	case customermetrics.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	case customermetrics.EdgeContact:
+		m.ClearContact()
+		return nil
+	case customermetrics.EdgeAccount:
+		m.ClearAccount()
+		return nil
+	}
+	return fmt.Errorf("unknown CustomerMetrics unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *CustomerMetricsMutation) ResetEdge(name string) error {
+	switch name {
+	case customermetrics.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case customermetrics.EdgeContact:
+		m.ResetContact()
+		return nil
+	case customermetrics.EdgeAccount:
+		m.ResetAccount()
+		return nil
+	}
+	return fmt.Errorf("unknown CustomerMetrics edge %s", name)
 }
 
 // DealMutation represents an operation that mutates the Deal nodes in the graph.
@@ -14981,6 +20497,1454 @@ func (m *RefreshTokenMutation) ResetEdge(name string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown RefreshToken edge %s", name)
+}
+
+// SegmentMutation represents an operation that mutates the Segment nodes in the graph.
+type SegmentMutation struct {
+	config
+	op                  Op
+	typ                 string
+	id                  *pulid.ID
+	created_at          *time.Time
+	updated_at          *time.Time
+	name                *string
+	description         *string
+	kind                *segment.Kind
+	rule                *map[string]interface{}
+	size                *int
+	addsize             *int
+	refreshed_at        *time.Time
+	clearedFields       map[string]struct{}
+	organization        *pulid.ID
+	clearedorganization bool
+	members             map[pulid.ID]struct{}
+	removedmembers      map[pulid.ID]struct{}
+	clearedmembers      bool
+	done                bool
+	oldValue            func(context.Context) (*Segment, error)
+	predicates          []predicate.Segment
+}
+
+var _ ent.Mutation = (*SegmentMutation)(nil)
+
+// segmentOption allows management of the mutation configuration using functional options.
+type segmentOption func(*SegmentMutation)
+
+// newSegmentMutation creates new mutation for the Segment entity.
+func newSegmentMutation(c config, op Op, opts ...segmentOption) *SegmentMutation {
+	m := &SegmentMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSegment,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withSegmentID sets the ID field of the mutation.
+func withSegmentID(id pulid.ID) segmentOption {
+	return func(m *SegmentMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *Segment
+		)
+		m.oldValue = func(ctx context.Context) (*Segment, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().Segment.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withSegment sets the old Segment of the mutation.
+func withSegment(node *Segment) segmentOption {
+	return func(m *SegmentMutation) {
+		m.oldValue = func(context.Context) (*Segment, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SegmentMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SegmentMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetID sets the value of the id field. Note that this
+// operation is only accepted on creation of Segment entities.
+func (m *SegmentMutation) SetID(id pulid.ID) {
+	m.id = &id
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *SegmentMutation) ID() (id pulid.ID, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *SegmentMutation) IDs(ctx context.Context) ([]pulid.ID, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []pulid.ID{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().Segment.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetCreatedAt sets the "created_at" field.
+func (m *SegmentMutation) SetCreatedAt(t time.Time) {
+	m.created_at = &t
+}
+
+// CreatedAt returns the value of the "created_at" field in the mutation.
+func (m *SegmentMutation) CreatedAt() (r time.Time, exists bool) {
+	v := m.created_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldCreatedAt returns the old "created_at" field's value of the Segment entity.
+// If the Segment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SegmentMutation) OldCreatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldCreatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldCreatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldCreatedAt: %w", err)
+	}
+	return oldValue.CreatedAt, nil
+}
+
+// ResetCreatedAt resets all changes to the "created_at" field.
+func (m *SegmentMutation) ResetCreatedAt() {
+	m.created_at = nil
+}
+
+// SetUpdatedAt sets the "updated_at" field.
+func (m *SegmentMutation) SetUpdatedAt(t time.Time) {
+	m.updated_at = &t
+}
+
+// UpdatedAt returns the value of the "updated_at" field in the mutation.
+func (m *SegmentMutation) UpdatedAt() (r time.Time, exists bool) {
+	v := m.updated_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldUpdatedAt returns the old "updated_at" field's value of the Segment entity.
+// If the Segment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SegmentMutation) OldUpdatedAt(ctx context.Context) (v time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldUpdatedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldUpdatedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldUpdatedAt: %w", err)
+	}
+	return oldValue.UpdatedAt, nil
+}
+
+// ResetUpdatedAt resets all changes to the "updated_at" field.
+func (m *SegmentMutation) ResetUpdatedAt() {
+	m.updated_at = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *SegmentMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *SegmentMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the Segment entity.
+// If the Segment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SegmentMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *SegmentMutation) ResetOrganizationID() {
+	m.organization = nil
+}
+
+// SetName sets the "name" field.
+func (m *SegmentMutation) SetName(s string) {
+	m.name = &s
+}
+
+// Name returns the value of the "name" field in the mutation.
+func (m *SegmentMutation) Name() (r string, exists bool) {
+	v := m.name
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldName returns the old "name" field's value of the Segment entity.
+// If the Segment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SegmentMutation) OldName(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldName is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldName requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldName: %w", err)
+	}
+	return oldValue.Name, nil
+}
+
+// ResetName resets all changes to the "name" field.
+func (m *SegmentMutation) ResetName() {
+	m.name = nil
+}
+
+// SetDescription sets the "description" field.
+func (m *SegmentMutation) SetDescription(s string) {
+	m.description = &s
+}
+
+// Description returns the value of the "description" field in the mutation.
+func (m *SegmentMutation) Description() (r string, exists bool) {
+	v := m.description
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldDescription returns the old "description" field's value of the Segment entity.
+// If the Segment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SegmentMutation) OldDescription(ctx context.Context) (v string, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldDescription is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldDescription requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldDescription: %w", err)
+	}
+	return oldValue.Description, nil
+}
+
+// ClearDescription clears the value of the "description" field.
+func (m *SegmentMutation) ClearDescription() {
+	m.description = nil
+	m.clearedFields[segment.FieldDescription] = struct{}{}
+}
+
+// DescriptionCleared returns if the "description" field was cleared in this mutation.
+func (m *SegmentMutation) DescriptionCleared() bool {
+	_, ok := m.clearedFields[segment.FieldDescription]
+	return ok
+}
+
+// ResetDescription resets all changes to the "description" field.
+func (m *SegmentMutation) ResetDescription() {
+	m.description = nil
+	delete(m.clearedFields, segment.FieldDescription)
+}
+
+// SetKind sets the "kind" field.
+func (m *SegmentMutation) SetKind(s segment.Kind) {
+	m.kind = &s
+}
+
+// Kind returns the value of the "kind" field in the mutation.
+func (m *SegmentMutation) Kind() (r segment.Kind, exists bool) {
+	v := m.kind
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldKind returns the old "kind" field's value of the Segment entity.
+// If the Segment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SegmentMutation) OldKind(ctx context.Context) (v segment.Kind, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldKind is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldKind requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldKind: %w", err)
+	}
+	return oldValue.Kind, nil
+}
+
+// ResetKind resets all changes to the "kind" field.
+func (m *SegmentMutation) ResetKind() {
+	m.kind = nil
+}
+
+// SetRule sets the "rule" field.
+func (m *SegmentMutation) SetRule(value map[string]interface{}) {
+	m.rule = &value
+}
+
+// Rule returns the value of the "rule" field in the mutation.
+func (m *SegmentMutation) Rule() (r map[string]interface{}, exists bool) {
+	v := m.rule
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRule returns the old "rule" field's value of the Segment entity.
+// If the Segment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SegmentMutation) OldRule(ctx context.Context) (v map[string]interface{}, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRule is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRule requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRule: %w", err)
+	}
+	return oldValue.Rule, nil
+}
+
+// ClearRule clears the value of the "rule" field.
+func (m *SegmentMutation) ClearRule() {
+	m.rule = nil
+	m.clearedFields[segment.FieldRule] = struct{}{}
+}
+
+// RuleCleared returns if the "rule" field was cleared in this mutation.
+func (m *SegmentMutation) RuleCleared() bool {
+	_, ok := m.clearedFields[segment.FieldRule]
+	return ok
+}
+
+// ResetRule resets all changes to the "rule" field.
+func (m *SegmentMutation) ResetRule() {
+	m.rule = nil
+	delete(m.clearedFields, segment.FieldRule)
+}
+
+// SetSize sets the "size" field.
+func (m *SegmentMutation) SetSize(i int) {
+	m.size = &i
+	m.addsize = nil
+}
+
+// Size returns the value of the "size" field in the mutation.
+func (m *SegmentMutation) Size() (r int, exists bool) {
+	v := m.size
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldSize returns the old "size" field's value of the Segment entity.
+// If the Segment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SegmentMutation) OldSize(ctx context.Context) (v int, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldSize is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldSize requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldSize: %w", err)
+	}
+	return oldValue.Size, nil
+}
+
+// AddSize adds i to the "size" field.
+func (m *SegmentMutation) AddSize(i int) {
+	if m.addsize != nil {
+		*m.addsize += i
+	} else {
+		m.addsize = &i
+	}
+}
+
+// AddedSize returns the value that was added to the "size" field in this mutation.
+func (m *SegmentMutation) AddedSize() (r int, exists bool) {
+	v := m.addsize
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSize resets all changes to the "size" field.
+func (m *SegmentMutation) ResetSize() {
+	m.size = nil
+	m.addsize = nil
+}
+
+// SetRefreshedAt sets the "refreshed_at" field.
+func (m *SegmentMutation) SetRefreshedAt(t time.Time) {
+	m.refreshed_at = &t
+}
+
+// RefreshedAt returns the value of the "refreshed_at" field in the mutation.
+func (m *SegmentMutation) RefreshedAt() (r time.Time, exists bool) {
+	v := m.refreshed_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRefreshedAt returns the old "refreshed_at" field's value of the Segment entity.
+// If the Segment object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *SegmentMutation) OldRefreshedAt(ctx context.Context) (v *time.Time, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRefreshedAt is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRefreshedAt requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRefreshedAt: %w", err)
+	}
+	return oldValue.RefreshedAt, nil
+}
+
+// ClearRefreshedAt clears the value of the "refreshed_at" field.
+func (m *SegmentMutation) ClearRefreshedAt() {
+	m.refreshed_at = nil
+	m.clearedFields[segment.FieldRefreshedAt] = struct{}{}
+}
+
+// RefreshedAtCleared returns if the "refreshed_at" field was cleared in this mutation.
+func (m *SegmentMutation) RefreshedAtCleared() bool {
+	_, ok := m.clearedFields[segment.FieldRefreshedAt]
+	return ok
+}
+
+// ResetRefreshedAt resets all changes to the "refreshed_at" field.
+func (m *SegmentMutation) ResetRefreshedAt() {
+	m.refreshed_at = nil
+	delete(m.clearedFields, segment.FieldRefreshedAt)
+}
+
+// ClearOrganization clears the "organization" edge to the Organization entity.
+func (m *SegmentMutation) ClearOrganization() {
+	m.clearedorganization = true
+	m.clearedFields[segment.FieldOrganizationID] = struct{}{}
+}
+
+// OrganizationCleared reports if the "organization" edge to the Organization entity was cleared.
+func (m *SegmentMutation) OrganizationCleared() bool {
+	return m.clearedorganization
+}
+
+// OrganizationIDs returns the "organization" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// OrganizationID instead. It exists only for internal usage by the builders.
+func (m *SegmentMutation) OrganizationIDs() (ids []pulid.ID) {
+	if id := m.organization; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetOrganization resets all changes to the "organization" edge.
+func (m *SegmentMutation) ResetOrganization() {
+	m.organization = nil
+	m.clearedorganization = false
+}
+
+// AddMemberIDs adds the "members" edge to the Contact entity by ids.
+func (m *SegmentMutation) AddMemberIDs(ids ...pulid.ID) {
+	if m.members == nil {
+		m.members = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		m.members[ids[i]] = struct{}{}
+	}
+}
+
+// ClearMembers clears the "members" edge to the Contact entity.
+func (m *SegmentMutation) ClearMembers() {
+	m.clearedmembers = true
+}
+
+// MembersCleared reports if the "members" edge to the Contact entity was cleared.
+func (m *SegmentMutation) MembersCleared() bool {
+	return m.clearedmembers
+}
+
+// RemoveMemberIDs removes the "members" edge to the Contact entity by IDs.
+func (m *SegmentMutation) RemoveMemberIDs(ids ...pulid.ID) {
+	if m.removedmembers == nil {
+		m.removedmembers = make(map[pulid.ID]struct{})
+	}
+	for i := range ids {
+		delete(m.members, ids[i])
+		m.removedmembers[ids[i]] = struct{}{}
+	}
+}
+
+// RemovedMembers returns the removed IDs of the "members" edge to the Contact entity.
+func (m *SegmentMutation) RemovedMembersIDs() (ids []pulid.ID) {
+	for id := range m.removedmembers {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// MembersIDs returns the "members" edge IDs in the mutation.
+func (m *SegmentMutation) MembersIDs() (ids []pulid.ID) {
+	for id := range m.members {
+		ids = append(ids, id)
+	}
+	return
+}
+
+// ResetMembers resets all changes to the "members" edge.
+func (m *SegmentMutation) ResetMembers() {
+	m.members = nil
+	m.clearedmembers = false
+	m.removedmembers = nil
+}
+
+// Where appends a list predicates to the SegmentMutation builder.
+func (m *SegmentMutation) Where(ps ...predicate.Segment) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SegmentMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SegmentMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.Segment, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SegmentMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SegmentMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (Segment).
+func (m *SegmentMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SegmentMutation) Fields() []string {
+	fields := make([]string, 0, 9)
+	if m.created_at != nil {
+		fields = append(fields, segment.FieldCreatedAt)
+	}
+	if m.updated_at != nil {
+		fields = append(fields, segment.FieldUpdatedAt)
+	}
+	if m.organization != nil {
+		fields = append(fields, segment.FieldOrganizationID)
+	}
+	if m.name != nil {
+		fields = append(fields, segment.FieldName)
+	}
+	if m.description != nil {
+		fields = append(fields, segment.FieldDescription)
+	}
+	if m.kind != nil {
+		fields = append(fields, segment.FieldKind)
+	}
+	if m.rule != nil {
+		fields = append(fields, segment.FieldRule)
+	}
+	if m.size != nil {
+		fields = append(fields, segment.FieldSize)
+	}
+	if m.refreshed_at != nil {
+		fields = append(fields, segment.FieldRefreshedAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SegmentMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case segment.FieldCreatedAt:
+		return m.CreatedAt()
+	case segment.FieldUpdatedAt:
+		return m.UpdatedAt()
+	case segment.FieldOrganizationID:
+		return m.OrganizationID()
+	case segment.FieldName:
+		return m.Name()
+	case segment.FieldDescription:
+		return m.Description()
+	case segment.FieldKind:
+		return m.Kind()
+	case segment.FieldRule:
+		return m.Rule()
+	case segment.FieldSize:
+		return m.Size()
+	case segment.FieldRefreshedAt:
+		return m.RefreshedAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SegmentMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case segment.FieldCreatedAt:
+		return m.OldCreatedAt(ctx)
+	case segment.FieldUpdatedAt:
+		return m.OldUpdatedAt(ctx)
+	case segment.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case segment.FieldName:
+		return m.OldName(ctx)
+	case segment.FieldDescription:
+		return m.OldDescription(ctx)
+	case segment.FieldKind:
+		return m.OldKind(ctx)
+	case segment.FieldRule:
+		return m.OldRule(ctx)
+	case segment.FieldSize:
+		return m.OldSize(ctx)
+	case segment.FieldRefreshedAt:
+		return m.OldRefreshedAt(ctx)
+	}
+	return nil, fmt.Errorf("unknown Segment field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SegmentMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case segment.FieldCreatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetCreatedAt(v)
+		return nil
+	case segment.FieldUpdatedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetUpdatedAt(v)
+		return nil
+	case segment.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case segment.FieldName:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetName(v)
+		return nil
+	case segment.FieldDescription:
+		v, ok := value.(string)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetDescription(v)
+		return nil
+	case segment.FieldKind:
+		v, ok := value.(segment.Kind)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetKind(v)
+		return nil
+	case segment.FieldRule:
+		v, ok := value.(map[string]interface{})
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRule(v)
+		return nil
+	case segment.FieldSize:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSize(v)
+		return nil
+	case segment.FieldRefreshedAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRefreshedAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Segment field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SegmentMutation) AddedFields() []string {
+	var fields []string
+	if m.addsize != nil {
+		fields = append(fields, segment.FieldSize)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SegmentMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case segment.FieldSize:
+		return m.AddedSize()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SegmentMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case segment.FieldSize:
+		v, ok := value.(int)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddSize(v)
+		return nil
+	}
+	return fmt.Errorf("unknown Segment numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SegmentMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(segment.FieldDescription) {
+		fields = append(fields, segment.FieldDescription)
+	}
+	if m.FieldCleared(segment.FieldRule) {
+		fields = append(fields, segment.FieldRule)
+	}
+	if m.FieldCleared(segment.FieldRefreshedAt) {
+		fields = append(fields, segment.FieldRefreshedAt)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SegmentMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SegmentMutation) ClearField(name string) error {
+	switch name {
+	case segment.FieldDescription:
+		m.ClearDescription()
+		return nil
+	case segment.FieldRule:
+		m.ClearRule()
+		return nil
+	case segment.FieldRefreshedAt:
+		m.ClearRefreshedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Segment nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SegmentMutation) ResetField(name string) error {
+	switch name {
+	case segment.FieldCreatedAt:
+		m.ResetCreatedAt()
+		return nil
+	case segment.FieldUpdatedAt:
+		m.ResetUpdatedAt()
+		return nil
+	case segment.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case segment.FieldName:
+		m.ResetName()
+		return nil
+	case segment.FieldDescription:
+		m.ResetDescription()
+		return nil
+	case segment.FieldKind:
+		m.ResetKind()
+		return nil
+	case segment.FieldRule:
+		m.ResetRule()
+		return nil
+	case segment.FieldSize:
+		m.ResetSize()
+		return nil
+	case segment.FieldRefreshedAt:
+		m.ResetRefreshedAt()
+		return nil
+	}
+	return fmt.Errorf("unknown Segment field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SegmentMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.organization != nil {
+		edges = append(edges, segment.EdgeOrganization)
+	}
+	if m.members != nil {
+		edges = append(edges, segment.EdgeMembers)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SegmentMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case segment.EdgeOrganization:
+		if id := m.organization; id != nil {
+			return []ent.Value{*id}
+		}
+	case segment.EdgeMembers:
+		ids := make([]ent.Value, 0, len(m.members))
+		for id := range m.members {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SegmentMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.removedmembers != nil {
+		edges = append(edges, segment.EdgeMembers)
+	}
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SegmentMutation) RemovedIDs(name string) []ent.Value {
+	switch name {
+	case segment.EdgeMembers:
+		ids := make([]ent.Value, 0, len(m.removedmembers))
+		for id := range m.removedmembers {
+			ids = append(ids, id)
+		}
+		return ids
+	}
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SegmentMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedorganization {
+		edges = append(edges, segment.EdgeOrganization)
+	}
+	if m.clearedmembers {
+		edges = append(edges, segment.EdgeMembers)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SegmentMutation) EdgeCleared(name string) bool {
+	switch name {
+	case segment.EdgeOrganization:
+		return m.clearedorganization
+	case segment.EdgeMembers:
+		return m.clearedmembers
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SegmentMutation) ClearEdge(name string) error {
+	switch name {
+	case segment.EdgeOrganization:
+		m.ClearOrganization()
+		return nil
+	}
+	return fmt.Errorf("unknown Segment unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SegmentMutation) ResetEdge(name string) error {
+	switch name {
+	case segment.EdgeOrganization:
+		m.ResetOrganization()
+		return nil
+	case segment.EdgeMembers:
+		m.ResetMembers()
+		return nil
+	}
+	return fmt.Errorf("unknown Segment edge %s", name)
+}
+
+// SegmentMembershipMutation represents an operation that mutates the SegmentMembership nodes in the graph.
+type SegmentMembershipMutation struct {
+	config
+	op              Op
+	typ             string
+	organization_id *pulid.ID
+	entered_at      *time.Time
+	clearedFields   map[string]struct{}
+	segment         *pulid.ID
+	clearedsegment  bool
+	contact         *pulid.ID
+	clearedcontact  bool
+	done            bool
+	oldValue        func(context.Context) (*SegmentMembership, error)
+	predicates      []predicate.SegmentMembership
+}
+
+var _ ent.Mutation = (*SegmentMembershipMutation)(nil)
+
+// segmentmembershipOption allows management of the mutation configuration using functional options.
+type segmentmembershipOption func(*SegmentMembershipMutation)
+
+// newSegmentMembershipMutation creates new mutation for the SegmentMembership entity.
+func newSegmentMembershipMutation(c config, op Op, opts ...segmentmembershipOption) *SegmentMembershipMutation {
+	m := &SegmentMembershipMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeSegmentMembership,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m SegmentMembershipMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m SegmentMembershipMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// SetSegmentID sets the "segment_id" field.
+func (m *SegmentMembershipMutation) SetSegmentID(pu pulid.ID) {
+	m.segment = &pu
+}
+
+// SegmentID returns the value of the "segment_id" field in the mutation.
+func (m *SegmentMembershipMutation) SegmentID() (r pulid.ID, exists bool) {
+	v := m.segment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetSegmentID resets all changes to the "segment_id" field.
+func (m *SegmentMembershipMutation) ResetSegmentID() {
+	m.segment = nil
+}
+
+// SetContactID sets the "contact_id" field.
+func (m *SegmentMembershipMutation) SetContactID(pu pulid.ID) {
+	m.contact = &pu
+}
+
+// ContactID returns the value of the "contact_id" field in the mutation.
+func (m *SegmentMembershipMutation) ContactID() (r pulid.ID, exists bool) {
+	v := m.contact
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetContactID resets all changes to the "contact_id" field.
+func (m *SegmentMembershipMutation) ResetContactID() {
+	m.contact = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *SegmentMembershipMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization_id = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *SegmentMembershipMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *SegmentMembershipMutation) ResetOrganizationID() {
+	m.organization_id = nil
+}
+
+// SetEnteredAt sets the "entered_at" field.
+func (m *SegmentMembershipMutation) SetEnteredAt(t time.Time) {
+	m.entered_at = &t
+}
+
+// EnteredAt returns the value of the "entered_at" field in the mutation.
+func (m *SegmentMembershipMutation) EnteredAt() (r time.Time, exists bool) {
+	v := m.entered_at
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetEnteredAt resets all changes to the "entered_at" field.
+func (m *SegmentMembershipMutation) ResetEnteredAt() {
+	m.entered_at = nil
+}
+
+// ClearSegment clears the "segment" edge to the Segment entity.
+func (m *SegmentMembershipMutation) ClearSegment() {
+	m.clearedsegment = true
+	m.clearedFields[segmentmembership.FieldSegmentID] = struct{}{}
+}
+
+// SegmentCleared reports if the "segment" edge to the Segment entity was cleared.
+func (m *SegmentMembershipMutation) SegmentCleared() bool {
+	return m.clearedsegment
+}
+
+// SegmentIDs returns the "segment" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// SegmentID instead. It exists only for internal usage by the builders.
+func (m *SegmentMembershipMutation) SegmentIDs() (ids []pulid.ID) {
+	if id := m.segment; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetSegment resets all changes to the "segment" edge.
+func (m *SegmentMembershipMutation) ResetSegment() {
+	m.segment = nil
+	m.clearedsegment = false
+}
+
+// ClearContact clears the "contact" edge to the Contact entity.
+func (m *SegmentMembershipMutation) ClearContact() {
+	m.clearedcontact = true
+	m.clearedFields[segmentmembership.FieldContactID] = struct{}{}
+}
+
+// ContactCleared reports if the "contact" edge to the Contact entity was cleared.
+func (m *SegmentMembershipMutation) ContactCleared() bool {
+	return m.clearedcontact
+}
+
+// ContactIDs returns the "contact" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ContactID instead. It exists only for internal usage by the builders.
+func (m *SegmentMembershipMutation) ContactIDs() (ids []pulid.ID) {
+	if id := m.contact; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetContact resets all changes to the "contact" edge.
+func (m *SegmentMembershipMutation) ResetContact() {
+	m.contact = nil
+	m.clearedcontact = false
+}
+
+// Where appends a list predicates to the SegmentMembershipMutation builder.
+func (m *SegmentMembershipMutation) Where(ps ...predicate.SegmentMembership) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the SegmentMembershipMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *SegmentMembershipMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.SegmentMembership, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *SegmentMembershipMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *SegmentMembershipMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (SegmentMembership).
+func (m *SegmentMembershipMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *SegmentMembershipMutation) Fields() []string {
+	fields := make([]string, 0, 4)
+	if m.segment != nil {
+		fields = append(fields, segmentmembership.FieldSegmentID)
+	}
+	if m.contact != nil {
+		fields = append(fields, segmentmembership.FieldContactID)
+	}
+	if m.organization_id != nil {
+		fields = append(fields, segmentmembership.FieldOrganizationID)
+	}
+	if m.entered_at != nil {
+		fields = append(fields, segmentmembership.FieldEnteredAt)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *SegmentMembershipMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case segmentmembership.FieldSegmentID:
+		return m.SegmentID()
+	case segmentmembership.FieldContactID:
+		return m.ContactID()
+	case segmentmembership.FieldOrganizationID:
+		return m.OrganizationID()
+	case segmentmembership.FieldEnteredAt:
+		return m.EnteredAt()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *SegmentMembershipMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	return nil, errors.New("edge schema SegmentMembership does not support getting old values")
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SegmentMembershipMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case segmentmembership.FieldSegmentID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetSegmentID(v)
+		return nil
+	case segmentmembership.FieldContactID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactID(v)
+		return nil
+	case segmentmembership.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case segmentmembership.FieldEnteredAt:
+		v, ok := value.(time.Time)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetEnteredAt(v)
+		return nil
+	}
+	return fmt.Errorf("unknown SegmentMembership field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *SegmentMembershipMutation) AddedFields() []string {
+	return nil
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *SegmentMembershipMutation) AddedField(name string) (ent.Value, bool) {
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *SegmentMembershipMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	}
+	return fmt.Errorf("unknown SegmentMembership numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *SegmentMembershipMutation) ClearedFields() []string {
+	return nil
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *SegmentMembershipMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *SegmentMembershipMutation) ClearField(name string) error {
+	return fmt.Errorf("unknown SegmentMembership nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *SegmentMembershipMutation) ResetField(name string) error {
+	switch name {
+	case segmentmembership.FieldSegmentID:
+		m.ResetSegmentID()
+		return nil
+	case segmentmembership.FieldContactID:
+		m.ResetContactID()
+		return nil
+	case segmentmembership.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case segmentmembership.FieldEnteredAt:
+		m.ResetEnteredAt()
+		return nil
+	}
+	return fmt.Errorf("unknown SegmentMembership field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *SegmentMembershipMutation) AddedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.segment != nil {
+		edges = append(edges, segmentmembership.EdgeSegment)
+	}
+	if m.contact != nil {
+		edges = append(edges, segmentmembership.EdgeContact)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *SegmentMembershipMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case segmentmembership.EdgeSegment:
+		if id := m.segment; id != nil {
+			return []ent.Value{*id}
+		}
+	case segmentmembership.EdgeContact:
+		if id := m.contact; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *SegmentMembershipMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 2)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *SegmentMembershipMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *SegmentMembershipMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 2)
+	if m.clearedsegment {
+		edges = append(edges, segmentmembership.EdgeSegment)
+	}
+	if m.clearedcontact {
+		edges = append(edges, segmentmembership.EdgeContact)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *SegmentMembershipMutation) EdgeCleared(name string) bool {
+	switch name {
+	case segmentmembership.EdgeSegment:
+		return m.clearedsegment
+	case segmentmembership.EdgeContact:
+		return m.clearedcontact
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *SegmentMembershipMutation) ClearEdge(name string) error {
+	switch name {
+	case segmentmembership.EdgeSegment:
+		m.ClearSegment()
+		return nil
+	case segmentmembership.EdgeContact:
+		m.ClearContact()
+		return nil
+	}
+	return fmt.Errorf("unknown SegmentMembership unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *SegmentMembershipMutation) ResetEdge(name string) error {
+	switch name {
+	case segmentmembership.EdgeSegment:
+		m.ResetSegment()
+		return nil
+	case segmentmembership.EdgeContact:
+		m.ResetContact()
+		return nil
+	}
+	return fmt.Errorf("unknown SegmentMembership edge %s", name)
 }
 
 // StageMutation represents an operation that mutates the Stage nodes in the graph.

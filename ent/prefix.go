@@ -11,13 +11,16 @@ import (
 	"github.com/headlesscrm/crm/ent/apitoken"
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
+	"github.com/headlesscrm/crm/ent/clvmodel"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/lineitem"
 	"github.com/headlesscrm/crm/ent/organization"
 	"github.com/headlesscrm/crm/ent/pipeline"
 	"github.com/headlesscrm/crm/ent/product"
 	"github.com/headlesscrm/crm/ent/refreshtoken"
+	"github.com/headlesscrm/crm/ent/segment"
 	"github.com/headlesscrm/crm/ent/stage"
 	"github.com/headlesscrm/crm/ent/survey"
 	"github.com/headlesscrm/crm/ent/surveyresponse"
@@ -31,15 +34,18 @@ var prefixTables = map[string]string{
 	"tok":  apitoken.Table,
 	"acc":  account.Table,
 	"act":  activity.Table,
+	"clv":  clvmodel.Table,
 	"cmp":  campaign.Table,
 	"cmm":  campaignmember.Table,
 	"con":  contact.Table,
+	"cm":   customermetrics.Table,
 	"deal": deal.Table,
 	"li":   lineitem.Table,
 	"org":  organization.Table,
 	"pip":  pipeline.Table,
 	"prd":  product.Table,
 	"rtk":  refreshtoken.Table,
+	"seg":  segment.Table,
 	"stg":  stage.Table,
 	"srv":  survey.Table,
 	"rsp":  surveyresponse.Table,

@@ -20,12 +20,16 @@ type Tx struct {
 	Account *AccountClient
 	// Activity is the client for interacting with the Activity builders.
 	Activity *ActivityClient
+	// CLVModel is the client for interacting with the CLVModel builders.
+	CLVModel *CLVModelClient
 	// Campaign is the client for interacting with the Campaign builders.
 	Campaign *CampaignClient
 	// CampaignMember is the client for interacting with the CampaignMember builders.
 	CampaignMember *CampaignMemberClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
+	// CustomerMetrics is the client for interacting with the CustomerMetrics builders.
+	CustomerMetrics *CustomerMetricsClient
 	// Deal is the client for interacting with the Deal builders.
 	Deal *DealClient
 	// LineItem is the client for interacting with the LineItem builders.
@@ -38,6 +42,10 @@ type Tx struct {
 	Product *ProductClient
 	// RefreshToken is the client for interacting with the RefreshToken builders.
 	RefreshToken *RefreshTokenClient
+	// Segment is the client for interacting with the Segment builders.
+	Segment *SegmentClient
+	// SegmentMembership is the client for interacting with the SegmentMembership builders.
+	SegmentMembership *SegmentMembershipClient
 	// Stage is the client for interacting with the Stage builders.
 	Stage *StageClient
 	// Survey is the client for interacting with the Survey builders.
@@ -182,15 +190,19 @@ func (tx *Tx) init() {
 	tx.APIToken = NewAPITokenClient(tx.config)
 	tx.Account = NewAccountClient(tx.config)
 	tx.Activity = NewActivityClient(tx.config)
+	tx.CLVModel = NewCLVModelClient(tx.config)
 	tx.Campaign = NewCampaignClient(tx.config)
 	tx.CampaignMember = NewCampaignMemberClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)
+	tx.CustomerMetrics = NewCustomerMetricsClient(tx.config)
 	tx.Deal = NewDealClient(tx.config)
 	tx.LineItem = NewLineItemClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
 	tx.Pipeline = NewPipelineClient(tx.config)
 	tx.Product = NewProductClient(tx.config)
 	tx.RefreshToken = NewRefreshTokenClient(tx.config)
+	tx.Segment = NewSegmentClient(tx.config)
+	tx.SegmentMembership = NewSegmentMembershipClient(tx.config)
 	tx.Stage = NewStageClient(tx.config)
 	tx.Survey = NewSurveyClient(tx.config)
 	tx.SurveyResponse = NewSurveyResponseClient(tx.config)

@@ -22,21 +22,23 @@ type Access struct {
 
 // resourceOfType maps GraphQL types to the resource whose scope guards them.
 var resourceOfType = map[string]string{
-	"Account":        auth.ResourceAccounts,
-	"Contact":        auth.ResourceContacts,
-	"Pipeline":       auth.ResourcePipelines,
-	"Stage":          auth.ResourcePipelines,
-	"Deal":           auth.ResourceDeals,
-	"LineItem":       auth.ResourceDeals,
-	"Product":        auth.ResourceProducts,
-	"Activity":       auth.ResourceActivities,
-	"Ticket":         auth.ResourceTickets,
-	"Campaign":       auth.ResourceCampaigns,
-	"CampaignMember": auth.ResourceCampaigns,
-	"Survey":         auth.ResourceSurveys,
-	"SurveyResponse": auth.ResourceSurveys,
-	"User":           auth.ResourceUsers,
-	"Organization":   auth.ResourceUsers,
+	"Account":         auth.ResourceAccounts,
+	"Contact":         auth.ResourceContacts,
+	"Pipeline":        auth.ResourcePipelines,
+	"Stage":           auth.ResourcePipelines,
+	"Deal":            auth.ResourceDeals,
+	"LineItem":        auth.ResourceDeals,
+	"Product":         auth.ResourceProducts,
+	"Activity":        auth.ResourceActivities,
+	"Ticket":          auth.ResourceTickets,
+	"Campaign":        auth.ResourceCampaigns,
+	"CampaignMember":  auth.ResourceCampaigns,
+	"Survey":          auth.ResourceSurveys,
+	"SurveyResponse":  auth.ResourceSurveys,
+	"User":            auth.ResourceUsers,
+	"Segment":         auth.ResourceSegments,
+	"CustomerMetrics": auth.ResourceAnalytics,
+	"Organization":    auth.ResourceUsers,
 }
 
 // pluralOf maps root list fields to their type.
@@ -44,7 +46,7 @@ var listFields = map[string]string{
 	"accounts": "Account", "contacts": "Contact", "pipelines": "Pipeline", "stages": "Stage",
 	"deals": "Deal", "lineItems": "LineItem", "products": "Product", "activities": "Activity",
 	"tickets": "Ticket", "campaigns": "Campaign", "campaignMembers": "CampaignMember",
-	"surveys": "Survey", "surveyResponses": "SurveyResponse", "users": "User",
+	"surveys": "Survey", "surveyResponses": "SurveyResponse", "users": "User", "segments": "Segment",
 }
 
 // RootFieldAccess returns what the root field of an operation requires.

@@ -91,6 +91,12 @@ func (r *queryResolver) Products(ctx context.Context, after *entgql.Cursor[pulid
 		ent.WithProductOrder(orderBy), ent.WithProductFilter(where.Filter))
 }
 
+// Segments is the resolver for the segments field.
+func (r *queryResolver) Segments(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.SegmentOrder, where *ent.SegmentWhereInput) (*ent.SegmentConnection, error) {
+	return r.client.Segment.Query().Paginate(ctx, after, first, before, last,
+		ent.WithSegmentOrder(orderBy), ent.WithSegmentFilter(where.Filter))
+}
+
 // Stages is the resolver for the stages field.
 func (r *queryResolver) Stages(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.StageOrder, where *ent.StageWhereInput) (*ent.StageConnection, error) {
 	return r.client.Stage.Query().Paginate(ctx, after, first, before, last,

@@ -22,10 +22,12 @@ import (
 	"github.com/headlesscrm/crm/ent/campaignmember"
 	"github.com/headlesscrm/crm/ent/contact"
 	"github.com/headlesscrm/crm/ent/deal"
+	"github.com/headlesscrm/crm/ent/segment"
 	"github.com/headlesscrm/crm/ent/survey"
 	"github.com/headlesscrm/crm/ent/ticket"
 	"github.com/headlesscrm/crm/ent/user"
 	"github.com/headlesscrm/crm/graph/model"
+	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/money"
 	"github.com/headlesscrm/crm/internal/pulid"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -64,6 +66,7 @@ type ComplexityRoot struct {
 		ID                    func(childComplexity int) int
 		Industry              func(childComplexity int) int
 		LifecycleStage        func(childComplexity int) int
+		Metrics               func(childComplexity int) int
 		Name                  func(childComplexity int) int
 		Owner                 func(childComplexity int) int
 		OwnerID               func(childComplexity int) int
@@ -194,6 +197,7 @@ type ComplexityRoot struct {
 		LastName              func(childComplexity int) int
 		LeadSource            func(childComplexity int) int
 		LifecycleStage        func(childComplexity int) int
+		Metrics               func(childComplexity int) int
 		NewsletterOptIn       func(childComplexity int) int
 		Owner                 func(childComplexity int) int
 		OwnerID               func(childComplexity int) int
@@ -201,6 +205,7 @@ type ComplexityRoot struct {
 		Referrals             func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
 		ReferredBy            func(childComplexity int) int
 		ReferredByID          func(childComplexity int) int
+		Segments              func(childComplexity int) int
 		SurveyResponses       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.SurveyResponseOrder, where *ent.SurveyResponseWhereInput) int
 		Tags                  func(childComplexity int) int
 		Tickets               func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TicketOrder, where *ent.TicketWhereInput) int
@@ -217,6 +222,40 @@ type ComplexityRoot struct {
 	ContactEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CustomerMetrics struct {
+		AccountID            func(childComplexity int) int
+		AcquisitionCost      func(childComplexity int) int
+		AgeWeeks             func(childComplexity int) int
+		AsOf                 func(childComplexity int) int
+		AverageRepeatSpend   func(childComplexity int) int
+		ComputedAt           func(childComplexity int) int
+		ContactID            func(childComplexity int) int
+		CostToServe          func(childComplexity int) int
+		CreatedAt            func(childComplexity int) int
+		ExpectedSpend        func(childComplexity int) int
+		ExpectedTransactions func(childComplexity int) int
+		FirstPurchaseAt      func(childComplexity int) int
+		GrossMargin          func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		LastPurchaseAt       func(childComplexity int) int
+		Model                func(childComplexity int) int
+		NetValue             func(childComplexity int) int
+		PredictedClv         func(childComplexity int) int
+		ProbabilityAlive     func(childComplexity int) int
+		RecencyDays          func(childComplexity int) int
+		RecencyWeeks         func(childComplexity int) int
+		RepeatTransactions   func(childComplexity int) int
+		Revenue              func(childComplexity int) int
+		RfmF                 func(childComplexity int) int
+		RfmM                 func(childComplexity int) int
+		RfmR                 func(childComplexity int) int
+		RfmSegment           func(childComplexity int) int
+		Transactions         func(childComplexity int) int
+		UpdatedAt            func(childComplexity int) int
+		ValueScore           func(childComplexity int) int
+		ValueTier            func(childComplexity int) int
 	}
 
 	Deal struct {
@@ -409,6 +448,7 @@ type ComplexityRoot struct {
 		Nodes           func(childComplexity int, ids []pulid.ID) int
 		Pipelines       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.PipelineOrder, where *ent.PipelineWhereInput) int
 		Products        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ProductOrder, where *ent.ProductWhereInput) int
+		Segments        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.SegmentOrder, where *ent.SegmentWhereInput) int
 		Stages          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.StageOrder, where *ent.StageWhereInput) int
 		SurveyResponses func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.SurveyResponseOrder, where *ent.SurveyResponseWhereInput) int
 		Surveys         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.SurveyOrder, where *ent.SurveyWhereInput) int
@@ -420,6 +460,29 @@ type ComplexityRoot struct {
 		Code    func(childComplexity int) int
 		Field   func(childComplexity int) int
 		Message func(childComplexity int) int
+	}
+
+	Segment struct {
+		CreatedAt   func(childComplexity int) int
+		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Members     func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
+		Name        func(childComplexity int) int
+		RefreshedAt func(childComplexity int) int
+		Size        func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+	}
+
+	SegmentConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SegmentEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Stage struct {
@@ -632,6 +695,7 @@ type QueryResolver interface {
 	LineItems(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.LineItemOrder, where *ent.LineItemWhereInput) (*ent.LineItemConnection, error)
 	Pipelines(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.PipelineOrder, where *ent.PipelineWhereInput) (*ent.PipelineConnection, error)
 	Products(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ProductOrder, where *ent.ProductWhereInput) (*ent.ProductConnection, error)
+	Segments(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.SegmentOrder, where *ent.SegmentWhereInput) (*ent.SegmentConnection, error)
 	Stages(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.StageOrder, where *ent.StageWhereInput) (*ent.StageConnection, error)
 	Surveys(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.SurveyOrder, where *ent.SurveyWhereInput) (*ent.SurveyConnection, error)
 	SurveyResponses(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.SurveyResponseOrder, where *ent.SurveyResponseWhereInput) (*ent.SurveyResponseConnection, error)
@@ -751,6 +815,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.LifecycleStage(childComplexity), true
+	case "Account.metrics", "Account.clv", "Account.rfm", "Account.valueScore":
+		if e.ComplexityRoot.Account.Metrics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Metrics(childComplexity), true
 	case "Account.name":
 		if e.ComplexityRoot.Account.Name == nil {
 			break
@@ -1340,6 +1410,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.LifecycleStage(childComplexity), true
+	case "Contact.metrics", "Contact.clv", "Contact.rfm", "Contact.valueScore":
+		if e.ComplexityRoot.Contact.Metrics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Metrics(childComplexity), true
 	case "Contact.newsletterOptIn":
 		if e.ComplexityRoot.Contact.NewsletterOptIn == nil {
 			break
@@ -1387,6 +1463,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.ReferredByID(childComplexity), true
+	case "Contact.segments":
+		if e.ComplexityRoot.Contact.Segments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Segments(childComplexity), true
 	case "Contact.surveyResponses":
 		if e.ComplexityRoot.Contact.SurveyResponses == nil {
 			break
@@ -1459,6 +1541,193 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContactEdge.Node(childComplexity), true
+
+	case "CustomerMetrics.accountID":
+		if e.ComplexityRoot.CustomerMetrics.AccountID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.AccountID(childComplexity), true
+	case "CustomerMetrics.acquisitionCost":
+		if e.ComplexityRoot.CustomerMetrics.AcquisitionCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.AcquisitionCost(childComplexity), true
+	case "CustomerMetrics.ageWeeks":
+		if e.ComplexityRoot.CustomerMetrics.AgeWeeks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.AgeWeeks(childComplexity), true
+	case "CustomerMetrics.asOf":
+		if e.ComplexityRoot.CustomerMetrics.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.AsOf(childComplexity), true
+	case "CustomerMetrics.averageRepeatSpend":
+		if e.ComplexityRoot.CustomerMetrics.AverageRepeatSpend == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.AverageRepeatSpend(childComplexity), true
+	case "CustomerMetrics.computedAt":
+		if e.ComplexityRoot.CustomerMetrics.ComputedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.ComputedAt(childComplexity), true
+	case "CustomerMetrics.contactID":
+		if e.ComplexityRoot.CustomerMetrics.ContactID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.ContactID(childComplexity), true
+	case "CustomerMetrics.costToServe":
+		if e.ComplexityRoot.CustomerMetrics.CostToServe == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.CostToServe(childComplexity), true
+	case "CustomerMetrics.createdAt":
+		if e.ComplexityRoot.CustomerMetrics.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.CreatedAt(childComplexity), true
+	case "CustomerMetrics.expectedSpend":
+		if e.ComplexityRoot.CustomerMetrics.ExpectedSpend == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.ExpectedSpend(childComplexity), true
+	case "CustomerMetrics.expectedTransactions":
+		if e.ComplexityRoot.CustomerMetrics.ExpectedTransactions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.ExpectedTransactions(childComplexity), true
+	case "CustomerMetrics.firstPurchaseAt":
+		if e.ComplexityRoot.CustomerMetrics.FirstPurchaseAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.FirstPurchaseAt(childComplexity), true
+	case "CustomerMetrics.grossMargin":
+		if e.ComplexityRoot.CustomerMetrics.GrossMargin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.GrossMargin(childComplexity), true
+	case "CustomerMetrics.id":
+		if e.ComplexityRoot.CustomerMetrics.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.ID(childComplexity), true
+	case "CustomerMetrics.lastPurchaseAt":
+		if e.ComplexityRoot.CustomerMetrics.LastPurchaseAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.LastPurchaseAt(childComplexity), true
+	case "CustomerMetrics.model":
+		if e.ComplexityRoot.CustomerMetrics.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.Model(childComplexity), true
+	case "CustomerMetrics.netValue":
+		if e.ComplexityRoot.CustomerMetrics.NetValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.NetValue(childComplexity), true
+	case "CustomerMetrics.predictedClv":
+		if e.ComplexityRoot.CustomerMetrics.PredictedClv == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.PredictedClv(childComplexity), true
+	case "CustomerMetrics.probabilityAlive":
+		if e.ComplexityRoot.CustomerMetrics.ProbabilityAlive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.ProbabilityAlive(childComplexity), true
+	case "CustomerMetrics.recencyDays":
+		if e.ComplexityRoot.CustomerMetrics.RecencyDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.RecencyDays(childComplexity), true
+	case "CustomerMetrics.recencyWeeks":
+		if e.ComplexityRoot.CustomerMetrics.RecencyWeeks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.RecencyWeeks(childComplexity), true
+	case "CustomerMetrics.repeatTransactions":
+		if e.ComplexityRoot.CustomerMetrics.RepeatTransactions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.RepeatTransactions(childComplexity), true
+	case "CustomerMetrics.revenue":
+		if e.ComplexityRoot.CustomerMetrics.Revenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.Revenue(childComplexity), true
+	case "CustomerMetrics.rfmF":
+		if e.ComplexityRoot.CustomerMetrics.RfmF == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.RfmF(childComplexity), true
+	case "CustomerMetrics.rfmM":
+		if e.ComplexityRoot.CustomerMetrics.RfmM == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.RfmM(childComplexity), true
+	case "CustomerMetrics.rfmR":
+		if e.ComplexityRoot.CustomerMetrics.RfmR == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.RfmR(childComplexity), true
+	case "CustomerMetrics.rfmSegment":
+		if e.ComplexityRoot.CustomerMetrics.RfmSegment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.RfmSegment(childComplexity), true
+	case "CustomerMetrics.transactions":
+		if e.ComplexityRoot.CustomerMetrics.Transactions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.Transactions(childComplexity), true
+	case "CustomerMetrics.updatedAt":
+		if e.ComplexityRoot.CustomerMetrics.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.UpdatedAt(childComplexity), true
+	case "CustomerMetrics.valueScore":
+		if e.ComplexityRoot.CustomerMetrics.ValueScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.ValueScore(childComplexity), true
+	case "CustomerMetrics.valueTier":
+		if e.ComplexityRoot.CustomerMetrics.ValueTier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerMetrics.ValueTier(childComplexity), true
 
 	case "Deal.account":
 		if e.ComplexityRoot.Deal.Account == nil {
@@ -2628,6 +2897,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Products(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.ProductOrder), args["where"].(*ent.ProductWhereInput)), true
+	case "Query.segments":
+		if e.ComplexityRoot.Query.Segments == nil {
+			break
+		}
+
+		args, err := ec.field_Query_segments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Segments(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.SegmentOrder), args["where"].(*ent.SegmentWhereInput)), true
 	case "Query.stages":
 		if e.ComplexityRoot.Query.Stages == nil {
 			break
@@ -2702,6 +2982,98 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RecordError.Message(childComplexity), true
+
+	case "Segment.createdAt":
+		if e.ComplexityRoot.Segment.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Segment.CreatedAt(childComplexity), true
+	case "Segment.description":
+		if e.ComplexityRoot.Segment.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Segment.Description(childComplexity), true
+	case "Segment.id":
+		if e.ComplexityRoot.Segment.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Segment.ID(childComplexity), true
+	case "Segment.kind":
+		if e.ComplexityRoot.Segment.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Segment.Kind(childComplexity), true
+	case "Segment.members":
+		if e.ComplexityRoot.Segment.Members == nil {
+			break
+		}
+
+		args, err := ec.field_Segment_members_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Segment.Members(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.ContactOrder), args["where"].(*ent.ContactWhereInput)), true
+	case "Segment.name":
+		if e.ComplexityRoot.Segment.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Segment.Name(childComplexity), true
+	case "Segment.refreshedAt":
+		if e.ComplexityRoot.Segment.RefreshedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Segment.RefreshedAt(childComplexity), true
+	case "Segment.size":
+		if e.ComplexityRoot.Segment.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Segment.Size(childComplexity), true
+	case "Segment.updatedAt":
+		if e.ComplexityRoot.Segment.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Segment.UpdatedAt(childComplexity), true
+
+	case "SegmentConnection.edges":
+		if e.ComplexityRoot.SegmentConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentConnection.Edges(childComplexity), true
+	case "SegmentConnection.pageInfo":
+		if e.ComplexityRoot.SegmentConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentConnection.PageInfo(childComplexity), true
+	case "SegmentConnection.totalCount":
+		if e.ComplexityRoot.SegmentConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentConnection.TotalCount(childComplexity), true
+
+	case "SegmentEdge.cursor":
+		if e.ComplexityRoot.SegmentEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentEdge.Cursor(childComplexity), true
+	case "SegmentEdge.node":
+		if e.ComplexityRoot.SegmentEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentEdge.Node(childComplexity), true
 
 	case "Stage.createdAt":
 		if e.ComplexityRoot.Stage.CreatedAt == nil {
@@ -3321,6 +3693,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PipelineWhereInput", ec.unmarshalInputPipelineWhereInput),
 			graphql.NewInputUnmarshaler("ProductOrder", ec.unmarshalInputProductOrder),
 			graphql.NewInputUnmarshaler("ProductWhereInput", ec.unmarshalInputProductWhereInput),
+			graphql.NewInputUnmarshaler("SegmentOrder", ec.unmarshalInputSegmentOrder),
+			graphql.NewInputUnmarshaler("SegmentWhereInput", ec.unmarshalInputSegmentWhereInput),
 			graphql.NewInputUnmarshaler("StageOrder", ec.unmarshalInputStageOrder),
 			graphql.NewInputUnmarshaler("StageWhereInput", ec.unmarshalInputStageWhereInput),
 			graphql.NewInputUnmarshaler("SurveyOrder", ec.unmarshalInputSurveyOrder),
@@ -3860,6 +4234,22 @@ type Account implements Node {
     """
     where: ActivityWhereInput
   ): ActivityConnection!
+  """
+  The metrics.
+  """
+  metrics: CustomerMetrics
+  """
+  The clv.
+  """
+  clv: CustomerMetrics @goField(name: "Metrics", forceResolver: false)
+  """
+  The rfm.
+  """
+  rfm: CustomerMetrics @goField(name: "Metrics", forceResolver: false)
+  """
+  The value score.
+  """
+  valueScore: CustomerMetrics @goField(name: "Metrics", forceResolver: false)
 }
 """
 A connection to a list of items.
@@ -3973,6 +4363,18 @@ enum AccountOrderField {
   Lifecycle stage.
   """
   LIFECYCLE_STAGE
+  """
+  Predicted clv.
+  """
+  PREDICTED_CLV
+  """
+  Probability alive.
+  """
+  PROBABILITY_ALIVE
+  """
+  Value score.
+  """
+  VALUE_SCORE
 }
 """
 AccountWhereInput is used for filtering Account objects.
@@ -4475,6 +4877,150 @@ input AccountWhereInput {
   Matches records whose acquisition campaign id contains the value, ignoring case.
   """
   acquisitionCampaignIDContainsFold: ID
+  """
+  predicted_clv field predicates
+  """
+  predictedClv: Float
+  """
+  Matches records whose predicted clv is not equal to the value.
+  """
+  predictedClvNEQ: Float
+  """
+  Matches records whose predicted clv is one of the values.
+  """
+  predictedClvIn: [Float!]
+  """
+  Matches records whose predicted clv is none of the values.
+  """
+  predictedClvNotIn: [Float!]
+  """
+  Matches records whose predicted clv is greater than the value.
+  """
+  predictedClvGT: Float
+  """
+  Matches records whose predicted clv is greater than or equal to the value.
+  """
+  predictedClvGTE: Float
+  """
+  Matches records whose predicted clv is less than the value.
+  """
+  predictedClvLT: Float
+  """
+  Matches records whose predicted clv is less than or equal to the value.
+  """
+  predictedClvLTE: Float
+  """
+  probability_alive field predicates
+  """
+  probabilityAlive: Float
+  """
+  Matches records whose probability alive is not equal to the value.
+  """
+  probabilityAliveNEQ: Float
+  """
+  Matches records whose probability alive is one of the values.
+  """
+  probabilityAliveIn: [Float!]
+  """
+  Matches records whose probability alive is none of the values.
+  """
+  probabilityAliveNotIn: [Float!]
+  """
+  Matches records whose probability alive is greater than the value.
+  """
+  probabilityAliveGT: Float
+  """
+  Matches records whose probability alive is greater than or equal to the value.
+  """
+  probabilityAliveGTE: Float
+  """
+  Matches records whose probability alive is less than the value.
+  """
+  probabilityAliveLT: Float
+  """
+  Matches records whose probability alive is less than or equal to the value.
+  """
+  probabilityAliveLTE: Float
+  """
+  value_score field predicates
+  """
+  valueScore: Float
+  """
+  Matches records whose value score is not equal to the value.
+  """
+  valueScoreNEQ: Float
+  """
+  Matches records whose value score is one of the values.
+  """
+  valueScoreIn: [Float!]
+  """
+  Matches records whose value score is none of the values.
+  """
+  valueScoreNotIn: [Float!]
+  """
+  Matches records whose value score is greater than the value.
+  """
+  valueScoreGT: Float
+  """
+  Matches records whose value score is greater than or equal to the value.
+  """
+  valueScoreGTE: Float
+  """
+  Matches records whose value score is less than the value.
+  """
+  valueScoreLT: Float
+  """
+  Matches records whose value score is less than or equal to the value.
+  """
+  valueScoreLTE: Float
+  """
+  value_tier field predicates
+  """
+  valueTier: ValueTier
+  """
+  Matches records whose value tier is not equal to the value.
+  """
+  valueTierNEQ: ValueTier
+  """
+  Matches records whose value tier is one of the values.
+  """
+  valueTierIn: [ValueTier!]
+  """
+  Matches records whose value tier is none of the values.
+  """
+  valueTierNotIn: [ValueTier!]
+  """
+  Matches records whose value tier is not set.
+  """
+  valueTierIsNil: Boolean
+  """
+  Matches records whose value tier is set.
+  """
+  valueTierNotNil: Boolean
+  """
+  rfm_segment field predicates
+  """
+  rfmSegment: RFMSegment
+  """
+  Matches records whose rfm segment is not equal to the value.
+  """
+  rfmSegmentNEQ: RFMSegment
+  """
+  Matches records whose rfm segment is one of the values.
+  """
+  rfmSegmentIn: [RFMSegment!]
+  """
+  Matches records whose rfm segment is none of the values.
+  """
+  rfmSegmentNotIn: [RFMSegment!]
+  """
+  Matches records whose rfm segment is not set.
+  """
+  rfmSegmentIsNil: Boolean
+  """
+  Matches records whose rfm segment is set.
+  """
+  rfmSegmentNotNil: Boolean
   """
   owner edge predicates
   """
@@ -6837,6 +7383,26 @@ type Contact implements Node {
     """
     where: SurveyResponseWhereInput
   ): SurveyResponseConnection!
+  """
+  The metrics.
+  """
+  metrics: CustomerMetrics
+  """
+  The clv.
+  """
+  clv: CustomerMetrics @goField(name: "Metrics", forceResolver: false)
+  """
+  The rfm.
+  """
+  rfm: CustomerMetrics @goField(name: "Metrics", forceResolver: false)
+  """
+  The value score.
+  """
+  valueScore: CustomerMetrics @goField(name: "Metrics", forceResolver: false)
+  """
+  The segments.
+  """
+  segments: [Segment!]
 }
 """
 A connection to a list of items.
@@ -6979,6 +7545,18 @@ enum ContactOrderField {
   Last contacted at.
   """
   LAST_CONTACTED_AT
+  """
+  Predicted clv.
+  """
+  PREDICTED_CLV
+  """
+  Probability alive.
+  """
+  PROBABILITY_ALIVE
+  """
+  Value score.
+  """
+  VALUE_SCORE
 }
 """
 ContactWhereInput is used for filtering Contact objects.
@@ -7866,6 +8444,150 @@ input ContactWhereInput {
   """
   lastContactedAtNotNil: Boolean
   """
+  predicted_clv field predicates
+  """
+  predictedClv: Float
+  """
+  Matches records whose predicted clv is not equal to the value.
+  """
+  predictedClvNEQ: Float
+  """
+  Matches records whose predicted clv is one of the values.
+  """
+  predictedClvIn: [Float!]
+  """
+  Matches records whose predicted clv is none of the values.
+  """
+  predictedClvNotIn: [Float!]
+  """
+  Matches records whose predicted clv is greater than the value.
+  """
+  predictedClvGT: Float
+  """
+  Matches records whose predicted clv is greater than or equal to the value.
+  """
+  predictedClvGTE: Float
+  """
+  Matches records whose predicted clv is less than the value.
+  """
+  predictedClvLT: Float
+  """
+  Matches records whose predicted clv is less than or equal to the value.
+  """
+  predictedClvLTE: Float
+  """
+  probability_alive field predicates
+  """
+  probabilityAlive: Float
+  """
+  Matches records whose probability alive is not equal to the value.
+  """
+  probabilityAliveNEQ: Float
+  """
+  Matches records whose probability alive is one of the values.
+  """
+  probabilityAliveIn: [Float!]
+  """
+  Matches records whose probability alive is none of the values.
+  """
+  probabilityAliveNotIn: [Float!]
+  """
+  Matches records whose probability alive is greater than the value.
+  """
+  probabilityAliveGT: Float
+  """
+  Matches records whose probability alive is greater than or equal to the value.
+  """
+  probabilityAliveGTE: Float
+  """
+  Matches records whose probability alive is less than the value.
+  """
+  probabilityAliveLT: Float
+  """
+  Matches records whose probability alive is less than or equal to the value.
+  """
+  probabilityAliveLTE: Float
+  """
+  value_score field predicates
+  """
+  valueScore: Float
+  """
+  Matches records whose value score is not equal to the value.
+  """
+  valueScoreNEQ: Float
+  """
+  Matches records whose value score is one of the values.
+  """
+  valueScoreIn: [Float!]
+  """
+  Matches records whose value score is none of the values.
+  """
+  valueScoreNotIn: [Float!]
+  """
+  Matches records whose value score is greater than the value.
+  """
+  valueScoreGT: Float
+  """
+  Matches records whose value score is greater than or equal to the value.
+  """
+  valueScoreGTE: Float
+  """
+  Matches records whose value score is less than the value.
+  """
+  valueScoreLT: Float
+  """
+  Matches records whose value score is less than or equal to the value.
+  """
+  valueScoreLTE: Float
+  """
+  value_tier field predicates
+  """
+  valueTier: ValueTier
+  """
+  Matches records whose value tier is not equal to the value.
+  """
+  valueTierNEQ: ValueTier
+  """
+  Matches records whose value tier is one of the values.
+  """
+  valueTierIn: [ValueTier!]
+  """
+  Matches records whose value tier is none of the values.
+  """
+  valueTierNotIn: [ValueTier!]
+  """
+  Matches records whose value tier is not set.
+  """
+  valueTierIsNil: Boolean
+  """
+  Matches records whose value tier is set.
+  """
+  valueTierNotNil: Boolean
+  """
+  rfm_segment field predicates
+  """
+  rfmSegment: RFMSegment
+  """
+  Matches records whose rfm segment is not equal to the value.
+  """
+  rfmSegmentNEQ: RFMSegment
+  """
+  Matches records whose rfm segment is one of the values.
+  """
+  rfmSegmentIn: [RFMSegment!]
+  """
+  Matches records whose rfm segment is none of the values.
+  """
+  rfmSegmentNotIn: [RFMSegment!]
+  """
+  Matches records whose rfm segment is not set.
+  """
+  rfmSegmentIsNil: Boolean
+  """
+  Matches records whose rfm segment is set.
+  """
+  rfmSegmentNotNil: Boolean
+  """
   account edge predicates
   """
   hasAccount: Boolean
@@ -8479,6 +9201,201 @@ Define a Relay Cursor type:
 https://relay.dev/graphql/connections.htm#sec-Cursor
 """
 scalar Cursor
+"""
+The materialized value of one customer as of a date: the raw columns behind clv, rfm and valueScore.
+"""
+type CustomerMetrics implements Node {
+  """
+  The unique, opaque ID of the record.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  ID of the contact.
+  """
+  contactID: ID
+  """
+  ID of the account.
+  """
+  accountID: ID
+  """
+  the date the metrics describe
+  """
+  asOf: Time!
+  """
+  The computed at.
+  """
+  computedAt: Time!
+  """
+  The revenue.
+  """
+  revenue: Money!
+  """
+  The gross margin.
+  """
+  grossMargin: Money!
+  """
+  The cost to serve.
+  """
+  costToServe: Money!
+  """
+  The acquisition cost.
+  """
+  acquisitionCost: Money!
+  """
+  The net value.
+  """
+  netValue: Money!
+  """
+  The transactions.
+  """
+  transactions: Int!
+  """
+  The first purchase at.
+  """
+  firstPurchaseAt: Time
+  """
+  The last purchase at.
+  """
+  lastPurchaseAt: Time
+  """
+  The repeat transactions.
+  """
+  repeatTransactions: Int!
+  """
+  The recency weeks.
+  """
+  recencyWeeks: Float!
+  """
+  The age weeks.
+  """
+  ageWeeks: Float!
+  """
+  The average repeat spend.
+  """
+  averageRepeatSpend: Float!
+  """
+  The expected transactions.
+  """
+  expectedTransactions: Float!
+  """
+  The probability alive.
+  """
+  probabilityAlive: Float!
+  """
+  The expected spend.
+  """
+  expectedSpend: Float!
+  """
+  The predicted clv.
+  """
+  predictedClv: Float!
+  """
+  The model.
+  """
+  model: String!
+  """
+  The recency days.
+  """
+  recencyDays: Int
+  """
+  The rfm r.
+  """
+  rfmR: Int!
+  """
+  The rfm f.
+  """
+  rfmF: Int!
+  """
+  The rfm m.
+  """
+  rfmM: Int!
+  """
+  The rfm segment.
+  """
+  rfmSegment: CustomerMetricsRFMSegment
+  """
+  The value score.
+  """
+  valueScore: Float!
+  """
+  The value tier.
+  """
+  valueTier: CustomerMetricsTier!
+}
+"""
+CustomerMetricsRFMSegment is enum for the field rfm_segment
+"""
+enum CustomerMetricsRFMSegment @goModel(model: "github.com/headlesscrm/crm/internal/analytics.RFMSegment") {
+  """
+  Champions.
+  """
+  CHAMPIONS
+  """
+  Loyal.
+  """
+  LOYAL
+  """
+  Potential loyalists.
+  """
+  POTENTIAL_LOYALISTS
+  """
+  New customers.
+  """
+  NEW_CUSTOMERS
+  """
+  Promising.
+  """
+  PROMISING
+  """
+  Need attention.
+  """
+  NEED_ATTENTION
+  """
+  About to sleep.
+  """
+  ABOUT_TO_SLEEP
+  """
+  At risk.
+  """
+  AT_RISK
+  """
+  Cant lose.
+  """
+  CANT_LOSE
+  """
+  Hibernating.
+  """
+  HIBERNATING
+}
+"""
+CustomerMetricsTier is enum for the field value_tier
+"""
+enum CustomerMetricsTier @goModel(model: "github.com/headlesscrm/crm/internal/analytics.Tier") {
+  """
+  Vip.
+  """
+  VIP
+  """
+  High.
+  """
+  HIGH
+  """
+  Medium.
+  """
+  MEDIUM
+  """
+  Low.
+  """
+  LOW
+}
 """
 A sales opportunity. A WON deal is a purchase: its amount, close time and customer form the purchase log that customer value is computed from.
 """
@@ -11659,6 +12576,40 @@ type Query {
     where: ProductWhereInput
   ): ProductConnection!
   """
+  The segments.
+  """
+  segments(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Segments returned from the connection.
+    """
+    orderBy: SegmentOrder
+
+    """
+    Filtering options for Segments returned from the connection.
+    """
+    where: SegmentWhereInput
+  ): SegmentConnection!
+  """
   The stages.
   """
   stages(
@@ -11828,6 +12779,525 @@ type Query {
     """
     where: UserWhereInput
   ): UserConnection!
+}
+"""
+RFMSegment is enum for the field rfm_segment
+"""
+enum RFMSegment @goModel(model: "github.com/headlesscrm/crm/internal/analytics.RFMSegment") {
+  """
+  Champions.
+  """
+  CHAMPIONS
+  """
+  Loyal.
+  """
+  LOYAL
+  """
+  Potential loyalists.
+  """
+  POTENTIAL_LOYALISTS
+  """
+  New customers.
+  """
+  NEW_CUSTOMERS
+  """
+  Promising.
+  """
+  PROMISING
+  """
+  Need attention.
+  """
+  NEED_ATTENTION
+  """
+  About to sleep.
+  """
+  ABOUT_TO_SLEEP
+  """
+  At risk.
+  """
+  AT_RISK
+  """
+  Cant lose.
+  """
+  CANT_LOSE
+  """
+  Hibernating.
+  """
+  HIBERNATING
+}
+"""
+A saved list of contacts defined by a rule, or a built-in RFM segment. Members are materialized and refreshed when data changes.
+"""
+type Segment implements Node {
+  """
+  The unique, opaque ID of the record.
+  """
+  id: ID!
+  """
+  When the record was created.
+  """
+  createdAt: Time!
+  """
+  When the record was last changed.
+  """
+  updatedAt: Time!
+  """
+  The name.
+  """
+  name: String!
+  """
+  The description.
+  """
+  description: String
+  """
+  The kind.
+  """
+  kind: SegmentKind!
+  """
+  The size.
+  """
+  size: Int!
+  """
+  The refreshed at.
+  """
+  refreshedAt: Time
+  """
+  The members.
+  """
+  members(
+    """
+    Returns the elements in the list that come after the specified cursor.
+    """
+    after: Cursor
+
+    """
+    Returns the first _n_ elements from the list.
+    """
+    first: Int
+
+    """
+    Returns the elements in the list that come before the specified cursor.
+    """
+    before: Cursor
+
+    """
+    Returns the last _n_ elements from the list.
+    """
+    last: Int
+
+    """
+    Ordering options for Contacts returned from the connection.
+    """
+    orderBy: ContactOrder
+
+    """
+    Filtering options for Contacts returned from the connection.
+    """
+    where: ContactWhereInput
+  ): ContactConnection!
+}
+"""
+A connection to a list of items.
+"""
+type SegmentConnection {
+  """
+  A list of edges.
+  """
+  edges: [SegmentEdge]
+  """
+  Information to aid in pagination.
+  """
+  pageInfo: PageInfo!
+  """
+  Identifies the total count of items in the connection.
+  """
+  totalCount: Int!
+}
+"""
+An edge in a connection.
+"""
+type SegmentEdge {
+  """
+  The item at the end of the edge.
+  """
+  node: Segment
+  """
+  A cursor for use in pagination.
+  """
+  cursor: Cursor!
+}
+"""
+SegmentKind is enum for the field kind
+"""
+enum SegmentKind @goModel(model: "github.com/headlesscrm/crm/ent/segment.Kind") {
+  """
+  Rule.
+  """
+  RULE
+  """
+  Rfm.
+  """
+  RFM
+}
+"""
+Ordering options for Segment connections
+"""
+input SegmentOrder {
+  """
+  The ordering direction.
+  """
+  direction: OrderDirection! = ASC
+  """
+  The field by which to order Segments.
+  """
+  field: SegmentOrderField!
+}
+"""
+Properties by which Segment connections can be ordered.
+"""
+enum SegmentOrderField {
+  """
+  Id.
+  """
+  ID
+  """
+  Created at.
+  """
+  CREATED_AT
+  """
+  Updated at.
+  """
+  UPDATED_AT
+  """
+  Name.
+  """
+  NAME
+  """
+  Size.
+  """
+  SIZE
+}
+"""
+SegmentWhereInput is used for filtering Segment objects.
+Input was generated by ent.
+"""
+input SegmentWhereInput {
+  """
+  Matches records that do not match this filter.
+  """
+  not: SegmentWhereInput
+  """
+  Matches records that match every one of these filters.
+  """
+  and: [SegmentWhereInput!]
+  """
+  Matches records that match at least one of these filters.
+  """
+  or: [SegmentWhereInput!]
+  """
+  id field predicates
+  """
+  id: ID
+  """
+  Matches records whose id is not equal to the value.
+  """
+  idNEQ: ID
+  """
+  Matches records whose id is one of the values.
+  """
+  idIn: [ID!]
+  """
+  Matches records whose id is none of the values.
+  """
+  idNotIn: [ID!]
+  """
+  Matches records whose id is greater than the value.
+  """
+  idGT: ID
+  """
+  Matches records whose id is greater than or equal to the value.
+  """
+  idGTE: ID
+  """
+  Matches records whose id is less than the value.
+  """
+  idLT: ID
+  """
+  Matches records whose id is less than or equal to the value.
+  """
+  idLTE: ID
+  """
+  created_at field predicates
+  """
+  createdAt: Time
+  """
+  Matches records whose created at is not equal to the value.
+  """
+  createdAtNEQ: Time
+  """
+  Matches records whose created at is one of the values.
+  """
+  createdAtIn: [Time!]
+  """
+  Matches records whose created at is none of the values.
+  """
+  createdAtNotIn: [Time!]
+  """
+  Matches records whose created at is greater than the value.
+  """
+  createdAtGT: Time
+  """
+  Matches records whose created at is greater than or equal to the value.
+  """
+  createdAtGTE: Time
+  """
+  Matches records whose created at is less than the value.
+  """
+  createdAtLT: Time
+  """
+  Matches records whose created at is less than or equal to the value.
+  """
+  createdAtLTE: Time
+  """
+  updated_at field predicates
+  """
+  updatedAt: Time
+  """
+  Matches records whose updated at is not equal to the value.
+  """
+  updatedAtNEQ: Time
+  """
+  Matches records whose updated at is one of the values.
+  """
+  updatedAtIn: [Time!]
+  """
+  Matches records whose updated at is none of the values.
+  """
+  updatedAtNotIn: [Time!]
+  """
+  Matches records whose updated at is greater than the value.
+  """
+  updatedAtGT: Time
+  """
+  Matches records whose updated at is greater than or equal to the value.
+  """
+  updatedAtGTE: Time
+  """
+  Matches records whose updated at is less than the value.
+  """
+  updatedAtLT: Time
+  """
+  Matches records whose updated at is less than or equal to the value.
+  """
+  updatedAtLTE: Time
+  """
+  name field predicates
+  """
+  name: String
+  """
+  Matches records whose name is not equal to the value.
+  """
+  nameNEQ: String
+  """
+  Matches records whose name is one of the values.
+  """
+  nameIn: [String!]
+  """
+  Matches records whose name is none of the values.
+  """
+  nameNotIn: [String!]
+  """
+  Matches records whose name is greater than the value.
+  """
+  nameGT: String
+  """
+  Matches records whose name is greater than or equal to the value.
+  """
+  nameGTE: String
+  """
+  Matches records whose name is less than the value.
+  """
+  nameLT: String
+  """
+  Matches records whose name is less than or equal to the value.
+  """
+  nameLTE: String
+  """
+  Matches records whose name contains the value.
+  """
+  nameContains: String
+  """
+  Matches records whose name starts with the value.
+  """
+  nameHasPrefix: String
+  """
+  Matches records whose name ends with the value.
+  """
+  nameHasSuffix: String
+  """
+  Matches records whose name equals the value, ignoring case.
+  """
+  nameEqualFold: String
+  """
+  Matches records whose name contains the value, ignoring case.
+  """
+  nameContainsFold: String
+  """
+  description field predicates
+  """
+  description: String
+  """
+  Matches records whose description is not equal to the value.
+  """
+  descriptionNEQ: String
+  """
+  Matches records whose description is one of the values.
+  """
+  descriptionIn: [String!]
+  """
+  Matches records whose description is none of the values.
+  """
+  descriptionNotIn: [String!]
+  """
+  Matches records whose description is greater than the value.
+  """
+  descriptionGT: String
+  """
+  Matches records whose description is greater than or equal to the value.
+  """
+  descriptionGTE: String
+  """
+  Matches records whose description is less than the value.
+  """
+  descriptionLT: String
+  """
+  Matches records whose description is less than or equal to the value.
+  """
+  descriptionLTE: String
+  """
+  Matches records whose description contains the value.
+  """
+  descriptionContains: String
+  """
+  Matches records whose description starts with the value.
+  """
+  descriptionHasPrefix: String
+  """
+  Matches records whose description ends with the value.
+  """
+  descriptionHasSuffix: String
+  """
+  Matches records whose description is not set.
+  """
+  descriptionIsNil: Boolean
+  """
+  Matches records whose description is set.
+  """
+  descriptionNotNil: Boolean
+  """
+  Matches records whose description equals the value, ignoring case.
+  """
+  descriptionEqualFold: String
+  """
+  Matches records whose description contains the value, ignoring case.
+  """
+  descriptionContainsFold: String
+  """
+  kind field predicates
+  """
+  kind: SegmentKind
+  """
+  Matches records whose kind is not equal to the value.
+  """
+  kindNEQ: SegmentKind
+  """
+  Matches records whose kind is one of the values.
+  """
+  kindIn: [SegmentKind!]
+  """
+  Matches records whose kind is none of the values.
+  """
+  kindNotIn: [SegmentKind!]
+  """
+  size field predicates
+  """
+  size: Int
+  """
+  Matches records whose size is not equal to the value.
+  """
+  sizeNEQ: Int
+  """
+  Matches records whose size is one of the values.
+  """
+  sizeIn: [Int!]
+  """
+  Matches records whose size is none of the values.
+  """
+  sizeNotIn: [Int!]
+  """
+  Matches records whose size is greater than the value.
+  """
+  sizeGT: Int
+  """
+  Matches records whose size is greater than or equal to the value.
+  """
+  sizeGTE: Int
+  """
+  Matches records whose size is less than the value.
+  """
+  sizeLT: Int
+  """
+  Matches records whose size is less than or equal to the value.
+  """
+  sizeLTE: Int
+  """
+  refreshed_at field predicates
+  """
+  refreshedAt: Time
+  """
+  Matches records whose refreshed at is not equal to the value.
+  """
+  refreshedAtNEQ: Time
+  """
+  Matches records whose refreshed at is one of the values.
+  """
+  refreshedAtIn: [Time!]
+  """
+  Matches records whose refreshed at is none of the values.
+  """
+  refreshedAtNotIn: [Time!]
+  """
+  Matches records whose refreshed at is greater than the value.
+  """
+  refreshedAtGT: Time
+  """
+  Matches records whose refreshed at is greater than or equal to the value.
+  """
+  refreshedAtGTE: Time
+  """
+  Matches records whose refreshed at is less than the value.
+  """
+  refreshedAtLT: Time
+  """
+  Matches records whose refreshed at is less than or equal to the value.
+  """
+  refreshedAtLTE: Time
+  """
+  Matches records whose refreshed at is not set.
+  """
+  refreshedAtIsNil: Boolean
+  """
+  Matches records whose refreshed at is set.
+  """
+  refreshedAtNotNil: Boolean
+  """
+  members edge predicates
+  """
+  hasMembers: Boolean
+  """
+  Matches records with at least one members matching every one of these filters.
+  """
+  hasMembersWith: [ContactWhereInput!]
 }
 """
 One step of a pipeline, with the probability that a deal in it is won and whether it closes deals as won or lost.
@@ -15058,6 +16528,27 @@ input UserWhereInput {
   """
   lastLoginAtNotNil: Boolean
 }
+"""
+ValueTier is enum for the field value_tier
+"""
+enum ValueTier @goModel(model: "github.com/headlesscrm/crm/internal/analytics.Tier") {
+  """
+  Vip.
+  """
+  VIP
+  """
+  High.
+  """
+  HIGH
+  """
+  Medium.
+  """
+  MEDIUM
+  """
+  Low.
+  """
+  LOW
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -15106,6 +16597,14 @@ func (ec *executionContext) childFields_Account(ctx context.Context, field graph
 		return ec.fieldContext_Account_tickets(ctx, field)
 	case "activities":
 		return ec.fieldContext_Account_activities(ctx, field)
+	case "metrics":
+		return ec.fieldContext_Account_metrics(ctx, field)
+	case "clv":
+		return ec.fieldContext_Account_clv(ctx, field)
+	case "rfm":
+		return ec.fieldContext_Account_rfm(ctx, field)
+	case "valueScore":
+		return ec.fieldContext_Account_valueScore(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
 }
@@ -15378,6 +16877,16 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_campaignMemberships(ctx, field)
 	case "surveyResponses":
 		return ec.fieldContext_Contact_surveyResponses(ctx, field)
+	case "metrics":
+		return ec.fieldContext_Contact_metrics(ctx, field)
+	case "clv":
+		return ec.fieldContext_Contact_clv(ctx, field)
+	case "rfm":
+		return ec.fieldContext_Contact_rfm(ctx, field)
+	case "valueScore":
+		return ec.fieldContext_Contact_valueScore(ctx, field)
+	case "segments":
+		return ec.fieldContext_Contact_segments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 }
@@ -15402,6 +16911,74 @@ func (ec *executionContext) childFields_ContactEdge(ctx context.Context, field g
 		return ec.fieldContext_ContactEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ContactEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CustomerMetrics(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CustomerMetrics_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CustomerMetrics_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_CustomerMetrics_updatedAt(ctx, field)
+	case "contactID":
+		return ec.fieldContext_CustomerMetrics_contactID(ctx, field)
+	case "accountID":
+		return ec.fieldContext_CustomerMetrics_accountID(ctx, field)
+	case "asOf":
+		return ec.fieldContext_CustomerMetrics_asOf(ctx, field)
+	case "computedAt":
+		return ec.fieldContext_CustomerMetrics_computedAt(ctx, field)
+	case "revenue":
+		return ec.fieldContext_CustomerMetrics_revenue(ctx, field)
+	case "grossMargin":
+		return ec.fieldContext_CustomerMetrics_grossMargin(ctx, field)
+	case "costToServe":
+		return ec.fieldContext_CustomerMetrics_costToServe(ctx, field)
+	case "acquisitionCost":
+		return ec.fieldContext_CustomerMetrics_acquisitionCost(ctx, field)
+	case "netValue":
+		return ec.fieldContext_CustomerMetrics_netValue(ctx, field)
+	case "transactions":
+		return ec.fieldContext_CustomerMetrics_transactions(ctx, field)
+	case "firstPurchaseAt":
+		return ec.fieldContext_CustomerMetrics_firstPurchaseAt(ctx, field)
+	case "lastPurchaseAt":
+		return ec.fieldContext_CustomerMetrics_lastPurchaseAt(ctx, field)
+	case "repeatTransactions":
+		return ec.fieldContext_CustomerMetrics_repeatTransactions(ctx, field)
+	case "recencyWeeks":
+		return ec.fieldContext_CustomerMetrics_recencyWeeks(ctx, field)
+	case "ageWeeks":
+		return ec.fieldContext_CustomerMetrics_ageWeeks(ctx, field)
+	case "averageRepeatSpend":
+		return ec.fieldContext_CustomerMetrics_averageRepeatSpend(ctx, field)
+	case "expectedTransactions":
+		return ec.fieldContext_CustomerMetrics_expectedTransactions(ctx, field)
+	case "probabilityAlive":
+		return ec.fieldContext_CustomerMetrics_probabilityAlive(ctx, field)
+	case "expectedSpend":
+		return ec.fieldContext_CustomerMetrics_expectedSpend(ctx, field)
+	case "predictedClv":
+		return ec.fieldContext_CustomerMetrics_predictedClv(ctx, field)
+	case "model":
+		return ec.fieldContext_CustomerMetrics_model(ctx, field)
+	case "recencyDays":
+		return ec.fieldContext_CustomerMetrics_recencyDays(ctx, field)
+	case "rfmR":
+		return ec.fieldContext_CustomerMetrics_rfmR(ctx, field)
+	case "rfmF":
+		return ec.fieldContext_CustomerMetrics_rfmF(ctx, field)
+	case "rfmM":
+		return ec.fieldContext_CustomerMetrics_rfmM(ctx, field)
+	case "rfmSegment":
+		return ec.fieldContext_CustomerMetrics_rfmSegment(ctx, field)
+	case "valueScore":
+		return ec.fieldContext_CustomerMetrics_valueScore(ctx, field)
+	case "valueTier":
+		return ec.fieldContext_CustomerMetrics_valueTier(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerMetrics", field.Name)
 }
 
 func (ec *executionContext) childFields_Deal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15670,6 +17247,52 @@ func (ec *executionContext) childFields_RecordError(ctx context.Context, field g
 		return ec.fieldContext_RecordError_field(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RecordError", field.Name)
+}
+
+func (ec *executionContext) childFields_Segment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Segment_id(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Segment_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Segment_updatedAt(ctx, field)
+	case "name":
+		return ec.fieldContext_Segment_name(ctx, field)
+	case "description":
+		return ec.fieldContext_Segment_description(ctx, field)
+	case "kind":
+		return ec.fieldContext_Segment_kind(ctx, field)
+	case "size":
+		return ec.fieldContext_Segment_size(ctx, field)
+	case "refreshedAt":
+		return ec.fieldContext_Segment_refreshedAt(ctx, field)
+	case "members":
+		return ec.fieldContext_Segment_members(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Segment", field.Name)
+}
+
+func (ec *executionContext) childFields_SegmentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SegmentConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SegmentConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SegmentConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SegmentConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SegmentEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_SegmentEdge_node(ctx, field)
+	case "cursor":
+		return ec.fieldContext_SegmentEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SegmentEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Stage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -18242,6 +19865,60 @@ func (ec *executionContext) field_Query_products_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_segments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.SegmentOrder, error) {
+			return ec.unmarshalOSegmentOrder2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.SegmentWhereInput, error) {
+			return ec.unmarshalOSegmentWhereInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_stages_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -18504,6 +20181,60 @@ func (ec *executionContext) field_Query_users_args(ctx context.Context, rawArgs 
 	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
 		func(ctx context.Context, v any) (*ent.UserWhereInput, error) {
 			return ec.unmarshalOUserWhereInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐUserWhereInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Segment_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*entgql.Cursor[pulid.ID], error) {
+			return ec.unmarshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) (*ent.ContactOrder, error) {
+			return ec.unmarshalOContactOrder2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐContactOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "where",
+		func(ctx context.Context, v any) (*ent.ContactWhereInput, error) {
+			return ec.unmarshalOContactWhereInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐContactWhereInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -19215,6 +20946,134 @@ func (ec *executionContext) fieldContext_Account_activities(ctx context.Context,
 	if fc.Args, err = ec.field_Account_activities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Account_metrics(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_metrics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metrics(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
+			return ec.marshalOCustomerMetrics2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Account_metrics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Account",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerMetrics(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Account_clv(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_clv(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metrics(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
+			return ec.marshalOCustomerMetrics2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Account_clv(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Account",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerMetrics(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Account_rfm(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_rfm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metrics(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
+			return ec.marshalOCustomerMetrics2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Account_rfm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Account",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerMetrics(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Account_valueScore(ctx context.Context, field graphql.CollectedField, obj *ent.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_valueScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metrics(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
+			return ec.marshalOCustomerMetrics2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Account_valueScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Account",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerMetrics(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -21825,6 +23684,166 @@ func (ec *executionContext) fieldContext_Contact_surveyResponses(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Contact_metrics(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_metrics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metrics(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
+			return ec.marshalOCustomerMetrics2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_metrics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerMetrics(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contact_clv(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_clv(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metrics(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
+			return ec.marshalOCustomerMetrics2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_clv(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerMetrics(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contact_rfm(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_rfm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metrics(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
+			return ec.marshalOCustomerMetrics2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_rfm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerMetrics(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contact_valueScore(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_valueScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metrics(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
+			return ec.marshalOCustomerMetrics2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_valueScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerMetrics(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contact_segments(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_segments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Segments(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Segment) graphql.Marshaler {
+			return ec.marshalOSegment2ᚕᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_segments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Segment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ContactConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.ContactConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21965,6 +23984,719 @@ func (ec *executionContext) _ContactEdge_cursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_ContactEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContactEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _CustomerMetrics_id(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CustomerMetrics_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CustomerMetrics_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CustomerMetrics_contactID(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_contactID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_contactID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CustomerMetrics_accountID(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_accountID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccountID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *pulid.ID) graphql.Marshaler {
+			return ec.marshalOID2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_accountID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CustomerMetrics_asOf(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CustomerMetrics_computedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_computedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComputedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_computedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CustomerMetrics_revenue(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_revenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_revenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Money")
+}
+
+func (ec *executionContext) _CustomerMetrics_grossMargin(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_grossMargin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GrossMargin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_grossMargin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Money")
+}
+
+func (ec *executionContext) _CustomerMetrics_costToServe(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_costToServe(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CostToServe, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_costToServe(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Money")
+}
+
+func (ec *executionContext) _CustomerMetrics_acquisitionCost(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_acquisitionCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcquisitionCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_acquisitionCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Money")
+}
+
+func (ec *executionContext) _CustomerMetrics_netValue(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_netValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NetValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_netValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Money")
+}
+
+func (ec *executionContext) _CustomerMetrics_transactions(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_transactions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transactions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_transactions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CustomerMetrics_firstPurchaseAt(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_firstPurchaseAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstPurchaseAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_firstPurchaseAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CustomerMetrics_lastPurchaseAt(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_lastPurchaseAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastPurchaseAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_lastPurchaseAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CustomerMetrics_repeatTransactions(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_repeatTransactions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RepeatTransactions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_repeatTransactions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CustomerMetrics_recencyWeeks(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_recencyWeeks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecencyWeeks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_recencyWeeks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CustomerMetrics_ageWeeks(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_ageWeeks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AgeWeeks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_ageWeeks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CustomerMetrics_averageRepeatSpend(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_averageRepeatSpend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageRepeatSpend, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_averageRepeatSpend(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CustomerMetrics_expectedTransactions(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_expectedTransactions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpectedTransactions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_expectedTransactions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CustomerMetrics_probabilityAlive(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_probabilityAlive(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProbabilityAlive, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_probabilityAlive(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CustomerMetrics_expectedSpend(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_expectedSpend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpectedSpend, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_expectedSpend(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CustomerMetrics_predictedClv(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_predictedClv(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PredictedClv, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_predictedClv(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CustomerMetrics_model(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "String")
+}
+
+func (ec *executionContext) _CustomerMetrics_recencyDays(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_recencyDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecencyDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_recencyDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CustomerMetrics_rfmR(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_rfmR(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RfmR, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_rfmR(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CustomerMetrics_rfmF(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_rfmF(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RfmF, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_rfmF(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CustomerMetrics_rfmM(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_rfmM(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RfmM, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_rfmM(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CustomerMetrics_rfmSegment(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_rfmSegment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RfmSegment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *analytics.RFMSegment) graphql.Marshaler {
+			return ec.marshalOCustomerMetricsRFMSegment2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_rfmSegment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "CustomerMetricsRFMSegment")
+}
+
+func (ec *executionContext) _CustomerMetrics_valueScore(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_valueScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValueScore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_valueScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CustomerMetrics_valueTier(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerMetrics_valueTier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValueTier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analytics.Tier) graphql.Marshaler {
+			return ec.marshalNCustomerMetricsTier2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTier(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerMetrics_valueTier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "CustomerMetricsTier")
 }
 
 func (ec *executionContext) _Deal_id(ctx context.Context, field graphql.CollectedField, obj *ent.Deal) (ret graphql.Marshaler) {
@@ -26639,6 +29371,50 @@ func (ec *executionContext) fieldContext_Query_products(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_segments(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_segments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Segments(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.SegmentOrder), fc.Args["where"].(*ent.SegmentWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.SegmentConnection) graphql.Marshaler {
+			return ec.marshalNSegmentConnection2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_segments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SegmentConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_segments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_stages(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27034,6 +29810,376 @@ func (ec *executionContext) _RecordError_field(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_RecordError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecordError", field, false, false, "String")
+}
+
+func (ec *executionContext) _Segment_id(ctx context.Context, field graphql.CollectedField, obj *ent.Segment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Segment_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v pulid.ID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋpulidᚐID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Segment_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Segment", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Segment_createdAt(ctx context.Context, field graphql.CollectedField, obj *ent.Segment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Segment_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Segment_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Segment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Segment_updatedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Segment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Segment_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Segment_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Segment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Segment_name(ctx context.Context, field graphql.CollectedField, obj *ent.Segment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Segment_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Segment_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Segment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Segment_description(ctx context.Context, field graphql.CollectedField, obj *ent.Segment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Segment_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Segment_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Segment", field, false, false, "String")
+}
+
+func (ec *executionContext) _Segment_kind(ctx context.Context, field graphql.CollectedField, obj *ent.Segment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Segment_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v segment.Kind) graphql.Marshaler {
+			return ec.marshalNSegmentKind2githubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Segment_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Segment", field, false, false, "SegmentKind")
+}
+
+func (ec *executionContext) _Segment_size(ctx context.Context, field graphql.CollectedField, obj *ent.Segment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Segment_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Segment_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Segment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Segment_refreshedAt(ctx context.Context, field graphql.CollectedField, obj *ent.Segment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Segment_refreshedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RefreshedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Segment_refreshedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Segment", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Segment_members(ctx context.Context, field graphql.CollectedField, obj *ent.Segment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Segment_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return obj.Members(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ContactOrder), fc.Args["where"].(*ent.ContactWhereInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.ContactConnection) graphql.Marshaler {
+			return ec.marshalNContactConnection2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐContactConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Segment_members(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Segment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContactConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Segment_members_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SegmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.SegmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.SegmentEdge) graphql.Marshaler {
+			return ec.marshalOSegmentEdge2ᚕᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentEdge(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SegmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SegmentEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SegmentConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ent.SegmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SegmentConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SegmentConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *ent.SegmentConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SegmentConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SegmentEdge_node(ctx context.Context, field graphql.CollectedField, obj *ent.SegmentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Segment) graphql.Marshaler {
+			return ec.marshalOSegment2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SegmentEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Segment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SegmentEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ent.SegmentEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v entgql.Cursor[pulid.ID]) graphql.Marshaler {
+			return ec.marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCursor(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SegmentEdge", field, false, false, "Cursor")
 }
 
 func (ec *executionContext) _Stage_id(ctx context.Context, field graphql.CollectedField, obj *ent.Stage) (ret graphql.Marshaler) {
@@ -30537,7 +33683,7 @@ func (ec *executionContext) unmarshalInputAccountWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "domain", "domainNEQ", "domainIn", "domainNotIn", "domainGT", "domainGTE", "domainLT", "domainLTE", "domainContains", "domainHasPrefix", "domainHasSuffix", "domainIsNil", "domainNotNil", "domainEqualFold", "domainContainsFold", "industry", "industryNEQ", "industryIn", "industryNotIn", "industryGT", "industryGTE", "industryLT", "industryLTE", "industryContains", "industryHasPrefix", "industryHasSuffix", "industryIsNil", "industryNotNil", "industryEqualFold", "industryContainsFold", "employees", "employeesNEQ", "employeesIn", "employeesNotIn", "employeesGT", "employeesGTE", "employeesLT", "employeesLTE", "employeesIsNil", "employeesNotNil", "annualRevenue", "annualRevenueNEQ", "annualRevenueIn", "annualRevenueNotIn", "annualRevenueGT", "annualRevenueGTE", "annualRevenueLT", "annualRevenueLTE", "annualRevenueIsNil", "annualRevenueNotNil", "lifecycleStage", "lifecycleStageNEQ", "lifecycleStageIn", "lifecycleStageNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "acquisitionCampaignID", "acquisitionCampaignIDNEQ", "acquisitionCampaignIDIn", "acquisitionCampaignIDNotIn", "acquisitionCampaignIDGT", "acquisitionCampaignIDGTE", "acquisitionCampaignIDLT", "acquisitionCampaignIDLTE", "acquisitionCampaignIDContains", "acquisitionCampaignIDHasPrefix", "acquisitionCampaignIDHasSuffix", "acquisitionCampaignIDIsNil", "acquisitionCampaignIDNotNil", "acquisitionCampaignIDEqualFold", "acquisitionCampaignIDContainsFold", "hasOwner", "hasOwnerWith", "hasAcquisitionCampaign", "hasAcquisitionCampaignWith", "hasContacts", "hasContactsWith", "hasDeals", "hasDealsWith", "hasTickets", "hasTicketsWith", "hasActivities", "hasActivitiesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "domain", "domainNEQ", "domainIn", "domainNotIn", "domainGT", "domainGTE", "domainLT", "domainLTE", "domainContains", "domainHasPrefix", "domainHasSuffix", "domainIsNil", "domainNotNil", "domainEqualFold", "domainContainsFold", "industry", "industryNEQ", "industryIn", "industryNotIn", "industryGT", "industryGTE", "industryLT", "industryLTE", "industryContains", "industryHasPrefix", "industryHasSuffix", "industryIsNil", "industryNotNil", "industryEqualFold", "industryContainsFold", "employees", "employeesNEQ", "employeesIn", "employeesNotIn", "employeesGT", "employeesGTE", "employeesLT", "employeesLTE", "employeesIsNil", "employeesNotNil", "annualRevenue", "annualRevenueNEQ", "annualRevenueIn", "annualRevenueNotIn", "annualRevenueGT", "annualRevenueGTE", "annualRevenueLT", "annualRevenueLTE", "annualRevenueIsNil", "annualRevenueNotNil", "lifecycleStage", "lifecycleStageNEQ", "lifecycleStageIn", "lifecycleStageNotIn", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "acquisitionCampaignID", "acquisitionCampaignIDNEQ", "acquisitionCampaignIDIn", "acquisitionCampaignIDNotIn", "acquisitionCampaignIDGT", "acquisitionCampaignIDGTE", "acquisitionCampaignIDLT", "acquisitionCampaignIDLTE", "acquisitionCampaignIDContains", "acquisitionCampaignIDHasPrefix", "acquisitionCampaignIDHasSuffix", "acquisitionCampaignIDIsNil", "acquisitionCampaignIDNotNil", "acquisitionCampaignIDEqualFold", "acquisitionCampaignIDContainsFold", "predictedClv", "predictedClvNEQ", "predictedClvIn", "predictedClvNotIn", "predictedClvGT", "predictedClvGTE", "predictedClvLT", "predictedClvLTE", "probabilityAlive", "probabilityAliveNEQ", "probabilityAliveIn", "probabilityAliveNotIn", "probabilityAliveGT", "probabilityAliveGTE", "probabilityAliveLT", "probabilityAliveLTE", "valueScore", "valueScoreNEQ", "valueScoreIn", "valueScoreNotIn", "valueScoreGT", "valueScoreGTE", "valueScoreLT", "valueScoreLTE", "valueTier", "valueTierNEQ", "valueTierIn", "valueTierNotIn", "valueTierIsNil", "valueTierNotNil", "rfmSegment", "rfmSegmentNEQ", "rfmSegmentIn", "rfmSegmentNotIn", "rfmSegmentIsNil", "rfmSegmentNotNil", "hasOwner", "hasOwnerWith", "hasAcquisitionCampaign", "hasAcquisitionCampaignWith", "hasContacts", "hasContactsWith", "hasDeals", "hasDealsWith", "hasTickets", "hasTicketsWith", "hasActivities", "hasActivitiesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -31412,6 +34558,258 @@ func (ec *executionContext) unmarshalInputAccountWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.AcquisitionCampaignIDContainsFold = data
+		case "predictedClv":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClv"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PredictedClv = data
+		case "predictedClvNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClvNEQ"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PredictedClvNEQ = data
+		case "predictedClvIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClvIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PredictedClvIn = data
+		case "predictedClvNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClvNotIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PredictedClvNotIn = data
+		case "predictedClvGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClvGT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PredictedClvGT = data
+		case "predictedClvGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClvGTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PredictedClvGTE = data
+		case "predictedClvLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClvLT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PredictedClvLT = data
+		case "predictedClvLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClvLTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PredictedClvLTE = data
+		case "probabilityAlive":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAlive"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProbabilityAlive = data
+		case "probabilityAliveNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAliveNEQ"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProbabilityAliveNEQ = data
+		case "probabilityAliveIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAliveIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProbabilityAliveIn = data
+		case "probabilityAliveNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAliveNotIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProbabilityAliveNotIn = data
+		case "probabilityAliveGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAliveGT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProbabilityAliveGT = data
+		case "probabilityAliveGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAliveGTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProbabilityAliveGTE = data
+		case "probabilityAliveLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAliveLT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProbabilityAliveLT = data
+		case "probabilityAliveLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAliveLTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProbabilityAliveLTE = data
+		case "valueScore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScore"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueScore = data
+		case "valueScoreNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScoreNEQ"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueScoreNEQ = data
+		case "valueScoreIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScoreIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueScoreIn = data
+		case "valueScoreNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScoreNotIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueScoreNotIn = data
+		case "valueScoreGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScoreGT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueScoreGT = data
+		case "valueScoreGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScoreGTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueScoreGTE = data
+		case "valueScoreLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScoreLT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueScoreLT = data
+		case "valueScoreLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScoreLTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueScoreLTE = data
+		case "valueTier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueTier"))
+			data, err := ec.unmarshalOValueTier2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueTier = data
+		case "valueTierNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueTierNEQ"))
+			data, err := ec.unmarshalOValueTier2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueTierNEQ = data
+		case "valueTierIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueTierIn"))
+			data, err := ec.unmarshalOValueTier2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTierᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueTierIn = data
+		case "valueTierNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueTierNotIn"))
+			data, err := ec.unmarshalOValueTier2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTierᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueTierNotIn = data
+		case "valueTierIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueTierIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueTierIsNil = data
+		case "valueTierNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueTierNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueTierNotNil = data
+		case "rfmSegment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rfmSegment"))
+			data, err := ec.unmarshalORFMSegment2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegment(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RfmSegment = data
+		case "rfmSegmentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rfmSegmentNEQ"))
+			data, err := ec.unmarshalORFMSegment2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegment(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RfmSegmentNEQ = data
+		case "rfmSegmentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rfmSegmentIn"))
+			data, err := ec.unmarshalORFMSegment2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegmentᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RfmSegmentIn = data
+		case "rfmSegmentNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rfmSegmentNotIn"))
+			data, err := ec.unmarshalORFMSegment2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegmentᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RfmSegmentNotIn = data
+		case "rfmSegmentIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rfmSegmentIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RfmSegmentIsNil = data
+		case "rfmSegmentNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rfmSegmentNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RfmSegmentNotNil = data
 		case "hasOwner":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasOwner"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -34298,7 +37696,7 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameEqualFold", "firstNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameEqualFold", "lastNameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleIsNil", "titleNotNil", "titleEqualFold", "titleContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDIsNil", "accountIDNotNil", "accountIDEqualFold", "accountIDContainsFold", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "lifecycleStage", "lifecycleStageNEQ", "lifecycleStageIn", "lifecycleStageNotIn", "leadSource", "leadSourceNEQ", "leadSourceIn", "leadSourceNotIn", "leadSourceGT", "leadSourceGTE", "leadSourceLT", "leadSourceLTE", "leadSourceContains", "leadSourceHasPrefix", "leadSourceHasSuffix", "leadSourceIsNil", "leadSourceNotNil", "leadSourceEqualFold", "leadSourceContainsFold", "acquisitionCampaignID", "acquisitionCampaignIDNEQ", "acquisitionCampaignIDIn", "acquisitionCampaignIDNotIn", "acquisitionCampaignIDGT", "acquisitionCampaignIDGTE", "acquisitionCampaignIDLT", "acquisitionCampaignIDLTE", "acquisitionCampaignIDContains", "acquisitionCampaignIDHasPrefix", "acquisitionCampaignIDHasSuffix", "acquisitionCampaignIDIsNil", "acquisitionCampaignIDNotNil", "acquisitionCampaignIDEqualFold", "acquisitionCampaignIDContainsFold", "newsletterOptIn", "newsletterOptInNEQ", "birthDate", "birthDateNEQ", "birthDateIn", "birthDateNotIn", "birthDateGT", "birthDateGTE", "birthDateLT", "birthDateLTE", "birthDateIsNil", "birthDateNotNil", "gender", "genderNEQ", "genderIn", "genderNotIn", "genderIsNil", "genderNotNil", "referredByID", "referredByIDNEQ", "referredByIDIn", "referredByIDNotIn", "referredByIDGT", "referredByIDGTE", "referredByIDLT", "referredByIDLTE", "referredByIDContains", "referredByIDHasPrefix", "referredByIDHasSuffix", "referredByIDIsNil", "referredByIDNotNil", "referredByIDEqualFold", "referredByIDContainsFold", "lastContactedAt", "lastContactedAtNEQ", "lastContactedAtIn", "lastContactedAtNotIn", "lastContactedAtGT", "lastContactedAtGTE", "lastContactedAtLT", "lastContactedAtLTE", "lastContactedAtIsNil", "lastContactedAtNotNil", "hasAccount", "hasAccountWith", "hasOwner", "hasOwnerWith", "hasAcquisitionCampaign", "hasAcquisitionCampaignWith", "hasReferredBy", "hasReferredByWith", "hasReferrals", "hasReferralsWith", "hasDeals", "hasDealsWith", "hasActivities", "hasActivitiesWith", "hasTickets", "hasTicketsWith", "hasCampaignMemberships", "hasCampaignMembershipsWith", "hasSurveyResponses", "hasSurveyResponsesWith"}
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "firstName", "firstNameNEQ", "firstNameIn", "firstNameNotIn", "firstNameGT", "firstNameGTE", "firstNameLT", "firstNameLTE", "firstNameContains", "firstNameHasPrefix", "firstNameHasSuffix", "firstNameEqualFold", "firstNameContainsFold", "lastName", "lastNameNEQ", "lastNameIn", "lastNameNotIn", "lastNameGT", "lastNameGTE", "lastNameLT", "lastNameLTE", "lastNameContains", "lastNameHasPrefix", "lastNameHasSuffix", "lastNameEqualFold", "lastNameContainsFold", "email", "emailNEQ", "emailIn", "emailNotIn", "emailGT", "emailGTE", "emailLT", "emailLTE", "emailContains", "emailHasPrefix", "emailHasSuffix", "emailIsNil", "emailNotNil", "emailEqualFold", "emailContainsFold", "phone", "phoneNEQ", "phoneIn", "phoneNotIn", "phoneGT", "phoneGTE", "phoneLT", "phoneLTE", "phoneContains", "phoneHasPrefix", "phoneHasSuffix", "phoneIsNil", "phoneNotNil", "phoneEqualFold", "phoneContainsFold", "title", "titleNEQ", "titleIn", "titleNotIn", "titleGT", "titleGTE", "titleLT", "titleLTE", "titleContains", "titleHasPrefix", "titleHasSuffix", "titleIsNil", "titleNotNil", "titleEqualFold", "titleContainsFold", "externalID", "externalIDNEQ", "externalIDIn", "externalIDNotIn", "externalIDGT", "externalIDGTE", "externalIDLT", "externalIDLTE", "externalIDContains", "externalIDHasPrefix", "externalIDHasSuffix", "externalIDIsNil", "externalIDNotNil", "externalIDEqualFold", "externalIDContainsFold", "accountID", "accountIDNEQ", "accountIDIn", "accountIDNotIn", "accountIDGT", "accountIDGTE", "accountIDLT", "accountIDLTE", "accountIDContains", "accountIDHasPrefix", "accountIDHasSuffix", "accountIDIsNil", "accountIDNotNil", "accountIDEqualFold", "accountIDContainsFold", "ownerID", "ownerIDNEQ", "ownerIDIn", "ownerIDNotIn", "ownerIDGT", "ownerIDGTE", "ownerIDLT", "ownerIDLTE", "ownerIDContains", "ownerIDHasPrefix", "ownerIDHasSuffix", "ownerIDIsNil", "ownerIDNotNil", "ownerIDEqualFold", "ownerIDContainsFold", "lifecycleStage", "lifecycleStageNEQ", "lifecycleStageIn", "lifecycleStageNotIn", "leadSource", "leadSourceNEQ", "leadSourceIn", "leadSourceNotIn", "leadSourceGT", "leadSourceGTE", "leadSourceLT", "leadSourceLTE", "leadSourceContains", "leadSourceHasPrefix", "leadSourceHasSuffix", "leadSourceIsNil", "leadSourceNotNil", "leadSourceEqualFold", "leadSourceContainsFold", "acquisitionCampaignID", "acquisitionCampaignIDNEQ", "acquisitionCampaignIDIn", "acquisitionCampaignIDNotIn", "acquisitionCampaignIDGT", "acquisitionCampaignIDGTE", "acquisitionCampaignIDLT", "acquisitionCampaignIDLTE", "acquisitionCampaignIDContains", "acquisitionCampaignIDHasPrefix", "acquisitionCampaignIDHasSuffix", "acquisitionCampaignIDIsNil", "acquisitionCampaignIDNotNil", "acquisitionCampaignIDEqualFold", "acquisitionCampaignIDContainsFold", "newsletterOptIn", "newsletterOptInNEQ", "birthDate", "birthDateNEQ", "birthDateIn", "birthDateNotIn", "birthDateGT", "birthDateGTE", "birthDateLT", "birthDateLTE", "birthDateIsNil", "birthDateNotNil", "gender", "genderNEQ", "genderIn", "genderNotIn", "genderIsNil", "genderNotNil", "referredByID", "referredByIDNEQ", "referredByIDIn", "referredByIDNotIn", "referredByIDGT", "referredByIDGTE", "referredByIDLT", "referredByIDLTE", "referredByIDContains", "referredByIDHasPrefix", "referredByIDHasSuffix", "referredByIDIsNil", "referredByIDNotNil", "referredByIDEqualFold", "referredByIDContainsFold", "lastContactedAt", "lastContactedAtNEQ", "lastContactedAtIn", "lastContactedAtNotIn", "lastContactedAtGT", "lastContactedAtGTE", "lastContactedAtLT", "lastContactedAtLTE", "lastContactedAtIsNil", "lastContactedAtNotNil", "predictedClv", "predictedClvNEQ", "predictedClvIn", "predictedClvNotIn", "predictedClvGT", "predictedClvGTE", "predictedClvLT", "predictedClvLTE", "probabilityAlive", "probabilityAliveNEQ", "probabilityAliveIn", "probabilityAliveNotIn", "probabilityAliveGT", "probabilityAliveGTE", "probabilityAliveLT", "probabilityAliveLTE", "valueScore", "valueScoreNEQ", "valueScoreIn", "valueScoreNotIn", "valueScoreGT", "valueScoreGTE", "valueScoreLT", "valueScoreLTE", "valueTier", "valueTierNEQ", "valueTierIn", "valueTierNotIn", "valueTierIsNil", "valueTierNotNil", "rfmSegment", "rfmSegmentNEQ", "rfmSegmentIn", "rfmSegmentNotIn", "rfmSegmentIsNil", "rfmSegmentNotNil", "hasAccount", "hasAccountWith", "hasOwner", "hasOwnerWith", "hasAcquisitionCampaign", "hasAcquisitionCampaignWith", "hasReferredBy", "hasReferredByWith", "hasReferrals", "hasReferralsWith", "hasDeals", "hasDealsWith", "hasActivities", "hasActivitiesWith", "hasTickets", "hasTicketsWith", "hasCampaignMemberships", "hasCampaignMembershipsWith", "hasSurveyResponses", "hasSurveyResponsesWith"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -35845,6 +39243,258 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 				return it, err
 			}
 			it.LastContactedAtNotNil = data
+		case "predictedClv":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClv"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PredictedClv = data
+		case "predictedClvNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClvNEQ"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PredictedClvNEQ = data
+		case "predictedClvIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClvIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PredictedClvIn = data
+		case "predictedClvNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClvNotIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PredictedClvNotIn = data
+		case "predictedClvGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClvGT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PredictedClvGT = data
+		case "predictedClvGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClvGTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PredictedClvGTE = data
+		case "predictedClvLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClvLT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PredictedClvLT = data
+		case "predictedClvLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClvLTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PredictedClvLTE = data
+		case "probabilityAlive":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAlive"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProbabilityAlive = data
+		case "probabilityAliveNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAliveNEQ"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProbabilityAliveNEQ = data
+		case "probabilityAliveIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAliveIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProbabilityAliveIn = data
+		case "probabilityAliveNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAliveNotIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProbabilityAliveNotIn = data
+		case "probabilityAliveGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAliveGT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProbabilityAliveGT = data
+		case "probabilityAliveGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAliveGTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProbabilityAliveGTE = data
+		case "probabilityAliveLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAliveLT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProbabilityAliveLT = data
+		case "probabilityAliveLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAliveLTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProbabilityAliveLTE = data
+		case "valueScore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScore"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueScore = data
+		case "valueScoreNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScoreNEQ"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueScoreNEQ = data
+		case "valueScoreIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScoreIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueScoreIn = data
+		case "valueScoreNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScoreNotIn"))
+			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueScoreNotIn = data
+		case "valueScoreGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScoreGT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueScoreGT = data
+		case "valueScoreGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScoreGTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueScoreGTE = data
+		case "valueScoreLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScoreLT"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueScoreLT = data
+		case "valueScoreLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScoreLTE"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueScoreLTE = data
+		case "valueTier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueTier"))
+			data, err := ec.unmarshalOValueTier2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueTier = data
+		case "valueTierNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueTierNEQ"))
+			data, err := ec.unmarshalOValueTier2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTier(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueTierNEQ = data
+		case "valueTierIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueTierIn"))
+			data, err := ec.unmarshalOValueTier2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTierᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueTierIn = data
+		case "valueTierNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueTierNotIn"))
+			data, err := ec.unmarshalOValueTier2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTierᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueTierNotIn = data
+		case "valueTierIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueTierIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueTierIsNil = data
+		case "valueTierNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueTierNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ValueTierNotNil = data
+		case "rfmSegment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rfmSegment"))
+			data, err := ec.unmarshalORFMSegment2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegment(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RfmSegment = data
+		case "rfmSegmentNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rfmSegmentNEQ"))
+			data, err := ec.unmarshalORFMSegment2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegment(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RfmSegmentNEQ = data
+		case "rfmSegmentIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rfmSegmentIn"))
+			data, err := ec.unmarshalORFMSegment2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegmentᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RfmSegmentIn = data
+		case "rfmSegmentNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rfmSegmentNotIn"))
+			data, err := ec.unmarshalORFMSegment2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegmentᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RfmSegmentNotIn = data
+		case "rfmSegmentIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rfmSegmentIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RfmSegmentIsNil = data
+		case "rfmSegmentNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rfmSegmentNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RfmSegmentNotNil = data
 		case "hasAccount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -41398,6 +45048,647 @@ func UnmarshalProductWhereInput(ctx context.Context, raw any) (ent.ProductWhereI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSegmentOrder(ctx context.Context, obj any) (ent.SegmentOrder, error) {
+	var it ent.SegmentOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"direction", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2entgoᚗioᚋcontribᚋentgqlᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNSegmentOrderField2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSegmentOrder unmarshals raw into the SegmentOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSegmentOrder(ctx context.Context, raw any) (ent.SegmentOrder, error) {
+	var out ent.SegmentOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SegmentOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSegmentWhereInput(ctx context.Context, obj any) (ent.SegmentWhereInput, error) {
+	var it ent.SegmentWhereInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"not", "and", "or", "id", "idNEQ", "idIn", "idNotIn", "idGT", "idGTE", "idLT", "idLTE", "createdAt", "createdAtNEQ", "createdAtIn", "createdAtNotIn", "createdAtGT", "createdAtGTE", "createdAtLT", "createdAtLTE", "updatedAt", "updatedAtNEQ", "updatedAtIn", "updatedAtNotIn", "updatedAtGT", "updatedAtGTE", "updatedAtLT", "updatedAtLTE", "name", "nameNEQ", "nameIn", "nameNotIn", "nameGT", "nameGTE", "nameLT", "nameLTE", "nameContains", "nameHasPrefix", "nameHasSuffix", "nameEqualFold", "nameContainsFold", "description", "descriptionNEQ", "descriptionIn", "descriptionNotIn", "descriptionGT", "descriptionGTE", "descriptionLT", "descriptionLTE", "descriptionContains", "descriptionHasPrefix", "descriptionHasSuffix", "descriptionIsNil", "descriptionNotNil", "descriptionEqualFold", "descriptionContainsFold", "kind", "kindNEQ", "kindIn", "kindNotIn", "size", "sizeNEQ", "sizeIn", "sizeNotIn", "sizeGT", "sizeGTE", "sizeLT", "sizeLTE", "refreshedAt", "refreshedAtNEQ", "refreshedAtIn", "refreshedAtNotIn", "refreshedAtGT", "refreshedAtGTE", "refreshedAtLT", "refreshedAtLTE", "refreshedAtIsNil", "refreshedAtNotNil", "hasMembers", "hasMembersWith"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOSegmentWhereInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentWhereInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOSegmentWhereInput2ᚕᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOSegmentWhereInput2ᚕᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "idNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNEQ"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNEQ = data
+		case "idIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDIn = data
+		case "idNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idNotIn"))
+			data, err := ec.unmarshalOID2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋpulidᚐIDᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDNotIn = data
+		case "idGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGT = data
+		case "idGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idGTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDGTE = data
+		case "idLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLT"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLT = data
+		case "idLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idLTE"))
+			data, err := ec.unmarshalOID2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋpulidᚐID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IDLTE = data
+		case "createdAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAt = data
+		case "createdAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNEQ = data
+		case "createdAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtIn = data
+		case "createdAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtNotIn = data
+		case "createdAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGT = data
+		case "createdAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtGTE = data
+		case "createdAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLT = data
+		case "createdAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAtLTE = data
+		case "updatedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAt = data
+		case "updatedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNEQ = data
+		case "updatedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtIn = data
+		case "updatedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtNotIn = data
+		case "updatedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGT = data
+		case "updatedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtGTE = data
+		case "updatedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLT = data
+		case "updatedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("updatedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpdatedAtLTE = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "nameNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNEQ = data
+		case "nameIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameIn = data
+		case "nameNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameNotIn = data
+		case "nameGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGT = data
+		case "nameGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameGTE = data
+		case "nameLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLT = data
+		case "nameLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameLTE = data
+		case "nameContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContains = data
+		case "nameHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasPrefix = data
+		case "nameHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameHasSuffix = data
+		case "nameEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameEqualFold = data
+		case "nameContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nameContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NameContainsFold = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "descriptionNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNEQ"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNEQ = data
+		case "descriptionIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionIn = data
+		case "descriptionNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNotIn"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNotIn = data
+		case "descriptionGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGT = data
+		case "descriptionGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionGTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionGTE = data
+		case "descriptionLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLT"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLT = data
+		case "descriptionLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionLTE"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionLTE = data
+		case "descriptionContains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContains"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContains = data
+		case "descriptionHasPrefix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasPrefix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasPrefix = data
+		case "descriptionHasSuffix":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionHasSuffix"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionHasSuffix = data
+		case "descriptionIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionIsNil = data
+		case "descriptionNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionNotNil = data
+		case "descriptionEqualFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionEqualFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionEqualFold = data
+		case "descriptionContainsFold":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("descriptionContainsFold"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DescriptionContainsFold = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOSegmentKind2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "kindNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNEQ"))
+			data, err := ec.unmarshalOSegmentKind2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNEQ = data
+		case "kindIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindIn"))
+			data, err := ec.unmarshalOSegmentKind2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindIn = data
+		case "kindNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kindNotIn"))
+			data, err := ec.unmarshalOSegmentKind2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.KindNotIn = data
+		case "size":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("size"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Size = data
+		case "sizeNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeNEQ"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeNEQ = data
+		case "sizeIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeIn = data
+		case "sizeNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeNotIn"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeNotIn = data
+		case "sizeGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeGT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeGT = data
+		case "sizeGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeGTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeGTE = data
+		case "sizeLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeLT"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeLT = data
+		case "sizeLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sizeLTE"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SizeLTE = data
+		case "refreshedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refreshedAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefreshedAt = data
+		case "refreshedAtNEQ":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refreshedAtNEQ"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefreshedAtNEQ = data
+		case "refreshedAtIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refreshedAtIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefreshedAtIn = data
+		case "refreshedAtNotIn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refreshedAtNotIn"))
+			data, err := ec.unmarshalOTime2ᚕtimeᚐTimeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefreshedAtNotIn = data
+		case "refreshedAtGT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refreshedAtGT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefreshedAtGT = data
+		case "refreshedAtGTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refreshedAtGTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefreshedAtGTE = data
+		case "refreshedAtLT":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refreshedAtLT"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefreshedAtLT = data
+		case "refreshedAtLTE":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refreshedAtLTE"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefreshedAtLTE = data
+		case "refreshedAtIsNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refreshedAtIsNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefreshedAtIsNil = data
+		case "refreshedAtNotNil":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("refreshedAtNotNil"))
+			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RefreshedAtNotNil = data
+		case "hasMembers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMembers"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasMembers = data
+		case "hasMembersWith":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasMembersWith"))
+			data, err := ec.unmarshalOContactWhereInput2ᚕᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐContactWhereInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasMembersWith = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSegmentWhereInput unmarshals raw into the SegmentWhereInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSegmentWhereInput(ctx context.Context, raw any) (ent.SegmentWhereInput, error) {
+	var out ent.SegmentWhereInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SegmentWhereInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputStageOrder(ctx context.Context, obj any) (ent.StageOrder, error) {
 	var it ent.StageOrder
 	if obj == nil {
@@ -46547,6 +50838,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Stage(ctx, sel, obj)
+	case *ent.Segment:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Segment(ctx, sel, obj)
 	case *ent.Product:
 		if obj == nil {
 			return graphql.Null
@@ -46572,6 +50868,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Deal(ctx, sel, obj)
+	case *ent.CustomerMetrics:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CustomerMetrics(ctx, sel, obj)
 	case *ent.Contact:
 		if obj == nil {
 			return graphql.Null
@@ -46721,6 +51022,30 @@ func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, 
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Account_activities(ctx, field, obj)
+				})
+		case "metrics":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Account_metrics(ctx, field, obj)
+				})
+		case "clv":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Account_clv(ctx, field, obj)
+				})
+		case "rfm":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Account_rfm(ctx, field, obj)
+				})
+		case "valueScore":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Account_valueScore(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -47589,6 +51914,36 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Contact_surveyResponses(ctx, field, obj)
 				})
+		case "metrics":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_metrics(ctx, field, obj)
+				})
+		case "clv":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_clv(ctx, field, obj)
+				})
+		case "rfm":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_rfm(ctx, field, obj)
+				})
+		case "valueScore":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_valueScore(ctx, field, obj)
+				})
+		case "segments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_segments(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -47667,6 +52022,189 @@ func (ec *executionContext) _ContactEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "cursor":
 			out.Values[i] = ec._ContactEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var customerMetricsImplementors = []string{"CustomerMetrics", "Node"}
+
+func (ec *executionContext) _CustomerMetrics(ctx context.Context, sel ast.SelectionSet, obj *ent.CustomerMetrics) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerMetricsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerMetrics")
+		case "id":
+			out.Values[i] = ec._CustomerMetrics_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._CustomerMetrics_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._CustomerMetrics_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contactID":
+			out.Values[i] = ec._CustomerMetrics_contactID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "accountID":
+			out.Values[i] = ec._CustomerMetrics_accountID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "asOf":
+			out.Values[i] = ec._CustomerMetrics_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "computedAt":
+			out.Values[i] = ec._CustomerMetrics_computedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revenue":
+			out.Values[i] = ec._CustomerMetrics_revenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grossMargin":
+			out.Values[i] = ec._CustomerMetrics_grossMargin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "costToServe":
+			out.Values[i] = ec._CustomerMetrics_costToServe(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acquisitionCost":
+			out.Values[i] = ec._CustomerMetrics_acquisitionCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "netValue":
+			out.Values[i] = ec._CustomerMetrics_netValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transactions":
+			out.Values[i] = ec._CustomerMetrics_transactions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstPurchaseAt":
+			out.Values[i] = ec._CustomerMetrics_firstPurchaseAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastPurchaseAt":
+			out.Values[i] = ec._CustomerMetrics_lastPurchaseAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "repeatTransactions":
+			out.Values[i] = ec._CustomerMetrics_repeatTransactions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recencyWeeks":
+			out.Values[i] = ec._CustomerMetrics_recencyWeeks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ageWeeks":
+			out.Values[i] = ec._CustomerMetrics_ageWeeks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "averageRepeatSpend":
+			out.Values[i] = ec._CustomerMetrics_averageRepeatSpend(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expectedTransactions":
+			out.Values[i] = ec._CustomerMetrics_expectedTransactions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "probabilityAlive":
+			out.Values[i] = ec._CustomerMetrics_probabilityAlive(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expectedSpend":
+			out.Values[i] = ec._CustomerMetrics_expectedSpend(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "predictedClv":
+			out.Values[i] = ec._CustomerMetrics_predictedClv(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "model":
+			out.Values[i] = ec._CustomerMetrics_model(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recencyDays":
+			out.Values[i] = ec._CustomerMetrics_recencyDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rfmR":
+			out.Values[i] = ec._CustomerMetrics_rfmR(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rfmF":
+			out.Values[i] = ec._CustomerMetrics_rfmF(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rfmM":
+			out.Values[i] = ec._CustomerMetrics_rfmM(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rfmSegment":
+			out.Values[i] = ec._CustomerMetrics_rfmSegment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "valueScore":
+			out.Values[i] = ec._CustomerMetrics_valueScore(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "valueTier":
+			out.Values[i] = ec._CustomerMetrics_valueTier(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -48976,6 +53514,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_products(ctx, field)
 				})
+		case "segments":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_segments(ctx, field)
+				})
 		case "stages":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -49067,6 +53611,161 @@ func (ec *executionContext) _RecordError(ctx context.Context, sel ast.SelectionS
 		case "field":
 			out.Values[i] = ec._RecordError_field(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var segmentImplementors = []string{"Segment", "Node"}
+
+func (ec *executionContext) _Segment(ctx context.Context, sel ast.SelectionSet, obj *ent.Segment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, segmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Segment")
+		case "id":
+			out.Values[i] = ec._Segment_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Segment_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Segment_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Segment_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Segment_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "kind":
+			out.Values[i] = ec._Segment_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "size":
+			out.Values[i] = ec._Segment_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "refreshedAt":
+			out.Values[i] = ec._Segment_refreshedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "members":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Segment_members(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var segmentConnectionImplementors = []string{"SegmentConnection"}
+
+func (ec *executionContext) _SegmentConnection(ctx context.Context, sel ast.SelectionSet, obj *ent.SegmentConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, segmentConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SegmentConnection")
+		case "edges":
+			out.Values[i] = ec._SegmentConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SegmentConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SegmentConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var segmentEdgeImplementors = []string{"SegmentEdge"}
+
+func (ec *executionContext) _SegmentEdge(ctx context.Context, sel ast.SelectionSet, obj *ent.SegmentEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, segmentEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SegmentEdge")
+		case "node":
+			out.Values[i] = ec._SegmentEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._SegmentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -50800,6 +55499,16 @@ func (ec *executionContext) marshalNCursor2entgoᚗioᚋcontribᚋentgqlᚐCurso
 	return v
 }
 
+func (ec *executionContext) unmarshalNCustomerMetricsTier2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTier(ctx context.Context, v any) (analytics.Tier, error) {
+	var res analytics.Tier
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCustomerMetricsTier2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTier(ctx context.Context, sel ast.SelectionSet, v analytics.Tier) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNDeal2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐDeal(ctx context.Context, sel ast.SelectionSet, v *ent.Deal) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Deal!")
@@ -51083,6 +55792,61 @@ func (ec *executionContext) marshalNProductOrderField2ᚖgithubᚗcomᚋheadless
 
 func (ec *executionContext) unmarshalNProductWhereInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐProductWhereInput(ctx context.Context, v any) (*ent.ProductWhereInput, error) {
 	res, err := ec.unmarshalInputProductWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRFMSegment2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegment(ctx context.Context, v any) (analytics.RFMSegment, error) {
+	var res analytics.RFMSegment
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRFMSegment2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegment(ctx context.Context, sel ast.SelectionSet, v analytics.RFMSegment) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNSegment2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegment(ctx context.Context, sel ast.SelectionSet, v *ent.Segment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Segment!")
+		return graphql.Null
+	}
+	return ec._Segment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSegmentConnection2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentConnection(ctx context.Context, sel ast.SelectionSet, v *ent.SegmentConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SegmentConnection!")
+		return graphql.Null
+	}
+	return ec._SegmentConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSegmentKind2githubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKind(ctx context.Context, v any) (segment.Kind, error) {
+	var res segment.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSegmentKind2githubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKind(ctx context.Context, sel ast.SelectionSet, v segment.Kind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSegmentOrderField2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentOrderField(ctx context.Context, v any) (*ent.SegmentOrderField, error) {
+	var res = new(ent.SegmentOrderField)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSegmentOrderField2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.SegmentOrderField) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SegmentOrderField!")
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalNSegmentWhereInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentWhereInput(ctx context.Context, v any) (*ent.SegmentWhereInput, error) {
+	res, err := ec.unmarshalInputSegmentWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -51489,6 +56253,16 @@ func (ec *executionContext) marshalNUserRole2githubᚗcomᚋheadlesscrmᚋcrmᚋ
 func (ec *executionContext) unmarshalNUserWhereInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐUserWhereInput(ctx context.Context, v any) (*ent.UserWhereInput, error) {
 	res, err := ec.unmarshalInputUserWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNValueTier2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTier(ctx context.Context, v any) (analytics.Tier, error) {
+	var res analytics.Tier
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNValueTier2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTier(ctx context.Context, sel ast.SelectionSet, v analytics.Tier) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐViewer(ctx context.Context, sel ast.SelectionSet, v *model.Viewer) graphql.Marshaler {
@@ -52351,6 +57125,29 @@ func (ec *executionContext) marshalOCursor2ᚖentgoᚗioᚋcontribᚋentgqlᚐCu
 	return v
 }
 
+func (ec *executionContext) marshalOCustomerMetrics2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx context.Context, sel ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CustomerMetrics(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCustomerMetricsRFMSegment2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegment(ctx context.Context, v any) (*analytics.RFMSegment, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(analytics.RFMSegment)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCustomerMetricsRFMSegment2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegment(ctx context.Context, sel ast.SelectionSet, v *analytics.RFMSegment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalODeal2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐDeal(ctx context.Context, sel ast.SelectionSet, v *ent.Deal) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -52900,11 +57697,194 @@ func (ec *executionContext) unmarshalOProductWhereInput2ᚖgithubᚗcomᚋheadle
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalORFMSegment2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegmentᚄ(ctx context.Context, v any) ([]analytics.RFMSegment, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]analytics.RFMSegment, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNRFMSegment2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegment(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalORFMSegment2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegmentᚄ(ctx context.Context, sel ast.SelectionSet, v []analytics.RFMSegment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRFMSegment2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalORFMSegment2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegment(ctx context.Context, v any) (*analytics.RFMSegment, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(analytics.RFMSegment)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORFMSegment2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegment(ctx context.Context, sel ast.SelectionSet, v *analytics.RFMSegment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalORecordError2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐRecordError(ctx context.Context, sel ast.SelectionSet, v *model.RecordError) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._RecordError(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSegment2ᚕᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Segment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSegment2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSegment2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegment(ctx context.Context, sel ast.SelectionSet, v *ent.Segment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Segment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSegmentEdge2ᚕᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentEdge(ctx context.Context, sel ast.SelectionSet, v []*ent.SegmentEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOSegmentEdge2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSegmentEdge2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentEdge(ctx context.Context, sel ast.SelectionSet, v *ent.SegmentEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SegmentEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSegmentKind2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKindᚄ(ctx context.Context, v any) ([]segment.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]segment.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSegmentKind2githubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSegmentKind2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []segment.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSegmentKind2githubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOSegmentKind2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKind(ctx context.Context, v any) (*segment.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(segment.Kind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSegmentKind2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKind(ctx context.Context, sel ast.SelectionSet, v *segment.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOSegmentOrder2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentOrder(ctx context.Context, v any) (*ent.SegmentOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSegmentOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSegmentWhereInput2ᚕᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentWhereInputᚄ(ctx context.Context, v any) ([]*ent.SegmentWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*ent.SegmentWhereInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSegmentWhereInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentWhereInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSegmentWhereInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentWhereInput(ctx context.Context, v any) (*ent.SegmentWhereInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSegmentWhereInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalOStage2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐStage(ctx context.Context, sel ast.SelectionSet, v *ent.Stage) graphql.Marshaler {
@@ -53531,6 +58511,58 @@ func (ec *executionContext) unmarshalOUserWhereInput2ᚖgithubᚗcomᚋheadlessc
 	}
 	res, err := ec.unmarshalInputUserWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOValueTier2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTierᚄ(ctx context.Context, v any) ([]analytics.Tier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]analytics.Tier, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNValueTier2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTier(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOValueTier2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTierᚄ(ctx context.Context, sel ast.SelectionSet, v []analytics.Tier) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNValueTier2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTier(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOValueTier2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTier(ctx context.Context, v any) (*analytics.Tier, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(analytics.Tier)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOValueTier2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTier(ctx context.Context, sel ast.SelectionSet, v *analytics.Tier) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

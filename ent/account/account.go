@@ -11,6 +11,8 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
 
@@ -45,6 +47,16 @@ const (
 	FieldTags = "tags"
 	// FieldCustomFields holds the string denoting the custom_fields field in the database.
 	FieldCustomFields = "custom_fields"
+	// FieldPredictedClv holds the string denoting the predicted_clv field in the database.
+	FieldPredictedClv = "predicted_clv"
+	// FieldProbabilityAlive holds the string denoting the probability_alive field in the database.
+	FieldProbabilityAlive = "probability_alive"
+	// FieldValueScore holds the string denoting the value_score field in the database.
+	FieldValueScore = "value_score"
+	// FieldValueTier holds the string denoting the value_tier field in the database.
+	FieldValueTier = "value_tier"
+	// FieldRfmSegment holds the string denoting the rfm_segment field in the database.
+	FieldRfmSegment = "rfm_segment"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
 	// EdgeOwner holds the string denoting the owner edge name in mutations.
@@ -59,6 +71,8 @@ const (
 	EdgeTickets = "tickets"
 	// EdgeActivities holds the string denoting the activities edge name in mutations.
 	EdgeActivities = "activities"
+	// EdgeMetrics holds the string denoting the metrics edge name in mutations.
+	EdgeMetrics = "metrics"
 	// Table holds the table name of the account in the database.
 	Table = "accounts"
 	// OrganizationTable is the table that holds the organization relation/edge.
@@ -110,6 +124,13 @@ const (
 	ActivitiesInverseTable = "activities"
 	// ActivitiesColumn is the table column denoting the activities relation/edge.
 	ActivitiesColumn = "account_id"
+	// MetricsTable is the table that holds the metrics relation/edge.
+	MetricsTable = "customer_metrics"
+	// MetricsInverseTable is the table name for the CustomerMetrics entity.
+	// It exists in this package in order to avoid circular dependency with the "customermetrics" package.
+	MetricsInverseTable = "customer_metrics"
+	// MetricsColumn is the table column denoting the metrics relation/edge.
+	MetricsColumn = "account_id"
 )
 
 // Columns holds all SQL columns for account fields.
@@ -128,6 +149,11 @@ var Columns = []string{
 	FieldAcquisitionCampaignID,
 	FieldTags,
 	FieldCustomFields,
+	FieldPredictedClv,
+	FieldProbabilityAlive,
+	FieldValueScore,
+	FieldValueTier,
+	FieldRfmSegment,
 }
 
 // ValidColumn reports if the column name is valid (part of the table columns).
@@ -168,6 +194,12 @@ var (
 	DefaultTags []string
 	// TagsValidator is a validator for the "tags" field. It is called by the builders before save.
 	TagsValidator func([]string) error
+	// DefaultPredictedClv holds the default value on creation for the "predicted_clv" field.
+	DefaultPredictedClv float64
+	// DefaultProbabilityAlive holds the default value on creation for the "probability_alive" field.
+	DefaultProbabilityAlive float64
+	// DefaultValueScore holds the default value on creation for the "value_score" field.
+	DefaultValueScore float64
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -201,6 +233,26 @@ func LifecycleStageValidator(ls LifecycleStage) error {
 		return nil
 	default:
 		return fmt.Errorf("account: invalid enum value for lifecycle_stage field: %q", ls)
+	}
+}
+
+// ValueTierValidator is a validator for the "value_tier" field enum values. It is called by the builders before save.
+func ValueTierValidator(vt analytics.Tier) error {
+	switch vt {
+	case "VIP", "HIGH", "MEDIUM", "LOW":
+		return nil
+	default:
+		return fmt.Errorf("account: invalid enum value for value_tier field: %q", vt)
+	}
+}
+
+// RfmSegmentValidator is a validator for the "rfm_segment" field enum values. It is called by the builders before save.
+func RfmSegmentValidator(rs analytics.RFMSegment) error {
+	switch rs {
+	case "CHAMPIONS", "LOYAL", "POTENTIAL_LOYALISTS", "NEW_CUSTOMERS", "PROMISING", "NEED_ATTENTION", "ABOUT_TO_SLEEP", "AT_RISK", "CANT_LOSE", "HIBERNATING":
+		return nil
+	default:
+		return fmt.Errorf("account: invalid enum value for rfm_segment field: %q", rs)
 	}
 }
 
@@ -265,6 +317,31 @@ func ByOwnerID(opts ...sql.OrderTermOption) OrderOption {
 // ByAcquisitionCampaignID orders the results by the acquisition_campaign_id field.
 func ByAcquisitionCampaignID(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldAcquisitionCampaignID, opts...).ToFunc()
+}
+
+// ByPredictedClv orders the results by the predicted_clv field.
+func ByPredictedClv(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPredictedClv, opts...).ToFunc()
+}
+
+// ByProbabilityAlive orders the results by the probability_alive field.
+func ByProbabilityAlive(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldProbabilityAlive, opts...).ToFunc()
+}
+
+// ByValueScore orders the results by the value_score field.
+func ByValueScore(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldValueScore, opts...).ToFunc()
+}
+
+// ByValueTier orders the results by the value_tier field.
+func ByValueTier(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldValueTier, opts...).ToFunc()
+}
+
+// ByRfmSegment orders the results by the rfm_segment field.
+func ByRfmSegment(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRfmSegment, opts...).ToFunc()
 }
 
 // ByOrganizationField orders the results by organization field.
@@ -343,6 +420,13 @@ func ByActivities(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newActivitiesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByMetricsField orders the results by metrics field.
+func ByMetricsField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newMetricsStep(), sql.OrderByField(field, opts...))
+	}
+}
 func newOrganizationStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -392,6 +476,13 @@ func newActivitiesStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.O2M, false, ActivitiesTable, ActivitiesColumn),
 	)
 }
+func newMetricsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(MetricsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2O, false, MetricsTable, MetricsColumn),
+	)
+}
 
 // MarshalGQL implements graphql.Marshaler interface.
 func (e LifecycleStage) MarshalGQL(w io.Writer) {
@@ -410,3 +501,17 @@ func (e *LifecycleStage) UnmarshalGQL(val interface{}) error {
 	}
 	return nil
 }
+
+var (
+	// analytics.Tier must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*analytics.Tier)(nil)
+	// analytics.Tier must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*analytics.Tier)(nil)
+)
+
+var (
+	// analytics.RFMSegment must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*analytics.RFMSegment)(nil)
+	// analytics.RFMSegment must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*analytics.RFMSegment)(nil)
+)

@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/headlesscrm/crm/ent/predicate"
+	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/money"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
@@ -105,6 +106,21 @@ func OwnerID(v pulid.ID) predicate.Account {
 // AcquisitionCampaignID applies equality check predicate on the "acquisition_campaign_id" field. It's identical to AcquisitionCampaignIDEQ.
 func AcquisitionCampaignID(v pulid.ID) predicate.Account {
 	return predicate.Account(sql.FieldEQ(FieldAcquisitionCampaignID, v))
+}
+
+// PredictedClv applies equality check predicate on the "predicted_clv" field. It's identical to PredictedClvEQ.
+func PredictedClv(v float64) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldPredictedClv, v))
+}
+
+// ProbabilityAlive applies equality check predicate on the "probability_alive" field. It's identical to ProbabilityAliveEQ.
+func ProbabilityAlive(v float64) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldProbabilityAlive, v))
+}
+
+// ValueScore applies equality check predicate on the "value_score" field. It's identical to ValueScoreEQ.
+func ValueScore(v float64) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldValueScore, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -772,6 +788,206 @@ func CustomFieldsNotNil() predicate.Account {
 	return predicate.Account(sql.FieldNotNull(FieldCustomFields))
 }
 
+// PredictedClvEQ applies the EQ predicate on the "predicted_clv" field.
+func PredictedClvEQ(v float64) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldPredictedClv, v))
+}
+
+// PredictedClvNEQ applies the NEQ predicate on the "predicted_clv" field.
+func PredictedClvNEQ(v float64) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldPredictedClv, v))
+}
+
+// PredictedClvIn applies the In predicate on the "predicted_clv" field.
+func PredictedClvIn(vs ...float64) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldPredictedClv, vs...))
+}
+
+// PredictedClvNotIn applies the NotIn predicate on the "predicted_clv" field.
+func PredictedClvNotIn(vs ...float64) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldPredictedClv, vs...))
+}
+
+// PredictedClvGT applies the GT predicate on the "predicted_clv" field.
+func PredictedClvGT(v float64) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldPredictedClv, v))
+}
+
+// PredictedClvGTE applies the GTE predicate on the "predicted_clv" field.
+func PredictedClvGTE(v float64) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldPredictedClv, v))
+}
+
+// PredictedClvLT applies the LT predicate on the "predicted_clv" field.
+func PredictedClvLT(v float64) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldPredictedClv, v))
+}
+
+// PredictedClvLTE applies the LTE predicate on the "predicted_clv" field.
+func PredictedClvLTE(v float64) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldPredictedClv, v))
+}
+
+// ProbabilityAliveEQ applies the EQ predicate on the "probability_alive" field.
+func ProbabilityAliveEQ(v float64) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldProbabilityAlive, v))
+}
+
+// ProbabilityAliveNEQ applies the NEQ predicate on the "probability_alive" field.
+func ProbabilityAliveNEQ(v float64) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldProbabilityAlive, v))
+}
+
+// ProbabilityAliveIn applies the In predicate on the "probability_alive" field.
+func ProbabilityAliveIn(vs ...float64) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldProbabilityAlive, vs...))
+}
+
+// ProbabilityAliveNotIn applies the NotIn predicate on the "probability_alive" field.
+func ProbabilityAliveNotIn(vs ...float64) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldProbabilityAlive, vs...))
+}
+
+// ProbabilityAliveGT applies the GT predicate on the "probability_alive" field.
+func ProbabilityAliveGT(v float64) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldProbabilityAlive, v))
+}
+
+// ProbabilityAliveGTE applies the GTE predicate on the "probability_alive" field.
+func ProbabilityAliveGTE(v float64) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldProbabilityAlive, v))
+}
+
+// ProbabilityAliveLT applies the LT predicate on the "probability_alive" field.
+func ProbabilityAliveLT(v float64) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldProbabilityAlive, v))
+}
+
+// ProbabilityAliveLTE applies the LTE predicate on the "probability_alive" field.
+func ProbabilityAliveLTE(v float64) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldProbabilityAlive, v))
+}
+
+// ValueScoreEQ applies the EQ predicate on the "value_score" field.
+func ValueScoreEQ(v float64) predicate.Account {
+	return predicate.Account(sql.FieldEQ(FieldValueScore, v))
+}
+
+// ValueScoreNEQ applies the NEQ predicate on the "value_score" field.
+func ValueScoreNEQ(v float64) predicate.Account {
+	return predicate.Account(sql.FieldNEQ(FieldValueScore, v))
+}
+
+// ValueScoreIn applies the In predicate on the "value_score" field.
+func ValueScoreIn(vs ...float64) predicate.Account {
+	return predicate.Account(sql.FieldIn(FieldValueScore, vs...))
+}
+
+// ValueScoreNotIn applies the NotIn predicate on the "value_score" field.
+func ValueScoreNotIn(vs ...float64) predicate.Account {
+	return predicate.Account(sql.FieldNotIn(FieldValueScore, vs...))
+}
+
+// ValueScoreGT applies the GT predicate on the "value_score" field.
+func ValueScoreGT(v float64) predicate.Account {
+	return predicate.Account(sql.FieldGT(FieldValueScore, v))
+}
+
+// ValueScoreGTE applies the GTE predicate on the "value_score" field.
+func ValueScoreGTE(v float64) predicate.Account {
+	return predicate.Account(sql.FieldGTE(FieldValueScore, v))
+}
+
+// ValueScoreLT applies the LT predicate on the "value_score" field.
+func ValueScoreLT(v float64) predicate.Account {
+	return predicate.Account(sql.FieldLT(FieldValueScore, v))
+}
+
+// ValueScoreLTE applies the LTE predicate on the "value_score" field.
+func ValueScoreLTE(v float64) predicate.Account {
+	return predicate.Account(sql.FieldLTE(FieldValueScore, v))
+}
+
+// ValueTierEQ applies the EQ predicate on the "value_tier" field.
+func ValueTierEQ(v analytics.Tier) predicate.Account {
+	vc := v
+	return predicate.Account(sql.FieldEQ(FieldValueTier, vc))
+}
+
+// ValueTierNEQ applies the NEQ predicate on the "value_tier" field.
+func ValueTierNEQ(v analytics.Tier) predicate.Account {
+	vc := v
+	return predicate.Account(sql.FieldNEQ(FieldValueTier, vc))
+}
+
+// ValueTierIn applies the In predicate on the "value_tier" field.
+func ValueTierIn(vs ...analytics.Tier) predicate.Account {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Account(sql.FieldIn(FieldValueTier, v...))
+}
+
+// ValueTierNotIn applies the NotIn predicate on the "value_tier" field.
+func ValueTierNotIn(vs ...analytics.Tier) predicate.Account {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Account(sql.FieldNotIn(FieldValueTier, v...))
+}
+
+// ValueTierIsNil applies the IsNil predicate on the "value_tier" field.
+func ValueTierIsNil() predicate.Account {
+	return predicate.Account(sql.FieldIsNull(FieldValueTier))
+}
+
+// ValueTierNotNil applies the NotNil predicate on the "value_tier" field.
+func ValueTierNotNil() predicate.Account {
+	return predicate.Account(sql.FieldNotNull(FieldValueTier))
+}
+
+// RfmSegmentEQ applies the EQ predicate on the "rfm_segment" field.
+func RfmSegmentEQ(v analytics.RFMSegment) predicate.Account {
+	vc := v
+	return predicate.Account(sql.FieldEQ(FieldRfmSegment, vc))
+}
+
+// RfmSegmentNEQ applies the NEQ predicate on the "rfm_segment" field.
+func RfmSegmentNEQ(v analytics.RFMSegment) predicate.Account {
+	vc := v
+	return predicate.Account(sql.FieldNEQ(FieldRfmSegment, vc))
+}
+
+// RfmSegmentIn applies the In predicate on the "rfm_segment" field.
+func RfmSegmentIn(vs ...analytics.RFMSegment) predicate.Account {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Account(sql.FieldIn(FieldRfmSegment, v...))
+}
+
+// RfmSegmentNotIn applies the NotIn predicate on the "rfm_segment" field.
+func RfmSegmentNotIn(vs ...analytics.RFMSegment) predicate.Account {
+	v := make([]any, len(vs))
+	for i := range v {
+		v[i] = vs[i]
+	}
+	return predicate.Account(sql.FieldNotIn(FieldRfmSegment, v...))
+}
+
+// RfmSegmentIsNil applies the IsNil predicate on the "rfm_segment" field.
+func RfmSegmentIsNil() predicate.Account {
+	return predicate.Account(sql.FieldIsNull(FieldRfmSegment))
+}
+
+// RfmSegmentNotNil applies the NotNil predicate on the "rfm_segment" field.
+func RfmSegmentNotNil() predicate.Account {
+	return predicate.Account(sql.FieldNotNull(FieldRfmSegment))
+}
+
 // HasOrganization applies the HasEdge predicate on the "organization" edge.
 func HasOrganization() predicate.Account {
 	return predicate.Account(func(s *sql.Selector) {
@@ -925,6 +1141,29 @@ func HasActivities() predicate.Account {
 func HasActivitiesWith(preds ...predicate.Activity) predicate.Account {
 	return predicate.Account(func(s *sql.Selector) {
 		step := newActivitiesStep()
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasMetrics applies the HasEdge predicate on the "metrics" edge.
+func HasMetrics() predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, MetricsTable, MetricsColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasMetricsWith applies the HasEdge predicate on the "metrics" edge with a given conditions (other predicates).
+func HasMetricsWith(preds ...predicate.CustomerMetrics) predicate.Account {
+	return predicate.Account(func(s *sql.Selector) {
+		step := newMetricsStep()
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			for _, p := range preds {
 				p(s)

@@ -11,6 +11,8 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
 
@@ -61,6 +63,16 @@ const (
 	FieldCustomFields = "custom_fields"
 	// FieldLastContactedAt holds the string denoting the last_contacted_at field in the database.
 	FieldLastContactedAt = "last_contacted_at"
+	// FieldPredictedClv holds the string denoting the predicted_clv field in the database.
+	FieldPredictedClv = "predicted_clv"
+	// FieldProbabilityAlive holds the string denoting the probability_alive field in the database.
+	FieldProbabilityAlive = "probability_alive"
+	// FieldValueScore holds the string denoting the value_score field in the database.
+	FieldValueScore = "value_score"
+	// FieldValueTier holds the string denoting the value_tier field in the database.
+	FieldValueTier = "value_tier"
+	// FieldRfmSegment holds the string denoting the rfm_segment field in the database.
+	FieldRfmSegment = "rfm_segment"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
@@ -83,6 +95,12 @@ const (
 	EdgeCampaignMemberships = "campaign_memberships"
 	// EdgeSurveyResponses holds the string denoting the survey_responses edge name in mutations.
 	EdgeSurveyResponses = "survey_responses"
+	// EdgeMetrics holds the string denoting the metrics edge name in mutations.
+	EdgeMetrics = "metrics"
+	// EdgeSegments holds the string denoting the segments edge name in mutations.
+	EdgeSegments = "segments"
+	// EdgeSegmentMemberships holds the string denoting the segment_memberships edge name in mutations.
+	EdgeSegmentMemberships = "segment_memberships"
 	// Table holds the table name of the contact in the database.
 	Table = "contacts"
 	// OrganizationTable is the table that holds the organization relation/edge.
@@ -156,6 +174,25 @@ const (
 	SurveyResponsesInverseTable = "survey_responses"
 	// SurveyResponsesColumn is the table column denoting the survey_responses relation/edge.
 	SurveyResponsesColumn = "contact_id"
+	// MetricsTable is the table that holds the metrics relation/edge.
+	MetricsTable = "customer_metrics"
+	// MetricsInverseTable is the table name for the CustomerMetrics entity.
+	// It exists in this package in order to avoid circular dependency with the "customermetrics" package.
+	MetricsInverseTable = "customer_metrics"
+	// MetricsColumn is the table column denoting the metrics relation/edge.
+	MetricsColumn = "contact_id"
+	// SegmentsTable is the table that holds the segments relation/edge. The primary key declared below.
+	SegmentsTable = "segment_memberships"
+	// SegmentsInverseTable is the table name for the Segment entity.
+	// It exists in this package in order to avoid circular dependency with the "segment" package.
+	SegmentsInverseTable = "segments"
+	// SegmentMembershipsTable is the table that holds the segment_memberships relation/edge.
+	SegmentMembershipsTable = "segment_memberships"
+	// SegmentMembershipsInverseTable is the table name for the SegmentMembership entity.
+	// It exists in this package in order to avoid circular dependency with the "segmentmembership" package.
+	SegmentMembershipsInverseTable = "segment_memberships"
+	// SegmentMembershipsColumn is the table column denoting the segment_memberships relation/edge.
+	SegmentMembershipsColumn = "contact_id"
 )
 
 // Columns holds all SQL columns for contact fields.
@@ -182,7 +219,18 @@ var Columns = []string{
 	FieldTags,
 	FieldCustomFields,
 	FieldLastContactedAt,
+	FieldPredictedClv,
+	FieldProbabilityAlive,
+	FieldValueScore,
+	FieldValueTier,
+	FieldRfmSegment,
 }
+
+var (
+	// SegmentsPrimaryKey and SegmentsColumn2 are the table columns denoting the
+	// primary key for the segments relation (M2M).
+	SegmentsPrimaryKey = []string{"segment_id", "contact_id"}
+)
 
 // ValidColumn reports if the column name is valid (part of the table columns).
 func ValidColumn(column string) bool {
@@ -232,6 +280,12 @@ var (
 	DefaultTags []string
 	// TagsValidator is a validator for the "tags" field. It is called by the builders before save.
 	TagsValidator func([]string) error
+	// DefaultPredictedClv holds the default value on creation for the "predicted_clv" field.
+	DefaultPredictedClv float64
+	// DefaultProbabilityAlive holds the default value on creation for the "probability_alive" field.
+	DefaultProbabilityAlive float64
+	// DefaultValueScore holds the default value on creation for the "value_score" field.
+	DefaultValueScore float64
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -291,6 +345,26 @@ func GenderValidator(ge Gender) error {
 		return nil
 	default:
 		return fmt.Errorf("contact: invalid enum value for gender field: %q", ge)
+	}
+}
+
+// ValueTierValidator is a validator for the "value_tier" field enum values. It is called by the builders before save.
+func ValueTierValidator(vt analytics.Tier) error {
+	switch vt {
+	case "VIP", "HIGH", "MEDIUM", "LOW":
+		return nil
+	default:
+		return fmt.Errorf("contact: invalid enum value for value_tier field: %q", vt)
+	}
+}
+
+// RfmSegmentValidator is a validator for the "rfm_segment" field enum values. It is called by the builders before save.
+func RfmSegmentValidator(rs analytics.RFMSegment) error {
+	switch rs {
+	case "CHAMPIONS", "LOYAL", "POTENTIAL_LOYALISTS", "NEW_CUSTOMERS", "PROMISING", "NEED_ATTENTION", "ABOUT_TO_SLEEP", "AT_RISK", "CANT_LOSE", "HIBERNATING":
+		return nil
+	default:
+		return fmt.Errorf("contact: invalid enum value for rfm_segment field: %q", rs)
 	}
 }
 
@@ -395,6 +469,31 @@ func ByReferredByID(opts ...sql.OrderTermOption) OrderOption {
 // ByLastContactedAt orders the results by the last_contacted_at field.
 func ByLastContactedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastContactedAt, opts...).ToFunc()
+}
+
+// ByPredictedClv orders the results by the predicted_clv field.
+func ByPredictedClv(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldPredictedClv, opts...).ToFunc()
+}
+
+// ByProbabilityAlive orders the results by the probability_alive field.
+func ByProbabilityAlive(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldProbabilityAlive, opts...).ToFunc()
+}
+
+// ByValueScore orders the results by the value_score field.
+func ByValueScore(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldValueScore, opts...).ToFunc()
+}
+
+// ByValueTier orders the results by the value_tier field.
+func ByValueTier(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldValueTier, opts...).ToFunc()
+}
+
+// ByRfmSegment orders the results by the rfm_segment field.
+func ByRfmSegment(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldRfmSegment, opts...).ToFunc()
 }
 
 // ByOrganizationField orders the results by organization field.
@@ -515,6 +614,41 @@ func BySurveyResponses(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
 		sqlgraph.OrderByNeighborTerms(s, newSurveyResponsesStep(), append([]sql.OrderTerm{term}, terms...)...)
 	}
 }
+
+// ByMetricsField orders the results by metrics field.
+func ByMetricsField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newMetricsStep(), sql.OrderByField(field, opts...))
+	}
+}
+
+// BySegmentsCount orders the results by segments count.
+func BySegmentsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newSegmentsStep(), opts...)
+	}
+}
+
+// BySegments orders the results by segments terms.
+func BySegments(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newSegmentsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
+
+// BySegmentMembershipsCount orders the results by segment_memberships count.
+func BySegmentMembershipsCount(opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborsCount(s, newSegmentMembershipsStep(), opts...)
+	}
+}
+
+// BySegmentMemberships orders the results by segment_memberships terms.
+func BySegmentMemberships(term sql.OrderTerm, terms ...sql.OrderTerm) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newSegmentMembershipsStep(), append([]sql.OrderTerm{term}, terms...)...)
+	}
+}
 func newOrganizationStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -592,6 +726,27 @@ func newSurveyResponsesStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.O2M, false, SurveyResponsesTable, SurveyResponsesColumn),
 	)
 }
+func newMetricsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(MetricsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2O, false, MetricsTable, MetricsColumn),
+	)
+}
+func newSegmentsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(SegmentsInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.M2M, true, SegmentsTable, SegmentsPrimaryKey...),
+	)
+}
+func newSegmentMembershipsStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(SegmentMembershipsInverseTable, SegmentMembershipsColumn),
+		sqlgraph.Edge(sqlgraph.O2M, true, SegmentMembershipsTable, SegmentMembershipsColumn),
+	)
+}
 
 // MarshalGQL implements graphql.Marshaler interface.
 func (e LifecycleStage) MarshalGQL(w io.Writer) {
@@ -628,3 +783,17 @@ func (e *Gender) UnmarshalGQL(val interface{}) error {
 	}
 	return nil
 }
+
+var (
+	// analytics.Tier must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*analytics.Tier)(nil)
+	// analytics.Tier must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*analytics.Tier)(nil)
+)
+
+var (
+	// analytics.RFMSegment must implement graphql.Marshaler.
+	_ graphql.Marshaler = (*analytics.RFMSegment)(nil)
+	// analytics.RFMSegment must implement graphql.Unmarshaler.
+	_ graphql.Unmarshaler = (*analytics.RFMSegment)(nil)
+)

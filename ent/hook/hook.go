@@ -45,6 +45,18 @@ func (f ActivityFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, er
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ActivityMutation", m)
 }
 
+// The CLVModelFunc type is an adapter to allow the use of ordinary
+// function as CLVModel mutator.
+type CLVModelFunc func(context.Context, *ent.CLVModelMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CLVModelFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CLVModelMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CLVModelMutation", m)
+}
+
 // The CampaignFunc type is an adapter to allow the use of ordinary
 // function as Campaign mutator.
 type CampaignFunc func(context.Context, *ent.CampaignMutation) (ent.Value, error)
@@ -79,6 +91,18 @@ func (f ContactFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ContactMutation", m)
+}
+
+// The CustomerMetricsFunc type is an adapter to allow the use of ordinary
+// function as CustomerMetrics mutator.
+type CustomerMetricsFunc func(context.Context, *ent.CustomerMetricsMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f CustomerMetricsFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.CustomerMetricsMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.CustomerMetricsMutation", m)
 }
 
 // The DealFunc type is an adapter to allow the use of ordinary
@@ -151,6 +175,30 @@ func (f RefreshTokenFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value
 		return f(ctx, mv)
 	}
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.RefreshTokenMutation", m)
+}
+
+// The SegmentFunc type is an adapter to allow the use of ordinary
+// function as Segment mutator.
+type SegmentFunc func(context.Context, *ent.SegmentMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SegmentFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SegmentMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SegmentMutation", m)
+}
+
+// The SegmentMembershipFunc type is an adapter to allow the use of ordinary
+// function as SegmentMembership mutator.
+type SegmentMembershipFunc func(context.Context, *ent.SegmentMembershipMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f SegmentMembershipFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.SegmentMembershipMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.SegmentMembershipMutation", m)
 }
 
 // The StageFunc type is an adapter to allow the use of ordinary

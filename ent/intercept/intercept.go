@@ -13,7 +13,9 @@ import (
 	"github.com/headlesscrm/crm/ent/apitoken"
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
+	"github.com/headlesscrm/crm/ent/clvmodel"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/lineitem"
 	"github.com/headlesscrm/crm/ent/organization"
@@ -21,6 +23,8 @@ import (
 	"github.com/headlesscrm/crm/ent/predicate"
 	"github.com/headlesscrm/crm/ent/product"
 	"github.com/headlesscrm/crm/ent/refreshtoken"
+	"github.com/headlesscrm/crm/ent/segment"
+	"github.com/headlesscrm/crm/ent/segmentmembership"
 	"github.com/headlesscrm/crm/ent/stage"
 	"github.com/headlesscrm/crm/ent/survey"
 	"github.com/headlesscrm/crm/ent/surveyresponse"
@@ -165,6 +169,33 @@ func (f TraverseActivity) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.ActivityQuery", q)
 }
 
+// The CLVModelFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CLVModelFunc func(context.Context, *ent.CLVModelQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CLVModelFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CLVModelQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CLVModelQuery", q)
+}
+
+// The TraverseCLVModel type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCLVModel func(context.Context, *ent.CLVModelQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCLVModel) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCLVModel) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CLVModelQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CLVModelQuery", q)
+}
+
 // The CampaignFunc type is an adapter to allow the use of ordinary function as a Querier.
 type CampaignFunc func(context.Context, *ent.CampaignQuery) (ent.Value, error)
 
@@ -244,6 +275,33 @@ func (f TraverseContact) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.ContactQuery", q)
+}
+
+// The CustomerMetricsFunc type is an adapter to allow the use of ordinary function as a Querier.
+type CustomerMetricsFunc func(context.Context, *ent.CustomerMetricsQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f CustomerMetricsFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.CustomerMetricsQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.CustomerMetricsQuery", q)
+}
+
+// The TraverseCustomerMetrics type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseCustomerMetrics func(context.Context, *ent.CustomerMetricsQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseCustomerMetrics) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseCustomerMetrics) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.CustomerMetricsQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.CustomerMetricsQuery", q)
 }
 
 // The DealFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -408,6 +466,60 @@ func (f TraverseRefreshToken) Traverse(ctx context.Context, q ent.Query) error {
 	return fmt.Errorf("unexpected query type %T. expect *ent.RefreshTokenQuery", q)
 }
 
+// The SegmentFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SegmentFunc func(context.Context, *ent.SegmentQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SegmentFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SegmentQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SegmentQuery", q)
+}
+
+// The TraverseSegment type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSegment func(context.Context, *ent.SegmentQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSegment) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSegment) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SegmentQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SegmentQuery", q)
+}
+
+// The SegmentMembershipFunc type is an adapter to allow the use of ordinary function as a Querier.
+type SegmentMembershipFunc func(context.Context, *ent.SegmentMembershipQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f SegmentMembershipFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.SegmentMembershipQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.SegmentMembershipQuery", q)
+}
+
+// The TraverseSegmentMembership type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseSegmentMembership func(context.Context, *ent.SegmentMembershipQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseSegmentMembership) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseSegmentMembership) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.SegmentMembershipQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.SegmentMembershipQuery", q)
+}
+
 // The StageFunc type is an adapter to allow the use of ordinary function as a Querier.
 type StageFunc func(context.Context, *ent.StageQuery) (ent.Value, error)
 
@@ -552,12 +664,16 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.AccountQuery, predicate.Account, account.OrderOption]{typ: ent.TypeAccount, tq: q}, nil
 	case *ent.ActivityQuery:
 		return &query[*ent.ActivityQuery, predicate.Activity, activity.OrderOption]{typ: ent.TypeActivity, tq: q}, nil
+	case *ent.CLVModelQuery:
+		return &query[*ent.CLVModelQuery, predicate.CLVModel, clvmodel.OrderOption]{typ: ent.TypeCLVModel, tq: q}, nil
 	case *ent.CampaignQuery:
 		return &query[*ent.CampaignQuery, predicate.Campaign, campaign.OrderOption]{typ: ent.TypeCampaign, tq: q}, nil
 	case *ent.CampaignMemberQuery:
 		return &query[*ent.CampaignMemberQuery, predicate.CampaignMember, campaignmember.OrderOption]{typ: ent.TypeCampaignMember, tq: q}, nil
 	case *ent.ContactQuery:
 		return &query[*ent.ContactQuery, predicate.Contact, contact.OrderOption]{typ: ent.TypeContact, tq: q}, nil
+	case *ent.CustomerMetricsQuery:
+		return &query[*ent.CustomerMetricsQuery, predicate.CustomerMetrics, customermetrics.OrderOption]{typ: ent.TypeCustomerMetrics, tq: q}, nil
 	case *ent.DealQuery:
 		return &query[*ent.DealQuery, predicate.Deal, deal.OrderOption]{typ: ent.TypeDeal, tq: q}, nil
 	case *ent.LineItemQuery:
@@ -570,6 +686,10 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.ProductQuery, predicate.Product, product.OrderOption]{typ: ent.TypeProduct, tq: q}, nil
 	case *ent.RefreshTokenQuery:
 		return &query[*ent.RefreshTokenQuery, predicate.RefreshToken, refreshtoken.OrderOption]{typ: ent.TypeRefreshToken, tq: q}, nil
+	case *ent.SegmentQuery:
+		return &query[*ent.SegmentQuery, predicate.Segment, segment.OrderOption]{typ: ent.TypeSegment, tq: q}, nil
+	case *ent.SegmentMembershipQuery:
+		return &query[*ent.SegmentMembershipQuery, predicate.SegmentMembership, segmentmembership.OrderOption]{typ: ent.TypeSegmentMembership, tq: q}, nil
 	case *ent.StageQuery:
 		return &query[*ent.StageQuery, predicate.Stage, stage.OrderOption]{typ: ent.TypeStage, tq: q}, nil
 	case *ent.SurveyQuery:

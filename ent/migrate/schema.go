@@ -57,6 +57,11 @@ var (
 		{Name: "lifecycle_stage", Type: field.TypeEnum, Enums: []string{"SUBSCRIBER", "LEAD", "MARKETING_QUALIFIED_LEAD", "SALES_QUALIFIED_LEAD", "OPPORTUNITY", "CUSTOMER", "EVANGELIST", "OTHER"}, Default: "LEAD"},
 		{Name: "tags", Type: field.TypeJSON, Nullable: true},
 		{Name: "custom_fields", Type: field.TypeJSON, Nullable: true},
+		{Name: "predicted_clv", Type: field.TypeFloat64, Default: 0},
+		{Name: "probability_alive", Type: field.TypeFloat64, Default: 0},
+		{Name: "value_score", Type: field.TypeFloat64, Default: 0},
+		{Name: "value_tier", Type: field.TypeEnum, Nullable: true, Enums: []string{"VIP", "HIGH", "MEDIUM", "LOW"}},
+		{Name: "rfm_segment", Type: field.TypeEnum, Nullable: true, Enums: []string{"CHAMPIONS", "LOYAL", "POTENTIAL_LOYALISTS", "NEW_CUSTOMERS", "PROMISING", "NEED_ATTENTION", "ABOUT_TO_SLEEP", "AT_RISK", "CANT_LOSE", "HIBERNATING"}},
 		{Name: "organization_id", Type: field.TypeString},
 		{Name: "owner_id", Type: field.TypeString, Nullable: true},
 		{Name: "acquisition_campaign_id", Type: field.TypeString, Nullable: true},
@@ -69,19 +74,19 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "accounts_organizations_organization",
-				Columns:    []*schema.Column{AccountsColumns[11]},
+				Columns:    []*schema.Column{AccountsColumns[16]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "accounts_users_owner",
-				Columns:    []*schema.Column{AccountsColumns[12]},
+				Columns:    []*schema.Column{AccountsColumns[17]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "accounts_campaigns_acquisition_campaign",
-				Columns:    []*schema.Column{AccountsColumns[13]},
+				Columns:    []*schema.Column{AccountsColumns[18]},
 				RefColumns: []*schema.Column{CampaignsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -90,17 +95,27 @@ var (
 			{
 				Name:    "account_organization_id_domain",
 				Unique:  true,
-				Columns: []*schema.Column{AccountsColumns[11], AccountsColumns[4]},
+				Columns: []*schema.Column{AccountsColumns[16], AccountsColumns[4]},
 			},
 			{
 				Name:    "account_organization_id_name",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[11], AccountsColumns[3]},
+				Columns: []*schema.Column{AccountsColumns[16], AccountsColumns[3]},
 			},
 			{
 				Name:    "account_organization_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[11], AccountsColumns[1]},
+				Columns: []*schema.Column{AccountsColumns[16], AccountsColumns[1]},
+			},
+			{
+				Name:    "account_organization_id_predicted_clv_id",
+				Unique:  false,
+				Columns: []*schema.Column{AccountsColumns[16], AccountsColumns[11], AccountsColumns[0]},
+			},
+			{
+				Name:    "account_organization_id_value_tier",
+				Unique:  false,
+				Columns: []*schema.Column{AccountsColumns[16], AccountsColumns[14]},
 			},
 		},
 	}
@@ -167,6 +182,49 @@ var (
 				Name:    "activity_organization_id_assignee_id_due_at",
 				Unique:  false,
 				Columns: []*schema.Column{ActivitiesColumns[9], ActivitiesColumns[10], ActivitiesColumns[6]},
+			},
+		},
+	}
+	// ClvModelsColumns holds the columns for the "clv_models" table.
+	ClvModelsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "as_of", Type: field.TypeTime},
+		{Name: "unit", Type: field.TypeEnum, Enums: []string{"DAYS", "WEEKS"}},
+		{Name: "fitted_at", Type: field.TypeTime},
+		{Name: "model", Type: field.TypeString},
+		{Name: "fallback", Type: field.TypeBool, Default: false},
+		{Name: "fallback_reason", Type: field.TypeString, Default: ""},
+		{Name: "bgnbd", Type: field.TypeJSON, Nullable: true},
+		{Name: "bgnbd_log_likelihood", Type: field.TypeFloat64, Nullable: true},
+		{Name: "bgnbd_converged", Type: field.TypeBool, Default: false},
+		{Name: "gamma_gamma", Type: field.TypeJSON, Nullable: true},
+		{Name: "gamma_gamma_log_likelihood", Type: field.TypeFloat64, Nullable: true},
+		{Name: "gamma_gamma_converged", Type: field.TypeBool, Default: false},
+		{Name: "customers", Type: field.TypeInt, Default: 0},
+		{Name: "repeat_customers", Type: field.TypeInt, Default: 0},
+		{Name: "transactions", Type: field.TypeInt, Default: 0},
+		{Name: "organization_id", Type: field.TypeString},
+	}
+	// ClvModelsTable holds the schema information for the "clv_models" table.
+	ClvModelsTable = &schema.Table{
+		Name:       "clv_models",
+		Columns:    ClvModelsColumns,
+		PrimaryKey: []*schema.Column{ClvModelsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "clv_models_organizations_organization",
+				Columns:    []*schema.Column{ClvModelsColumns[18]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "clvmodel_organization_id_as_of_unit",
+				Unique:  true,
+				Columns: []*schema.Column{ClvModelsColumns[18], ClvModelsColumns[3], ClvModelsColumns[4]},
 			},
 		},
 	}
@@ -277,6 +335,11 @@ var (
 		{Name: "tags", Type: field.TypeJSON, Nullable: true},
 		{Name: "custom_fields", Type: field.TypeJSON, Nullable: true},
 		{Name: "last_contacted_at", Type: field.TypeTime, Nullable: true},
+		{Name: "predicted_clv", Type: field.TypeFloat64, Default: 0},
+		{Name: "probability_alive", Type: field.TypeFloat64, Default: 0},
+		{Name: "value_score", Type: field.TypeFloat64, Default: 0},
+		{Name: "value_tier", Type: field.TypeEnum, Nullable: true, Enums: []string{"VIP", "HIGH", "MEDIUM", "LOW"}},
+		{Name: "rfm_segment", Type: field.TypeEnum, Nullable: true, Enums: []string{"CHAMPIONS", "LOYAL", "POTENTIAL_LOYALISTS", "NEW_CUSTOMERS", "PROMISING", "NEED_ATTENTION", "ABOUT_TO_SLEEP", "AT_RISK", "CANT_LOSE", "HIBERNATING"}},
 		{Name: "account_id", Type: field.TypeString, Nullable: true},
 		{Name: "organization_id", Type: field.TypeString},
 		{Name: "owner_id", Type: field.TypeString, Nullable: true},
@@ -291,31 +354,31 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_accounts_contacts",
-				Columns:    []*schema.Column{ContactsColumns[17]},
+				Columns:    []*schema.Column{ContactsColumns[22]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "contacts_organizations_organization",
-				Columns:    []*schema.Column{ContactsColumns[18]},
+				Columns:    []*schema.Column{ContactsColumns[23]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "contacts_users_owner",
-				Columns:    []*schema.Column{ContactsColumns[19]},
+				Columns:    []*schema.Column{ContactsColumns[24]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "contacts_campaigns_acquisition_campaign",
-				Columns:    []*schema.Column{ContactsColumns[20]},
+				Columns:    []*schema.Column{ContactsColumns[25]},
 				RefColumns: []*schema.Column{CampaignsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "contacts_contacts_referrals",
-				Columns:    []*schema.Column{ContactsColumns[21]},
+				Columns:    []*schema.Column{ContactsColumns[26]},
 				RefColumns: []*schema.Column{ContactsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -324,27 +387,116 @@ var (
 			{
 				Name:    "contact_organization_id_email",
 				Unique:  true,
-				Columns: []*schema.Column{ContactsColumns[18], ContactsColumns[5]},
+				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[5]},
 			},
 			{
 				Name:    "contact_organization_id_external_id",
 				Unique:  true,
-				Columns: []*schema.Column{ContactsColumns[18], ContactsColumns[8]},
+				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[8]},
 			},
 			{
 				Name:    "contact_organization_id_account_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[18], ContactsColumns[17]},
+				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[22]},
 			},
 			{
 				Name:    "contact_organization_id_last_name_first_name",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[18], ContactsColumns[4], ContactsColumns[3]},
+				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[4], ContactsColumns[3]},
 			},
 			{
 				Name:    "contact_organization_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[18], ContactsColumns[1]},
+				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[1]},
+			},
+			{
+				Name:    "contact_organization_id_predicted_clv_id",
+				Unique:  false,
+				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[17], ContactsColumns[0]},
+			},
+			{
+				Name:    "contact_organization_id_value_score_id",
+				Unique:  false,
+				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[19], ContactsColumns[0]},
+			},
+			{
+				Name:    "contact_organization_id_value_tier",
+				Unique:  false,
+				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[20]},
+			},
+		},
+	}
+	// CustomerMetricsColumns holds the columns for the "customer_metrics" table.
+	CustomerMetricsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "as_of", Type: field.TypeTime},
+		{Name: "computed_at", Type: field.TypeTime},
+		{Name: "revenue", Type: field.TypeInt64, Default: 0},
+		{Name: "gross_margin", Type: field.TypeInt64, Default: 0},
+		{Name: "cost_to_serve", Type: field.TypeInt64, Default: 0},
+		{Name: "acquisition_cost", Type: field.TypeInt64, Default: 0},
+		{Name: "net_value", Type: field.TypeInt64, Default: 0},
+		{Name: "transactions", Type: field.TypeInt, Default: 0},
+		{Name: "first_purchase_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_purchase_at", Type: field.TypeTime, Nullable: true},
+		{Name: "repeat_transactions", Type: field.TypeInt, Default: 0},
+		{Name: "recency_weeks", Type: field.TypeFloat64, Default: 0},
+		{Name: "age_weeks", Type: field.TypeFloat64, Default: 0},
+		{Name: "average_repeat_spend", Type: field.TypeFloat64, Default: 0},
+		{Name: "expected_transactions", Type: field.TypeFloat64, Default: 0},
+		{Name: "probability_alive", Type: field.TypeFloat64, Default: 0},
+		{Name: "expected_spend", Type: field.TypeFloat64, Default: 0},
+		{Name: "predicted_clv", Type: field.TypeFloat64, Default: 0},
+		{Name: "model", Type: field.TypeString, Default: ""},
+		{Name: "recency_days", Type: field.TypeInt, Nullable: true},
+		{Name: "rfm_r", Type: field.TypeInt, Default: 0},
+		{Name: "rfm_f", Type: field.TypeInt, Default: 0},
+		{Name: "rfm_m", Type: field.TypeInt, Default: 0},
+		{Name: "rfm_segment", Type: field.TypeEnum, Nullable: true, Enums: []string{"CHAMPIONS", "LOYAL", "POTENTIAL_LOYALISTS", "NEW_CUSTOMERS", "PROMISING", "NEED_ATTENTION", "ABOUT_TO_SLEEP", "AT_RISK", "CANT_LOSE", "HIBERNATING"}},
+		{Name: "value_score", Type: field.TypeFloat64, Default: 0},
+		{Name: "value_tier", Type: field.TypeEnum, Enums: []string{"VIP", "HIGH", "MEDIUM", "LOW"}, Default: "LOW"},
+		{Name: "components", Type: field.TypeJSON, Nullable: true},
+		{Name: "account_id", Type: field.TypeString, Unique: true, Nullable: true},
+		{Name: "contact_id", Type: field.TypeString, Unique: true, Nullable: true},
+		{Name: "organization_id", Type: field.TypeString},
+	}
+	// CustomerMetricsTable holds the schema information for the "customer_metrics" table.
+	CustomerMetricsTable = &schema.Table{
+		Name:       "customer_metrics",
+		Columns:    CustomerMetricsColumns,
+		PrimaryKey: []*schema.Column{CustomerMetricsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "customer_metrics_accounts_metrics",
+				Columns:    []*schema.Column{CustomerMetricsColumns[30]},
+				RefColumns: []*schema.Column{AccountsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "customer_metrics_contacts_metrics",
+				Columns:    []*schema.Column{CustomerMetricsColumns[31]},
+				RefColumns: []*schema.Column{ContactsColumns[0]},
+				OnDelete:   schema.SetNull,
+			},
+			{
+				Symbol:     "customer_metrics_organizations_organization",
+				Columns:    []*schema.Column{CustomerMetricsColumns[32]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "customermetrics_organization_id_contact_id",
+				Unique:  true,
+				Columns: []*schema.Column{CustomerMetricsColumns[32], CustomerMetricsColumns[31]},
+			},
+			{
+				Name:    "customermetrics_organization_id_account_id",
+				Unique:  true,
+				Columns: []*schema.Column{CustomerMetricsColumns[32], CustomerMetricsColumns[30]},
 			},
 		},
 	}
@@ -608,6 +760,74 @@ var (
 			},
 		},
 	}
+	// SegmentsColumns holds the columns for the "segments" table.
+	SegmentsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "name", Type: field.TypeString, Size: 200},
+		{Name: "description", Type: field.TypeString, Nullable: true, Size: 2147483647},
+		{Name: "kind", Type: field.TypeEnum, Enums: []string{"RULE", "RFM"}, Default: "RULE"},
+		{Name: "rule", Type: field.TypeJSON, Nullable: true},
+		{Name: "size", Type: field.TypeInt, Default: 0},
+		{Name: "refreshed_at", Type: field.TypeTime, Nullable: true},
+		{Name: "organization_id", Type: field.TypeString},
+	}
+	// SegmentsTable holds the schema information for the "segments" table.
+	SegmentsTable = &schema.Table{
+		Name:       "segments",
+		Columns:    SegmentsColumns,
+		PrimaryKey: []*schema.Column{SegmentsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "segments_organizations_organization",
+				Columns:    []*schema.Column{SegmentsColumns[9]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "segment_organization_id_name",
+				Unique:  true,
+				Columns: []*schema.Column{SegmentsColumns[9], SegmentsColumns[3]},
+			},
+		},
+	}
+	// SegmentMembershipsColumns holds the columns for the "segment_memberships" table.
+	SegmentMembershipsColumns = []*schema.Column{
+		{Name: "organization_id", Type: field.TypeString},
+		{Name: "entered_at", Type: field.TypeTime},
+		{Name: "segment_id", Type: field.TypeString},
+		{Name: "contact_id", Type: field.TypeString},
+	}
+	// SegmentMembershipsTable holds the schema information for the "segment_memberships" table.
+	SegmentMembershipsTable = &schema.Table{
+		Name:       "segment_memberships",
+		Columns:    SegmentMembershipsColumns,
+		PrimaryKey: []*schema.Column{SegmentMembershipsColumns[2], SegmentMembershipsColumns[3]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "segment_memberships_segments_segment",
+				Columns:    []*schema.Column{SegmentMembershipsColumns[2]},
+				RefColumns: []*schema.Column{SegmentsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "segment_memberships_contacts_contact",
+				Columns:    []*schema.Column{SegmentMembershipsColumns[3]},
+				RefColumns: []*schema.Column{ContactsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "segmentmembership_organization_id_contact_id",
+				Unique:  false,
+				Columns: []*schema.Column{SegmentMembershipsColumns[0], SegmentMembershipsColumns[3]},
+			},
+		},
+	}
 	// StagesColumns holds the columns for the "stages" table.
 	StagesColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -829,15 +1049,19 @@ var (
 		APITokensTable,
 		AccountsTable,
 		ActivitiesTable,
+		ClvModelsTable,
 		CampaignsTable,
 		CampaignMembersTable,
 		ContactsTable,
+		CustomerMetricsTable,
 		DealsTable,
 		LineItemsTable,
 		OrganizationsTable,
 		PipelinesTable,
 		ProductsTable,
 		RefreshTokensTable,
+		SegmentsTable,
+		SegmentMembershipsTable,
 		StagesTable,
 		SurveysTable,
 		SurveyResponsesTable,
@@ -856,6 +1080,7 @@ func init() {
 	ActivitiesTable.ForeignKeys[2].RefTable = UsersTable
 	ActivitiesTable.ForeignKeys[3].RefTable = ContactsTable
 	ActivitiesTable.ForeignKeys[4].RefTable = DealsTable
+	ClvModelsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	CampaignsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	CampaignMembersTable.ForeignKeys[0].RefTable = CampaignsTable
 	CampaignMembersTable.ForeignKeys[1].RefTable = OrganizationsTable
@@ -865,6 +1090,9 @@ func init() {
 	ContactsTable.ForeignKeys[2].RefTable = UsersTable
 	ContactsTable.ForeignKeys[3].RefTable = CampaignsTable
 	ContactsTable.ForeignKeys[4].RefTable = ContactsTable
+	CustomerMetricsTable.ForeignKeys[0].RefTable = AccountsTable
+	CustomerMetricsTable.ForeignKeys[1].RefTable = ContactsTable
+	CustomerMetricsTable.ForeignKeys[2].RefTable = OrganizationsTable
 	DealsTable.ForeignKeys[0].RefTable = AccountsTable
 	DealsTable.ForeignKeys[1].RefTable = CampaignsTable
 	DealsTable.ForeignKeys[2].RefTable = ContactsTable
@@ -877,6 +1105,9 @@ func init() {
 	PipelinesTable.ForeignKeys[0].RefTable = OrganizationsTable
 	ProductsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	RefreshTokensTable.ForeignKeys[0].RefTable = OrganizationsTable
+	SegmentsTable.ForeignKeys[0].RefTable = OrganizationsTable
+	SegmentMembershipsTable.ForeignKeys[0].RefTable = SegmentsTable
+	SegmentMembershipsTable.ForeignKeys[1].RefTable = ContactsTable
 	StagesTable.ForeignKeys[0].RefTable = PipelinesTable
 	StagesTable.ForeignKeys[1].RefTable = OrganizationsTable
 	SurveysTable.ForeignKeys[0].RefTable = OrganizationsTable

@@ -15,6 +15,9 @@ type Account func(*sql.Selector)
 // Activity is the predicate function for activity builders.
 type Activity func(*sql.Selector)
 
+// CLVModel is the predicate function for clvmodel builders.
+type CLVModel func(*sql.Selector)
+
 // Campaign is the predicate function for campaign builders.
 type Campaign func(*sql.Selector)
 
@@ -23,6 +26,9 @@ type CampaignMember func(*sql.Selector)
 
 // Contact is the predicate function for contact builders.
 type Contact func(*sql.Selector)
+
+// CustomerMetrics is the predicate function for customermetrics builders.
+type CustomerMetrics func(*sql.Selector)
 
 // Deal is the predicate function for deal builders.
 type Deal func(*sql.Selector)
@@ -41,6 +47,12 @@ type Product func(*sql.Selector)
 
 // RefreshToken is the predicate function for refreshtoken builders.
 type RefreshToken func(*sql.Selector)
+
+// Segment is the predicate function for segment builders.
+type Segment func(*sql.Selector)
+
+// SegmentMembership is the predicate function for segmentmembership builders.
+type SegmentMembership func(*sql.Selector)
 
 // Stage is the predicate function for stage builders.
 type Stage func(*sql.Selector)

@@ -10,7 +10,9 @@ import (
 	"github.com/headlesscrm/crm/ent/apitoken"
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
+	"github.com/headlesscrm/crm/ent/clvmodel"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/lineitem"
 	"github.com/headlesscrm/crm/ent/organization"
@@ -18,6 +20,8 @@ import (
 	"github.com/headlesscrm/crm/ent/product"
 	"github.com/headlesscrm/crm/ent/refreshtoken"
 	"github.com/headlesscrm/crm/ent/schema"
+	"github.com/headlesscrm/crm/ent/segment"
+	"github.com/headlesscrm/crm/ent/segmentmembership"
 	"github.com/headlesscrm/crm/ent/stage"
 	"github.com/headlesscrm/crm/ent/survey"
 	"github.com/headlesscrm/crm/ent/surveyresponse"
@@ -153,6 +157,18 @@ func init() {
 	account.DefaultTags = accountDescTags.Default.([]string)
 	// account.TagsValidator is a validator for the "tags" field. It is called by the builders before save.
 	account.TagsValidator = accountDescTags.Validators[0].(func([]string) error)
+	// accountDescPredictedClv is the schema descriptor for predicted_clv field.
+	accountDescPredictedClv := accountFields[10].Descriptor()
+	// account.DefaultPredictedClv holds the default value on creation for the predicted_clv field.
+	account.DefaultPredictedClv = accountDescPredictedClv.Default.(float64)
+	// accountDescProbabilityAlive is the schema descriptor for probability_alive field.
+	accountDescProbabilityAlive := accountFields[11].Descriptor()
+	// account.DefaultProbabilityAlive holds the default value on creation for the probability_alive field.
+	account.DefaultProbabilityAlive = accountDescProbabilityAlive.Default.(float64)
+	// accountDescValueScore is the schema descriptor for value_score field.
+	accountDescValueScore := accountFields[12].Descriptor()
+	// account.DefaultValueScore holds the default value on creation for the value_score field.
+	account.DefaultValueScore = accountDescValueScore.Default.(float64)
 	// accountDescID is the schema descriptor for id field.
 	accountDescID := accountMixinFields0[0].Descriptor()
 	// account.DefaultID holds the default value on creation for the id field.
@@ -200,6 +216,59 @@ func init() {
 	activityDescID := activityMixinFields0[0].Descriptor()
 	// activity.DefaultID holds the default value on creation for the id field.
 	activity.DefaultID = activityDescID.Default.(func() pulid.ID)
+	clvmodelMixin := schema.CLVModel{}.Mixin()
+	clvmodelMixinHooks2 := clvmodelMixin[2].Hooks()
+	clvmodel.Hooks[0] = clvmodelMixinHooks2[0]
+	clvmodelMixinInters2 := clvmodelMixin[2].Interceptors()
+	clvmodel.Interceptors[0] = clvmodelMixinInters2[0]
+	clvmodelMixinFields0 := clvmodelMixin[0].Fields()
+	_ = clvmodelMixinFields0
+	clvmodelMixinFields1 := clvmodelMixin[1].Fields()
+	_ = clvmodelMixinFields1
+	clvmodelFields := schema.CLVModel{}.Fields()
+	_ = clvmodelFields
+	// clvmodelDescCreatedAt is the schema descriptor for created_at field.
+	clvmodelDescCreatedAt := clvmodelMixinFields1[0].Descriptor()
+	// clvmodel.DefaultCreatedAt holds the default value on creation for the created_at field.
+	clvmodel.DefaultCreatedAt = clvmodelDescCreatedAt.Default.(func() time.Time)
+	// clvmodelDescUpdatedAt is the schema descriptor for updated_at field.
+	clvmodelDescUpdatedAt := clvmodelMixinFields1[1].Descriptor()
+	// clvmodel.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	clvmodel.DefaultUpdatedAt = clvmodelDescUpdatedAt.Default.(func() time.Time)
+	// clvmodel.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	clvmodel.UpdateDefaultUpdatedAt = clvmodelDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// clvmodelDescFallback is the schema descriptor for fallback field.
+	clvmodelDescFallback := clvmodelFields[4].Descriptor()
+	// clvmodel.DefaultFallback holds the default value on creation for the fallback field.
+	clvmodel.DefaultFallback = clvmodelDescFallback.Default.(bool)
+	// clvmodelDescFallbackReason is the schema descriptor for fallback_reason field.
+	clvmodelDescFallbackReason := clvmodelFields[5].Descriptor()
+	// clvmodel.DefaultFallbackReason holds the default value on creation for the fallback_reason field.
+	clvmodel.DefaultFallbackReason = clvmodelDescFallbackReason.Default.(string)
+	// clvmodelDescBgnbdConverged is the schema descriptor for bgnbd_converged field.
+	clvmodelDescBgnbdConverged := clvmodelFields[8].Descriptor()
+	// clvmodel.DefaultBgnbdConverged holds the default value on creation for the bgnbd_converged field.
+	clvmodel.DefaultBgnbdConverged = clvmodelDescBgnbdConverged.Default.(bool)
+	// clvmodelDescGammaGammaConverged is the schema descriptor for gamma_gamma_converged field.
+	clvmodelDescGammaGammaConverged := clvmodelFields[11].Descriptor()
+	// clvmodel.DefaultGammaGammaConverged holds the default value on creation for the gamma_gamma_converged field.
+	clvmodel.DefaultGammaGammaConverged = clvmodelDescGammaGammaConverged.Default.(bool)
+	// clvmodelDescCustomers is the schema descriptor for customers field.
+	clvmodelDescCustomers := clvmodelFields[12].Descriptor()
+	// clvmodel.DefaultCustomers holds the default value on creation for the customers field.
+	clvmodel.DefaultCustomers = clvmodelDescCustomers.Default.(int)
+	// clvmodelDescRepeatCustomers is the schema descriptor for repeat_customers field.
+	clvmodelDescRepeatCustomers := clvmodelFields[13].Descriptor()
+	// clvmodel.DefaultRepeatCustomers holds the default value on creation for the repeat_customers field.
+	clvmodel.DefaultRepeatCustomers = clvmodelDescRepeatCustomers.Default.(int)
+	// clvmodelDescTransactions is the schema descriptor for transactions field.
+	clvmodelDescTransactions := clvmodelFields[14].Descriptor()
+	// clvmodel.DefaultTransactions holds the default value on creation for the transactions field.
+	clvmodel.DefaultTransactions = clvmodelDescTransactions.Default.(int)
+	// clvmodelDescID is the schema descriptor for id field.
+	clvmodelDescID := clvmodelMixinFields0[0].Descriptor()
+	// clvmodel.DefaultID holds the default value on creation for the id field.
+	clvmodel.DefaultID = clvmodelDescID.Default.(func() pulid.ID)
 	campaignMixin := schema.Campaign{}.Mixin()
 	campaignMixinHooks2 := campaignMixin[2].Hooks()
 	campaign.Hooks[0] = campaignMixinHooks2[0]
@@ -359,10 +428,129 @@ func init() {
 	contact.DefaultTags = contactDescTags.Default.([]string)
 	// contact.TagsValidator is a validator for the "tags" field. It is called by the builders before save.
 	contact.TagsValidator = contactDescTags.Validators[0].(func([]string) error)
+	// contactDescPredictedClv is the schema descriptor for predicted_clv field.
+	contactDescPredictedClv := contactFields[18].Descriptor()
+	// contact.DefaultPredictedClv holds the default value on creation for the predicted_clv field.
+	contact.DefaultPredictedClv = contactDescPredictedClv.Default.(float64)
+	// contactDescProbabilityAlive is the schema descriptor for probability_alive field.
+	contactDescProbabilityAlive := contactFields[19].Descriptor()
+	// contact.DefaultProbabilityAlive holds the default value on creation for the probability_alive field.
+	contact.DefaultProbabilityAlive = contactDescProbabilityAlive.Default.(float64)
+	// contactDescValueScore is the schema descriptor for value_score field.
+	contactDescValueScore := contactFields[20].Descriptor()
+	// contact.DefaultValueScore holds the default value on creation for the value_score field.
+	contact.DefaultValueScore = contactDescValueScore.Default.(float64)
 	// contactDescID is the schema descriptor for id field.
 	contactDescID := contactMixinFields0[0].Descriptor()
 	// contact.DefaultID holds the default value on creation for the id field.
 	contact.DefaultID = contactDescID.Default.(func() pulid.ID)
+	customermetricsMixin := schema.CustomerMetrics{}.Mixin()
+	customermetricsMixinHooks2 := customermetricsMixin[2].Hooks()
+	customermetrics.Hooks[0] = customermetricsMixinHooks2[0]
+	customermetricsMixinInters2 := customermetricsMixin[2].Interceptors()
+	customermetrics.Interceptors[0] = customermetricsMixinInters2[0]
+	customermetricsMixinFields0 := customermetricsMixin[0].Fields()
+	_ = customermetricsMixinFields0
+	customermetricsMixinFields1 := customermetricsMixin[1].Fields()
+	_ = customermetricsMixinFields1
+	customermetricsFields := schema.CustomerMetrics{}.Fields()
+	_ = customermetricsFields
+	// customermetricsDescCreatedAt is the schema descriptor for created_at field.
+	customermetricsDescCreatedAt := customermetricsMixinFields1[0].Descriptor()
+	// customermetrics.DefaultCreatedAt holds the default value on creation for the created_at field.
+	customermetrics.DefaultCreatedAt = customermetricsDescCreatedAt.Default.(func() time.Time)
+	// customermetricsDescUpdatedAt is the schema descriptor for updated_at field.
+	customermetricsDescUpdatedAt := customermetricsMixinFields1[1].Descriptor()
+	// customermetrics.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	customermetrics.DefaultUpdatedAt = customermetricsDescUpdatedAt.Default.(func() time.Time)
+	// customermetrics.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	customermetrics.UpdateDefaultUpdatedAt = customermetricsDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// customermetricsDescRevenue is the schema descriptor for revenue field.
+	customermetricsDescRevenue := customermetricsFields[4].Descriptor()
+	// customermetrics.DefaultRevenue holds the default value on creation for the revenue field.
+	customermetrics.DefaultRevenue = money.Amount(customermetricsDescRevenue.Default.(int64))
+	// customermetrics.RevenueValidator is a validator for the "revenue" field. It is called by the builders before save.
+	customermetrics.RevenueValidator = customermetricsDescRevenue.Validators[0].(func(int64) error)
+	// customermetricsDescGrossMargin is the schema descriptor for gross_margin field.
+	customermetricsDescGrossMargin := customermetricsFields[5].Descriptor()
+	// customermetrics.DefaultGrossMargin holds the default value on creation for the gross_margin field.
+	customermetrics.DefaultGrossMargin = money.Amount(customermetricsDescGrossMargin.Default.(int64))
+	// customermetricsDescCostToServe is the schema descriptor for cost_to_serve field.
+	customermetricsDescCostToServe := customermetricsFields[6].Descriptor()
+	// customermetrics.DefaultCostToServe holds the default value on creation for the cost_to_serve field.
+	customermetrics.DefaultCostToServe = money.Amount(customermetricsDescCostToServe.Default.(int64))
+	// customermetrics.CostToServeValidator is a validator for the "cost_to_serve" field. It is called by the builders before save.
+	customermetrics.CostToServeValidator = customermetricsDescCostToServe.Validators[0].(func(int64) error)
+	// customermetricsDescAcquisitionCost is the schema descriptor for acquisition_cost field.
+	customermetricsDescAcquisitionCost := customermetricsFields[7].Descriptor()
+	// customermetrics.DefaultAcquisitionCost holds the default value on creation for the acquisition_cost field.
+	customermetrics.DefaultAcquisitionCost = money.Amount(customermetricsDescAcquisitionCost.Default.(int64))
+	// customermetrics.AcquisitionCostValidator is a validator for the "acquisition_cost" field. It is called by the builders before save.
+	customermetrics.AcquisitionCostValidator = customermetricsDescAcquisitionCost.Validators[0].(func(int64) error)
+	// customermetricsDescNetValue is the schema descriptor for net_value field.
+	customermetricsDescNetValue := customermetricsFields[8].Descriptor()
+	// customermetrics.DefaultNetValue holds the default value on creation for the net_value field.
+	customermetrics.DefaultNetValue = money.Amount(customermetricsDescNetValue.Default.(int64))
+	// customermetricsDescTransactions is the schema descriptor for transactions field.
+	customermetricsDescTransactions := customermetricsFields[9].Descriptor()
+	// customermetrics.DefaultTransactions holds the default value on creation for the transactions field.
+	customermetrics.DefaultTransactions = customermetricsDescTransactions.Default.(int)
+	// customermetricsDescRepeatTransactions is the schema descriptor for repeat_transactions field.
+	customermetricsDescRepeatTransactions := customermetricsFields[12].Descriptor()
+	// customermetrics.DefaultRepeatTransactions holds the default value on creation for the repeat_transactions field.
+	customermetrics.DefaultRepeatTransactions = customermetricsDescRepeatTransactions.Default.(int)
+	// customermetricsDescRecencyWeeks is the schema descriptor for recency_weeks field.
+	customermetricsDescRecencyWeeks := customermetricsFields[13].Descriptor()
+	// customermetrics.DefaultRecencyWeeks holds the default value on creation for the recency_weeks field.
+	customermetrics.DefaultRecencyWeeks = customermetricsDescRecencyWeeks.Default.(float64)
+	// customermetricsDescAgeWeeks is the schema descriptor for age_weeks field.
+	customermetricsDescAgeWeeks := customermetricsFields[14].Descriptor()
+	// customermetrics.DefaultAgeWeeks holds the default value on creation for the age_weeks field.
+	customermetrics.DefaultAgeWeeks = customermetricsDescAgeWeeks.Default.(float64)
+	// customermetricsDescAverageRepeatSpend is the schema descriptor for average_repeat_spend field.
+	customermetricsDescAverageRepeatSpend := customermetricsFields[15].Descriptor()
+	// customermetrics.DefaultAverageRepeatSpend holds the default value on creation for the average_repeat_spend field.
+	customermetrics.DefaultAverageRepeatSpend = customermetricsDescAverageRepeatSpend.Default.(float64)
+	// customermetricsDescExpectedTransactions is the schema descriptor for expected_transactions field.
+	customermetricsDescExpectedTransactions := customermetricsFields[16].Descriptor()
+	// customermetrics.DefaultExpectedTransactions holds the default value on creation for the expected_transactions field.
+	customermetrics.DefaultExpectedTransactions = customermetricsDescExpectedTransactions.Default.(float64)
+	// customermetricsDescProbabilityAlive is the schema descriptor for probability_alive field.
+	customermetricsDescProbabilityAlive := customermetricsFields[17].Descriptor()
+	// customermetrics.DefaultProbabilityAlive holds the default value on creation for the probability_alive field.
+	customermetrics.DefaultProbabilityAlive = customermetricsDescProbabilityAlive.Default.(float64)
+	// customermetricsDescExpectedSpend is the schema descriptor for expected_spend field.
+	customermetricsDescExpectedSpend := customermetricsFields[18].Descriptor()
+	// customermetrics.DefaultExpectedSpend holds the default value on creation for the expected_spend field.
+	customermetrics.DefaultExpectedSpend = customermetricsDescExpectedSpend.Default.(float64)
+	// customermetricsDescPredictedClv is the schema descriptor for predicted_clv field.
+	customermetricsDescPredictedClv := customermetricsFields[19].Descriptor()
+	// customermetrics.DefaultPredictedClv holds the default value on creation for the predicted_clv field.
+	customermetrics.DefaultPredictedClv = customermetricsDescPredictedClv.Default.(float64)
+	// customermetricsDescModel is the schema descriptor for model field.
+	customermetricsDescModel := customermetricsFields[20].Descriptor()
+	// customermetrics.DefaultModel holds the default value on creation for the model field.
+	customermetrics.DefaultModel = customermetricsDescModel.Default.(string)
+	// customermetricsDescRfmR is the schema descriptor for rfm_r field.
+	customermetricsDescRfmR := customermetricsFields[22].Descriptor()
+	// customermetrics.DefaultRfmR holds the default value on creation for the rfm_r field.
+	customermetrics.DefaultRfmR = customermetricsDescRfmR.Default.(int)
+	// customermetricsDescRfmF is the schema descriptor for rfm_f field.
+	customermetricsDescRfmF := customermetricsFields[23].Descriptor()
+	// customermetrics.DefaultRfmF holds the default value on creation for the rfm_f field.
+	customermetrics.DefaultRfmF = customermetricsDescRfmF.Default.(int)
+	// customermetricsDescRfmM is the schema descriptor for rfm_m field.
+	customermetricsDescRfmM := customermetricsFields[24].Descriptor()
+	// customermetrics.DefaultRfmM holds the default value on creation for the rfm_m field.
+	customermetrics.DefaultRfmM = customermetricsDescRfmM.Default.(int)
+	// customermetricsDescValueScore is the schema descriptor for value_score field.
+	customermetricsDescValueScore := customermetricsFields[26].Descriptor()
+	// customermetrics.DefaultValueScore holds the default value on creation for the value_score field.
+	customermetrics.DefaultValueScore = customermetricsDescValueScore.Default.(float64)
+	// customermetricsDescID is the schema descriptor for id field.
+	customermetricsDescID := customermetricsMixinFields0[0].Descriptor()
+	// customermetrics.DefaultID holds the default value on creation for the id field.
+	customermetrics.DefaultID = customermetricsDescID.Default.(func() pulid.ID)
 	dealMixin := schema.Deal{}.Mixin()
 	dealMixinHooks2 := dealMixin[2].Hooks()
 	deal.Hooks[0] = dealMixinHooks2[0]
@@ -687,6 +875,59 @@ func init() {
 	refreshtokenDescID := refreshtokenMixinFields0[0].Descriptor()
 	// refreshtoken.DefaultID holds the default value on creation for the id field.
 	refreshtoken.DefaultID = refreshtokenDescID.Default.(func() pulid.ID)
+	segmentMixin := schema.Segment{}.Mixin()
+	segmentMixinHooks2 := segmentMixin[2].Hooks()
+	segment.Hooks[0] = segmentMixinHooks2[0]
+	segmentMixinInters2 := segmentMixin[2].Interceptors()
+	segment.Interceptors[0] = segmentMixinInters2[0]
+	segmentMixinFields0 := segmentMixin[0].Fields()
+	_ = segmentMixinFields0
+	segmentMixinFields1 := segmentMixin[1].Fields()
+	_ = segmentMixinFields1
+	segmentFields := schema.Segment{}.Fields()
+	_ = segmentFields
+	// segmentDescCreatedAt is the schema descriptor for created_at field.
+	segmentDescCreatedAt := segmentMixinFields1[0].Descriptor()
+	// segment.DefaultCreatedAt holds the default value on creation for the created_at field.
+	segment.DefaultCreatedAt = segmentDescCreatedAt.Default.(func() time.Time)
+	// segmentDescUpdatedAt is the schema descriptor for updated_at field.
+	segmentDescUpdatedAt := segmentMixinFields1[1].Descriptor()
+	// segment.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	segment.DefaultUpdatedAt = segmentDescUpdatedAt.Default.(func() time.Time)
+	// segment.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	segment.UpdateDefaultUpdatedAt = segmentDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// segmentDescName is the schema descriptor for name field.
+	segmentDescName := segmentFields[0].Descriptor()
+	// segment.NameValidator is a validator for the "name" field. It is called by the builders before save.
+	segment.NameValidator = func() func(string) error {
+		validators := segmentDescName.Validators
+		fns := [...]func(string) error{
+			validators[0].(func(string) error),
+			validators[1].(func(string) error),
+		}
+		return func(name string) error {
+			for _, fn := range fns {
+				if err := fn(name); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+	}()
+	// segmentDescSize is the schema descriptor for size field.
+	segmentDescSize := segmentFields[4].Descriptor()
+	// segment.DefaultSize holds the default value on creation for the size field.
+	segment.DefaultSize = segmentDescSize.Default.(int)
+	// segmentDescID is the schema descriptor for id field.
+	segmentDescID := segmentMixinFields0[0].Descriptor()
+	// segment.DefaultID holds the default value on creation for the id field.
+	segment.DefaultID = segmentDescID.Default.(func() pulid.ID)
+	segmentmembershipFields := schema.SegmentMembership{}.Fields()
+	_ = segmentmembershipFields
+	// segmentmembershipDescEnteredAt is the schema descriptor for entered_at field.
+	segmentmembershipDescEnteredAt := segmentmembershipFields[3].Descriptor()
+	// segmentmembership.DefaultEnteredAt holds the default value on creation for the entered_at field.
+	segmentmembership.DefaultEnteredAt = segmentmembershipDescEnteredAt.Default.(func() time.Time)
 	stageMixin := schema.Stage{}.Mixin()
 	stageMixinHooks2 := stageMixin[2].Hooks()
 	stage.Hooks[0] = stageMixinHooks2[0]

@@ -22,7 +22,7 @@ func (Account) Mixin() []ent.Mixin { return crmEntity("acc") }
 
 // Fields of Account.
 func (Account) Fields() []ent.Field {
-	return []ent.Field{
+	return append([]ent.Field{
 		name("name"),
 		field.String("domain").
 			Optional().
@@ -46,7 +46,7 @@ func (Account) Fields() []ent.Field {
 		field.String("acquisition_campaign_id").GoType(pulidID).Optional().Nillable(),
 		tags(),
 		customFields(),
-	}
+	}, valueColumns()...)
 }
 
 // Edges of Account.
@@ -58,6 +58,8 @@ func (Account) Edges() []ent.Edge {
 		edge.To("deals", Deal.Type).Annotations(entgql.RelayConnection(), noInput),
 		edge.To("tickets", Ticket.Type).Annotations(entgql.RelayConnection(), noInput),
 		edge.To("activities", Activity.Type).Annotations(entgql.RelayConnection(), noInput),
+		edge.To("metrics", CustomerMetrics.Type).Unique().
+			Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput), entgql.MapsTo("metrics", "clv", "rfm", "valueScore")),
 	}
 }
 
@@ -67,6 +69,8 @@ func (Account) Indexes() []ent.Index {
 		index.Fields("organization_id", "domain").Unique(),
 		index.Fields("organization_id", "name"),
 		index.Fields("organization_id", "created_at"),
+		index.Fields("organization_id", "predicted_clv", "id"),
+		index.Fields("organization_id", "value_tier"),
 	}
 }
 

@@ -18,7 +18,7 @@ func (Contact) Mixin() []ent.Mixin { return crmEntity("con") }
 
 // Fields of Contact.
 func (Contact) Fields() []ent.Field {
-	return []ent.Field{
+	return append([]ent.Field{
 		field.String("first_name").Default("").MaxLen(100).Annotations(entgql.OrderField("FIRST_NAME")),
 		field.String("last_name").Default("").MaxLen(100).Annotations(entgql.OrderField("LAST_NAME")),
 		field.String("email").
@@ -50,7 +50,7 @@ func (Contact) Fields() []ent.Field {
 		tags(),
 		customFields(),
 		field.Time("last_contacted_at").Optional().Nillable().Annotations(entgql.OrderField("LAST_CONTACTED_AT")),
-	}
+	}, valueColumns()...)
 }
 
 // Edges of Contact.
@@ -69,6 +69,10 @@ func (Contact) Edges() []ent.Edge {
 		edge.To("tickets", Ticket.Type).Annotations(entgql.RelayConnection(), noInput),
 		edge.To("campaign_memberships", CampaignMember.Type).Annotations(entgql.RelayConnection(), noInput, entsql.OnDelete(entsql.Cascade)),
 		edge.To("survey_responses", SurveyResponse.Type).Annotations(entgql.RelayConnection(), noInput),
+		edge.To("metrics", CustomerMetrics.Type).Unique().
+			Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput), entgql.MapsTo("metrics", "clv", "rfm", "valueScore")),
+		edge.From("segments", Segment.Type).Ref("members").Through("segment_memberships", SegmentMembership.Type).
+			Annotations(noInput, entgql.Skip(entgql.SkipWhereInput)),
 	}
 }
 
@@ -80,6 +84,9 @@ func (Contact) Indexes() []ent.Index {
 		index.Fields("organization_id", "account_id"),
 		index.Fields("organization_id", "last_name", "first_name"),
 		index.Fields("organization_id", "created_at"),
+		index.Fields("organization_id", "predicted_clv", "id"),
+		index.Fields("organization_id", "value_score", "id"),
+		index.Fields("organization_id", "value_tier"),
 	}
 }
 

@@ -75,12 +75,14 @@ const (
 // Component is one term of a value score.
 type Component struct {
 	// Name identifies the component.
-	Name ValueComponent
+	Name ValueComponent `json:"name"`
 	// Value is the customer's percentile rank within the organization for
 	// this component, in [0, 1].
-	Value float64
+	Value float64 `json:"value"`
 	// Weight is the normalized weight of the component.
-	Weight float64
+	Weight float64 `json:"weight"`
+	// Raw is the measured quantity the rank was taken of, when known.
+	Raw float64 `json:"raw"`
 }
 
 // Tier is a customer value tier.
