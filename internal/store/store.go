@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -118,3 +119,22 @@ func (s *Store) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
 
 // Close closes the database.
 func (s *Store) Close() error { return s.Client.Close() }
+
+// Rebind rewrites the ? placeholders of a query for the store's dialect
+// ($1, $2, … on PostgreSQL).
+func (s *Store) Rebind(query string) string {
+	if s.Dialect != dialect.Postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/headlesscrm/crm/ent"
+	"github.com/headlesscrm/crm/internal/auth"
+	"github.com/headlesscrm/crm/internal/crm"
+	"github.com/headlesscrm/crm/internal/demo"
+	"github.com/headlesscrm/crm/internal/tenant"
+)
+
+func isNotFound(err error) bool { return ent.IsNotFound(err) }
+
+func migrate(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	var c config
+	c.flags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	s, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	fmt.Printf("The %s schema is up to date.\n", s.Dialect)
+	return nil
+}
+
+func seed(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	var c config
+	c.flags(fs)
+	slug := fs.String("org", "", "slug of the organization to fill (created as the demo organization when it is \"demo\" and missing)")
+	contacts := fs.Int("contacts", 1000, "number of contacts")
+	seedValue := fs.Int64("seed", 1, "random seed: the same seed gives the same data")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *contacts < 1 {
+		return fmt.Errorf("--contacts must be at least 1")
+	}
+	s, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ids, err := c.identity(s)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	opt := demo.Options{Contacts: *contacts, Seed: *seedValue}
+	if *slug == "" || *slug == demo.DemoOrganizationSlug {
+		if _, err := ids.OrganizationBySlug(ctx, demo.DemoOrganizationSlug); err != nil {
+			org, email, password, err := demo.CreateDemoOrganization(crm.WithTrustedReferences(ctx), s.Client, opt)
+			if err != nil {
+				return err
+			}
+			fmt.Printf("Created organization %s with %d contacts in %s.\nLogin: %s / %s\n", org.Slug, *contacts, time.Since(start).Round(time.Millisecond), email, password)
+			return nil
+		}
+		*slug = demo.DemoOrganizationSlug
+	}
+	org, err := ids.OrganizationBySlug(ctx, *slug)
+	if err != nil {
+		return err
+	}
+	stats, err := demo.Seed(crm.WithTrustedReferences(tenant.WithOrganization(ctx, org.ID.String())), s.Client, org.ID, opt)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("Seeded %s in %s: %+v\n", org.Slug, time.Since(start).Round(time.Millisecond), *stats)
+	return nil
+}
+
+func orgCreate(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("org create", flag.ContinueOnError)
+	var c config
+	c.flags(fs)
+	name := fs.String("name", "", "organization name")
+	email := fs.String("admin-email", "", "email of the first user, an OWNER")
+	password := fs.String("admin-password", "", "password of the first user (10 characters or more)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *name == "" || *email == "" || *password == "" {
+		return fmt.Errorf("org create needs --name, --admin-email and --admin-password")
+	}
+	s, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ids, err := c.identity(s)
+	if err != nil {
+		return err
+	}
+	org, _, err := ids.CreateOrganization(ctx, *name, *email, *password)
+	if err != nil {
+		return err
+	}
+	fmt.Println(org.Slug)
+	return nil
+}
+
+func tokenCreate(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("token create", flag.ContinueOnError)
+	var c config
+	c.flags(fs)
+	slug := fs.String("org", "", "organization slug")
+	name := fs.String("name", "", "what the token is for")
+	scopeList := fs.String("scopes", "", "comma-separated scopes, such as contacts:read,deals:write")
+	expires := fs.String("expires", "90d", "lifetime, such as 90d or 720h")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *slug == "" || *name == "" || *scopeList == "" {
+		return fmt.Errorf("token create needs --org, --name and --scopes")
+	}
+	scopes, err := auth.ParseScopes(*scopeList)
+	if err != nil {
+		return err
+	}
+	ttl, err := parseLifetime(*expires)
+	if err != nil {
+		return err
+	}
+	s, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ids, err := c.identity(s)
+	if err != nil {
+		return err
+	}
+	org, err := ids.OrganizationBySlug(ctx, *slug)
+	if err != nil {
+		return err
+	}
+	exp := time.Now().Add(ttl)
+	token, _, err := ids.CreateAPIToken(tenant.WithOrganization(ctx, org.ID.String()), *name, scopes, &exp, "crm token create")
+	if err != nil {
+		return err
+	}
+	fmt.Println(token)
+	return nil
+}
+
+// parseLifetime reads durations such as "90d", "12h" or "30m".
+func parseLifetime(s string) (time.Duration, error) {
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err != nil || n < 1 {
+			return 0, fmt.Errorf("bad --expires %q", s)
+		}
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("bad --expires %q: want a duration such as 90d or 720h", s)
+	}
+	return d, nil
+}
