@@ -1,0 +1,56 @@
+package valuation
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/headlesscrm/crm/ent"
+	"github.com/headlesscrm/crm/ent/clvmodel"
+	"github.com/headlesscrm/crm/internal/analytics"
+	"github.com/headlesscrm/crm/internal/tenant"
+)
+
+// Model returns the organization's model fitted on purchases up to asOf
+// (inclusive of that day) in the unit. A fit stored by an earlier call or
+// refresh is returned as it is; otherwise the model is fitted and stored.
+func (s *Service) Model(ctx context.Context, asOf time.Time, unit clvmodel.Unit) (*ent.CLVModel, error) {
+	org, ok := tenant.OrganizationID(ctx)
+	if !ok {
+		return nil, errNoOrg
+	}
+	opt := Options{AsOf: asOf, Unit: unit}.withDefaults(s.now())
+	m, err := s.store.Client.CLVModel.Query().Where(clvmodel.AsOf(opt.AsOf), clvmodel.UnitEQ(opt.Unit)).Only(ctx)
+	if err == nil {
+		return m, nil
+	}
+	if !ent.IsNotFound(err) {
+		return nil, err
+	}
+	contacts, order, err := s.readContacts(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	transactions, err := s.summarize(ctx, org, "contact_id", opt.AsOf, UnitOf(opt.Unit), contacts)
+	if err != nil {
+		return nil, fmt.Errorf("valuation: reading purchases: %w", err)
+	}
+	var buyers []analytics.CustomerSummary
+	for _, id := range order {
+		if c := contacts[id]; c.bought {
+			buyers = append(buyers, c.summary)
+		}
+	}
+	return s.saveModel(ctx, opt, analytics.Fit(buyers, UnitOf(opt.Unit)), len(buyers), transactions, s.now())
+}
+
+// Latest returns the most recently fitted model of the organization in the
+// unit, or nil when none was fitted yet.
+func (s *Service) Latest(ctx context.Context, unit clvmodel.Unit) (*ent.CLVModel, error) {
+	m, err := s.store.Client.CLVModel.Query().Where(clvmodel.UnitEQ(unit)).
+		Order(ent.Desc(clvmodel.FieldFittedAt)).First(ctx)
+	if ent.IsNotFound(err) {
+		return nil, nil
+	}
+	return m, err
+}

@@ -1,0 +1,310 @@
+package valuation
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/headlesscrm/crm/ent"
+	"github.com/headlesscrm/crm/ent/clvmodel"
+	"github.com/headlesscrm/crm/ent/customermetrics"
+	"github.com/headlesscrm/crm/internal/analytics"
+	"github.com/headlesscrm/crm/internal/money"
+	"github.com/headlesscrm/crm/internal/pulid"
+	"github.com/headlesscrm/crm/internal/tenant"
+)
+
+// Refresh refits the organization's model as of opt.AsOf and rewrites the
+// metrics of every contact and account, in one transaction per kind.
+func (s *Service) Refresh(ctx context.Context, opt Options) (*Result, error) {
+	start := s.now()
+	org, ok := tenant.OrganizationID(ctx)
+	if !ok {
+		return nil, errNoOrg
+	}
+	opt = opt.withDefaults(start)
+	opt.Unit = clvmodel.UnitWEEKS // the materialized model inputs are in weeks
+	unit := UnitOf(opt.Unit)
+
+	contacts, contactOrder, err := s.readContacts(ctx, org)
+	if err != nil {
+		return nil, fmt.Errorf("valuation: reading contacts: %w", err)
+	}
+	transactions, err := s.summarize(ctx, org, "contact_id", opt.AsOf, unit, contacts)
+	if err != nil {
+		return nil, fmt.Errorf("valuation: reading purchases: %w", err)
+	}
+	if err := s.readDetails(ctx, org, "contact_id", opt.AsOf, contacts); err != nil {
+		return nil, fmt.Errorf("valuation: reading costs: %w", err)
+	}
+	if err := s.readContactSignals(ctx, org, opt.AsOf, contacts); err != nil {
+		return nil, fmt.Errorf("valuation: reading engagement: %w", err)
+	}
+	var buyers []analytics.CustomerSummary
+	for _, id := range contactOrder {
+		if c := contacts[id]; c.bought {
+			buyers = append(buyers, c.summary)
+		}
+	}
+	model := analytics.Fit(buyers, unit)
+	stored, err := s.saveModel(ctx, opt, model, len(buyers), transactions, start)
+	if err != nil {
+		return nil, err
+	}
+	rows := s.value(ctx, model, opt, contacts, contactOrder)
+	if err := s.writeMetrics(ctx, org, "contact", rows, opt.AsOf, start); err != nil {
+		return nil, err
+	}
+
+	accounts, accountOrder, err := s.readAccounts(ctx, org)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.summarize(ctx, org, "account_id", opt.AsOf, unit, accounts); err != nil {
+		return nil, err
+	}
+	if err := s.readDetails(ctx, org, "account_id", opt.AsOf, accounts); err != nil {
+		return nil, err
+	}
+	rollUpSignals(contacts, accounts)
+	arows := s.value(ctx, model, opt, accounts, accountOrder)
+	if err := s.writeMetrics(ctx, org, "account", arows, opt.AsOf, start); err != nil {
+		return nil, err
+	}
+	return &Result{Model: stored, Contacts: len(rows), Accounts: len(arows), Took: s.now().Sub(start)}, nil
+}
+
+// rollUpSignals gives each account the engagement, advocacy and mean
+// satisfaction of its contacts.
+func rollUpSignals(contacts, accounts map[string]*customer) {
+	type sat struct {
+		sum float64
+		n   int
+	}
+	sats := map[string]*sat{}
+	for _, c := range contacts {
+		a := accounts[c.accountID]
+		if a == nil {
+			continue
+		}
+		a.engagement += c.engagement
+		a.advocacy += c.advocacy
+		if c.satisfaction != nil {
+			if sats[a.id] == nil {
+				sats[a.id] = &sat{}
+			}
+			sats[a.id].sum += *c.satisfaction
+			sats[a.id].n++
+		}
+	}
+	for id, s := range sats {
+		v := s.sum / float64(s.n)
+		accounts[id].satisfaction = &v
+	}
+}
+
+// valued is one customer's computed metrics, ready to write.
+type valued struct {
+	c     *customer
+	pred  analytics.Prediction
+	rfm   *analytics.RFMScore
+	score analytics.ValueScore
+}
+
+// value predicts, scores RFM and scores value for every customer.
+func (s *Service) value(_ context.Context, model analytics.Model, opt Options, cs map[string]*customer, order []string) []valued {
+	out := make([]valued, len(order))
+	var buyers []analytics.CustomerSummary
+	inputs := make([]analytics.ValueInput, len(order))
+	for i, id := range order {
+		c := cs[id]
+		out[i].c = c
+		if c.bought {
+			out[i].pred = model.Predict(c.summary, opt.HorizonMonths, opt.MonthlyDiscount)
+			buyers = append(buyers, c.summary)
+		} else {
+			out[i].pred = analytics.Prediction{Model: "none"}
+		}
+		tenure := 0.0
+		if c.bought {
+			tenure = opt.AsOf.Sub(c.summary.FirstPurchase).Hours() / 24 / 365.25
+		}
+		inputs[i] = analytics.ValueInput{
+			CustomerID:    id,
+			PredictedCLV:  out[i].pred.Value,
+			Profitability: float64(int64(money.FromFloat(c.summary.Revenue))-c.cost-c.costToServe) / 100,
+			Loyalty:       float64(c.summary.Transactions) + tenure,
+			Engagement:    c.engagement,
+			Satisfaction:  c.satisfaction,
+			Advocacy:      c.advocacy,
+		}
+	}
+	rfm := analytics.ScoreRFM(buyers, opt.AsOf)
+	byID := make(map[string]*analytics.RFMScore, len(rfm))
+	for i := range rfm {
+		byID[rfm[i].CustomerID] = &rfm[i]
+	}
+	scores := analytics.ScoreValue(inputs, opt.Weights)
+	for i := range out {
+		out[i].rfm = byID[order[i]]
+		out[i].score = scores[i]
+		raws := map[analytics.ValueComponent]float64{
+			analytics.ComponentCLV:           inputs[i].PredictedCLV,
+			analytics.ComponentProfitability: inputs[i].Profitability,
+			analytics.ComponentLoyalty:       inputs[i].Loyalty,
+			analytics.ComponentEngagement:    inputs[i].Engagement,
+			analytics.ComponentAdvocacy:      inputs[i].Advocacy,
+		}
+		if inputs[i].Satisfaction != nil {
+			raws[analytics.ComponentSatisfaction] = *inputs[i].Satisfaction
+		}
+		for j := range out[i].score.Components {
+			out[i].score.Components[j].Raw = round(raws[out[i].score.Components[j].Name], 4)
+		}
+	}
+	return out
+}
+
+func round(v float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(v*p) / p
+}
+
+// saveModel stores the fit, replacing an earlier fit of the same date and
+// unit.
+func (s *Service) saveModel(ctx context.Context, opt Options, m analytics.Model, customers, transactions int, now time.Time) (*ent.CLVModel, error) {
+	asOf := opt.AsOf
+	if _, err := s.store.Client.CLVModel.Delete().Where(clvmodel.AsOf(asOf), clvmodel.UnitEQ(opt.Unit)).Exec(ctx); err != nil {
+		return nil, err
+	}
+	c := s.store.Client.CLVModel.Create().
+		SetAsOf(asOf).SetUnit(opt.Unit).SetFittedAt(now).
+		SetFallback(m.Fallback).SetCustomers(customers).SetTransactions(transactions)
+	repeat := 0
+	if m.BGNBD != nil {
+		p := m.BGNBD.Params
+		c.SetBgnbd(map[string]float64{"r": p.R, "alpha": p.Alpha, "a": p.A, "b": p.B}).
+			SetBgnbdLogLikelihood(m.BGNBD.LogLikelihood).SetBgnbdConverged(m.BGNBD.Converged)
+	}
+	if m.GammaGamma != nil {
+		p := m.GammaGamma.Params
+		c.SetGammaGamma(map[string]float64{"p": p.P, "q": p.Q, "gamma": p.Gamma}).
+			SetGammaGammaLogLikelihood(m.GammaGamma.LogLikelihood).SetGammaGammaConverged(m.GammaGamma.Converged)
+		repeat = m.GammaGamma.Customers
+	}
+	c.SetRepeatCustomers(repeat).SetModel(modelName(m))
+	if m.Fallback {
+		reason := "too little purchase history to fit BG/NBD"
+		if m.BGNBDErr != nil {
+			reason += ": " + m.BGNBDErr.Error()
+		}
+		c.SetFallbackReason(reason)
+	}
+	return c.Save(ctx)
+}
+
+func modelName(m analytics.Model) string {
+	switch {
+	case m.Fallback:
+		return analytics.ModelFallback
+	case m.GammaGamma != nil && m.GammaGammaErr == nil:
+		return analytics.ModelBGNBDGammaGamma
+	}
+	return analytics.ModelBGNBDMeanSpend
+}
+
+// writeMetrics replaces the metrics of every contact (or account) and
+// copies the summary columns onto the contacts (or accounts), in one
+// transaction, so readers see either the old or the new values.
+func (s *Service) writeMetrics(ctx context.Context, org, kind string, rows []valued, asOf, now time.Time) error {
+	tx, err := s.store.Client.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	fail := func(err error) error {
+		_ = tx.Rollback()
+		return fmt.Errorf("valuation: writing %s metrics: %w", kind, err)
+	}
+	del := tx.CustomerMetrics.Delete()
+	if kind == "contact" {
+		del.Where(customermetrics.ContactIDNotNil())
+	} else {
+		del.Where(customermetrics.AccountIDNotNil())
+	}
+	if _, err := del.Exec(ctx); err != nil {
+		return fail(err)
+	}
+	const batch = 400
+	builders := make([]*ent.CustomerMetricsCreate, 0, batch)
+	flush := func() error {
+		if len(builders) == 0 {
+			return nil
+		}
+		err := tx.CustomerMetrics.CreateBulk(builders...).Exec(ctx)
+		builders = builders[:0]
+		return err
+	}
+	for _, v := range rows {
+		b := metricsRow(tx, v, asOf, now)
+		if kind == "contact" {
+			b.SetContactID(pulid.ID(v.c.id))
+		} else {
+			b.SetAccountID(pulid.ID(v.c.id))
+		}
+		builders = append(builders, b)
+		if len(builders) == batch {
+			if err := flush(); err != nil {
+				return fail(err)
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return fail(err)
+	}
+	table, key := "contacts", "contact_id"
+	if kind == "account" {
+		table, key = "accounts", "account_id"
+	}
+	q := s.store.Rebind(`UPDATE ` + table + ` SET predicted_clv = m.predicted_clv, probability_alive = m.probability_alive,
+		value_score = m.value_score, value_tier = m.value_tier, rfm_segment = m.rfm_segment
+		FROM customer_metrics m WHERE m.` + key + ` = ` + table + `.id AND m.organization_id = ? AND ` + table + `.organization_id = ?`)
+	if _, err := tx.ExecContext(ctx, q, org, org); err != nil {
+		return fail(err)
+	}
+	return tx.Commit()
+}
+
+// metricsRow builds the metrics row of one valued customer.
+func metricsRow(tx *ent.Tx, v valued, asOf, now time.Time) *ent.CustomerMetricsCreate {
+	c, sum := v.c, v.c.summary
+	revenue := money.FromFloat(sum.Revenue)
+	margin := revenue - money.Amount(c.cost)
+	b := tx.CustomerMetrics.Create().
+		SetAsOf(asOf).SetComputedAt(now).
+		SetRevenue(revenue).
+		SetGrossMargin(margin).
+		SetCostToServe(money.Amount(c.costToServe)).
+		SetAcquisitionCost(money.Amount(c.acquisition)).
+		SetNetValue(margin - money.Amount(c.costToServe) - money.Amount(c.acquisition)).
+		SetTransactions(sum.Transactions).
+		SetRepeatTransactions(sum.Frequency).
+		SetRecencyWeeks(sum.Recency).
+		SetAgeWeeks(sum.T).
+		SetAverageRepeatSpend(sum.MonetaryValue).
+		SetExpectedTransactions(v.pred.ExpectedTransactions).
+		SetProbabilityAlive(v.pred.ProbabilityAlive).
+		SetExpectedSpend(v.pred.ExpectedSpend).
+		SetPredictedClv(v.pred.Value).
+		SetModel(v.pred.Model).
+		SetValueScore(v.score.Score).
+		SetValueTier(v.score.Tier).
+		SetComponents(v.score.Components)
+	if c.bought {
+		b.SetFirstPurchaseAt(sum.FirstPurchase).SetLastPurchaseAt(sum.LastPurchase)
+	}
+	if r := v.rfm; r != nil {
+		b.SetRecencyDays(r.Recency).SetRfmR(r.R).SetRfmF(r.F).SetRfmM(r.M).SetRfmSegment(r.Segment)
+	}
+	return b
+}

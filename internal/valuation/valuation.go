@@ -1,0 +1,94 @@
+// Package valuation computes and materializes what every customer of an
+// organization is worth. It reads the purchase log and the related records
+// with set-based SQL, fits the models of package analytics, and writes one
+// CustomerMetrics row per contact and per account plus the value columns
+// that lists filter and sort by.
+package valuation
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/headlesscrm/crm/ent"
+	"github.com/headlesscrm/crm/ent/clvmodel"
+	"github.com/headlesscrm/crm/internal/analytics"
+	"github.com/headlesscrm/crm/internal/store"
+)
+
+// Defaults of the analysis, overridable per organization and per call.
+const (
+	DefaultHorizonMonths   = 12
+	DefaultMonthlyDiscount = 0.01
+	// EngagementWindow is how far back campaign responses count.
+	EngagementWindow = 365 * 24 * time.Hour
+)
+
+// Options say how to value the customers.
+type Options struct {
+	// AsOf is the date of the analysis: purchases after it are ignored.
+	// The zero value means today.
+	AsOf time.Time
+	// Unit is the time unit of the model; WEEKS when empty.
+	Unit clvmodel.Unit
+	// HorizonMonths and MonthlyDiscount define predicted CLV.
+	HorizonMonths   int
+	MonthlyDiscount float64
+	// Weights of the value score; the defaults when zero.
+	Weights analytics.ValueWeights
+}
+
+func (o Options) withDefaults(now time.Time) Options {
+	if o.AsOf.IsZero() {
+		o.AsOf = now
+	}
+	o.AsOf = EndOfDay(o.AsOf)
+	if o.Unit == "" {
+		o.Unit = clvmodel.UnitWEEKS
+	}
+	if o.HorizonMonths <= 0 {
+		o.HorizonMonths = DefaultHorizonMonths
+	}
+	if o.MonthlyDiscount <= 0 {
+		o.MonthlyDiscount = DefaultMonthlyDiscount
+	}
+	if o.Weights == (analytics.ValueWeights{}) {
+		o.Weights = analytics.DefaultValueWeights()
+	}
+	return o
+}
+
+// EndOfDay returns the last instant of t's UTC calendar day, so an as-of
+// date includes the purchases made on it.
+func EndOfDay(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 23, 59, 59, 999999999, time.UTC)
+}
+
+// Service values the customers of organizations in one database.
+type Service struct {
+	store *store.Store
+	now   func() time.Time
+}
+
+// New returns a Service over the store.
+func New(s *store.Store) *Service { return &Service{store: s, now: time.Now} }
+
+// Result reports a full refresh.
+type Result struct {
+	// Model is the fitted model the predictions come from.
+	Model *ent.CLVModel
+	// Contacts and Accounts are the numbers of metrics rows written.
+	Contacts, Accounts int
+	// Took is how long the refresh took.
+	Took time.Duration
+}
+
+// UnitOf maps the stored enum to a time unit.
+func UnitOf(u clvmodel.Unit) analytics.TimeUnit {
+	if u == clvmodel.UnitDAYS {
+		return analytics.Days
+	}
+	return analytics.Weeks
+}
+
+var errNoOrg = fmt.Errorf("valuation: the context has no organization")
