@@ -16,6 +16,7 @@ import (
 // ent field comment where one is written, and otherwise a description derived
 // from the name, so the schema documents itself in GraphiQL.
 func describe(g *gen.Graph, s *ast.Schema) error {
+	dropAliases(g, s)
 	for _, n := range g.Nodes {
 		doc, ok := n.Annotations["Doc"].(map[string]any)
 		if !ok {
@@ -150,4 +151,38 @@ func words(name string) string {
 		b.WriteRune(unicode.ToLower(r))
 	}
 	return b.String()
+}
+
+// dropAliases removes the extra GraphQL fields entgql emits for an edge
+// whose MapsTo annotation names several fields. The first name stays as the
+// edge's field; the others are hand-written in value.graphql with their own
+// types, and selecting any of them still eager-loads the edge.
+func dropAliases(g *gen.Graph, s *ast.Schema) {
+	for _, n := range g.Nodes {
+		t := s.Types[n.Name]
+		if t == nil {
+			continue
+		}
+		for _, e := range n.Edges {
+			ann, ok := e.Annotations["EntGQL"].(map[string]any)
+			if !ok {
+				continue
+			}
+			names, ok := ann["Mapping"].([]any)
+			if !ok || len(names) < 2 {
+				continue
+			}
+			drop := map[string]bool{}
+			for _, name := range names[1:] {
+				drop[fmt.Sprint(name)] = true
+			}
+			kept := t.Fields[:0]
+			for _, f := range t.Fields {
+				if !drop[f.Name] {
+					kept = append(kept, f)
+				}
+			}
+			t.Fields = kept
+		}
+	}
 }

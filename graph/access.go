@@ -62,6 +62,8 @@ func RootFieldAccess(op ast.Operation, field string) Access {
 			return Access{Public: true}
 		case "updateOrganization", "createUser", "updateUser":
 			return Access{Resource: auth.ResourceUsers, Action: auth.ActionWrite}
+		case "refreshAnalytics":
+			return Access{Resource: auth.ResourceAnalytics, Action: auth.ActionWrite}
 		case "upsertContacts":
 			return Access{Resource: auth.ResourceContacts, Action: auth.ActionWrite}
 		case "upsertAccounts":
@@ -79,6 +81,8 @@ func RootFieldAccess(op ast.Operation, field string) Access {
 	switch field {
 	case "me", "node", "nodes":
 		return Access{}
+	case "clvModel", "analytics":
+		return Access{Resource: auth.ResourceAnalytics, Action: auth.ActionRead}
 	}
 	if t, ok := listFields[field]; ok {
 		return Access{Resource: resourceOfType[t], Action: auth.ActionRead}

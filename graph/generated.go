@@ -20,6 +20,7 @@ import (
 	"github.com/headlesscrm/crm/ent/activity"
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
+	"github.com/headlesscrm/crm/ent/clvmodel"
 	"github.com/headlesscrm/crm/ent/contact"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/segment"
@@ -27,6 +28,7 @@ import (
 	"github.com/headlesscrm/crm/ent/ticket"
 	"github.com/headlesscrm/crm/ent/user"
 	"github.com/headlesscrm/crm/graph/model"
+	"github.com/headlesscrm/crm/graph/scalar"
 	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/money"
 	"github.com/headlesscrm/crm/internal/pulid"
@@ -44,8 +46,15 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Account() AccountResolver
+	CLVModel() CLVModelResolver
+	Contact() ContactResolver
+	CustomerValue() CustomerValueResolver
 	Mutation() MutationResolver
+	PredictedValue() PredictedValueResolver
 	Query() QueryResolver
+	RFM() RFMResolver
+	ValueScoreComponent() ValueScoreComponentResolver
 }
 
 type DirectiveRoot struct {
@@ -57,6 +66,7 @@ type ComplexityRoot struct {
 		AcquisitionCampaignID func(childComplexity int) int
 		Activities            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ActivityOrder, where *ent.ActivityWhereInput) int
 		AnnualRevenue         func(childComplexity int) int
+		Clv                   func(childComplexity int) int
 		Contacts              func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
 		CreatedAt             func(childComplexity int) int
 		CustomFields          func(childComplexity int) int
@@ -70,9 +80,11 @@ type ComplexityRoot struct {
 		Name                  func(childComplexity int) int
 		Owner                 func(childComplexity int) int
 		OwnerID               func(childComplexity int) int
+		Rfm                   func(childComplexity int) int
 		Tags                  func(childComplexity int) int
 		Tickets               func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TicketOrder, where *ent.TicketWhereInput) int
 		UpdatedAt             func(childComplexity int) int
+		ValueScore            func(childComplexity int) int
 	}
 
 	AccountConnection struct {
@@ -116,12 +128,43 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AnalyticsRefresh struct {
+		Accounts func(childComplexity int) int
+		Contacts func(childComplexity int) int
+		Model    func(childComplexity int) int
+		TookMs   func(childComplexity int) int
+	}
+
 	AuthPayload struct {
 		AccessToken           func(childComplexity int) int
 		AccessTokenExpiresAt  func(childComplexity int) int
 		RefreshToken          func(childComplexity int) int
 		RefreshTokenExpiresAt func(childComplexity int) int
 		User                  func(childComplexity int) int
+	}
+
+	BGNBDFit struct {
+		A             func(childComplexity int) int
+		Alpha         func(childComplexity int) int
+		B             func(childComplexity int) int
+		Converged     func(childComplexity int) int
+		LogLikelihood func(childComplexity int) int
+		R             func(childComplexity int) int
+	}
+
+	CLVModel struct {
+		AsOf            func(childComplexity int) int
+		Bgnbd           func(childComplexity int) int
+		Customers       func(childComplexity int) int
+		Fallback        func(childComplexity int) int
+		FallbackReason  func(childComplexity int) int
+		FittedAt        func(childComplexity int) int
+		GammaGamma      func(childComplexity int) int
+		Model           func(childComplexity int) int
+		Parameters      func(childComplexity int) int
+		RepeatCustomers func(childComplexity int) int
+		Transactions    func(childComplexity int) int
+		Unit            func(childComplexity int) int
 	}
 
 	Campaign struct {
@@ -185,6 +228,7 @@ type ComplexityRoot struct {
 		Activities            func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ActivityOrder, where *ent.ActivityWhereInput) int
 		BirthDate             func(childComplexity int) int
 		CampaignMemberships   func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CampaignMemberOrder, where *ent.CampaignMemberWhereInput) int
+		Clv                   func(childComplexity int) int
 		CreatedAt             func(childComplexity int) int
 		CustomFields          func(childComplexity int) int
 		Deals                 func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.DealOrder, where *ent.DealWhereInput) int
@@ -205,12 +249,14 @@ type ComplexityRoot struct {
 		Referrals             func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
 		ReferredBy            func(childComplexity int) int
 		ReferredByID          func(childComplexity int) int
+		Rfm                   func(childComplexity int) int
 		Segments              func(childComplexity int) int
 		SurveyResponses       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.SurveyResponseOrder, where *ent.SurveyResponseWhereInput) int
 		Tags                  func(childComplexity int) int
 		Tickets               func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TicketOrder, where *ent.TicketWhereInput) int
 		Title                 func(childComplexity int) int
 		UpdatedAt             func(childComplexity int) int
+		ValueScore            func(childComplexity int) int
 	}
 
 	ContactConnection struct {
@@ -258,6 +304,13 @@ type ComplexityRoot struct {
 		ValueTier            func(childComplexity int) int
 	}
 
+	CustomerValue struct {
+		AsOf       func(childComplexity int) int
+		ComputedAt func(childComplexity int) int
+		Historic   func(childComplexity int) int
+		Predicted  func(childComplexity int) int
+	}
+
 	Deal struct {
 		Account           func(childComplexity int) int
 		AccountID         func(childComplexity int) int
@@ -300,6 +353,26 @@ type ComplexityRoot struct {
 		DeletedID func(childComplexity int) int
 	}
 
+	GammaGammaFit struct {
+		Converged     func(childComplexity int) int
+		Gamma         func(childComplexity int) int
+		LogLikelihood func(childComplexity int) int
+		MeanSpend     func(childComplexity int) int
+		P             func(childComplexity int) int
+		Q             func(childComplexity int) int
+	}
+
+	HistoricValue struct {
+		AcquisitionCost func(childComplexity int) int
+		CostToServe     func(childComplexity int) int
+		FirstPurchaseAt func(childComplexity int) int
+		GrossMargin     func(childComplexity int) int
+		LastPurchaseAt  func(childComplexity int) int
+		NetValue        func(childComplexity int) int
+		Revenue         func(childComplexity int) int
+		Transactions    func(childComplexity int) int
+	}
+
 	LineItem struct {
 		CreatedAt       func(childComplexity int) int
 		Deal            func(childComplexity int) int
@@ -324,6 +397,12 @@ type ComplexityRoot struct {
 	LineItemEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ModelParameter struct {
+		Model func(childComplexity int) int
+		Name  func(childComplexity int) int
+		Value func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -355,6 +434,7 @@ type ComplexityRoot struct {
 		DeleteSurveyResponse func(childComplexity int, id pulid.ID) int
 		DeleteTicket         func(childComplexity int, id pulid.ID) int
 		Login                func(childComplexity int, email string, password string, organization *string) int
+		RefreshAnalytics     func(childComplexity int, asOf *time.Time) int
 		RefreshToken         func(childComplexity int, refreshToken string) int
 		UpdateAccount        func(childComplexity int, id pulid.ID, input ent.UpdateAccountInput) int
 		UpdateActivity       func(childComplexity int, id pulid.ID, input ent.UpdateActivityInput) int
@@ -411,6 +491,14 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	PredictedValue struct {
+		ExpectedSpend        func(childComplexity int) int
+		ExpectedTransactions func(childComplexity int, horizonMonths *int) int
+		Model                func(childComplexity int) int
+		ProbabilityAlive     func(childComplexity int) int
+		Value                func(childComplexity int, horizonMonths *int, monthlyDiscountRate *float64) int
+	}
+
 	Product struct {
 		Active      func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
@@ -440,6 +528,7 @@ type ComplexityRoot struct {
 		Activities      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ActivityOrder, where *ent.ActivityWhereInput) int
 		CampaignMembers func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CampaignMemberOrder, where *ent.CampaignMemberWhereInput) int
 		Campaigns       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CampaignOrder, where *ent.CampaignWhereInput) int
+		ClvModel        func(childComplexity int, asOf *time.Time, unit *clvmodel.Unit) int
 		Contacts        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
 		Deals           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.DealOrder, where *ent.DealWhereInput) int
 		LineItems       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.LineItemOrder, where *ent.LineItemWhereInput) int
@@ -454,6 +543,17 @@ type ComplexityRoot struct {
 		Surveys         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.SurveyOrder, where *ent.SurveyWhereInput) int
 		Tickets         func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TicketOrder, where *ent.TicketWhereInput) int
 		Users           func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) int
+	}
+
+	RFM struct {
+		Label        func(childComplexity int) int
+		RecencyDays  func(childComplexity int) int
+		Revenue      func(childComplexity int) int
+		RfmF         func(childComplexity int) int
+		RfmM         func(childComplexity int) int
+		RfmR         func(childComplexity int) int
+		Segment      func(childComplexity int) int
+		Transactions func(childComplexity int) int
 	}
 
 	RecordError struct {
@@ -623,6 +723,19 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ValueScore struct {
+		Components func(childComplexity int) int
+		ValueScore func(childComplexity int) int
+		ValueTier  func(childComplexity int) int
+	}
+
+	ValueScoreComponent struct {
+		Name   func(childComplexity int) int
+		Raw    func(childComplexity int) int
+		Value  func(childComplexity int) int
+		Weight func(childComplexity int) int
+	}
+
 	Viewer struct {
 		Organization func(childComplexity int) int
 		Role         func(childComplexity int) int
@@ -635,6 +748,25 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AccountResolver interface {
+	Clv(ctx context.Context, obj *ent.Account) (*ent.CustomerMetrics, error)
+	Rfm(ctx context.Context, obj *ent.Account) (*ent.CustomerMetrics, error)
+	ValueScore(ctx context.Context, obj *ent.Account) (*ent.CustomerMetrics, error)
+}
+type CLVModelResolver interface {
+	Bgnbd(ctx context.Context, obj *ent.CLVModel) (*model.BGNBDFit, error)
+	GammaGamma(ctx context.Context, obj *ent.CLVModel) (*model.GammaGammaFit, error)
+	Parameters(ctx context.Context, obj *ent.CLVModel) ([]*model.ModelParameter, error)
+}
+type ContactResolver interface {
+	Clv(ctx context.Context, obj *ent.Contact) (*ent.CustomerMetrics, error)
+	Rfm(ctx context.Context, obj *ent.Contact) (*ent.CustomerMetrics, error)
+	ValueScore(ctx context.Context, obj *ent.Contact) (*ent.CustomerMetrics, error)
+}
+type CustomerValueResolver interface {
+	Historic(ctx context.Context, obj *ent.CustomerMetrics) (*ent.CustomerMetrics, error)
+	Predicted(ctx context.Context, obj *ent.CustomerMetrics) (*ent.CustomerMetrics, error)
+}
 type MutationResolver interface {
 	Login(ctx context.Context, email string, password string, organization *string) (*model.AuthPayload, error)
 	RefreshToken(ctx context.Context, refreshToken string) (*model.AuthPayload, error)
@@ -682,6 +814,12 @@ type MutationResolver interface {
 	DeleteSurveyResponse(ctx context.Context, id pulid.ID) (*model.DeletePayload, error)
 	UpsertContacts(ctx context.Context, inputs []*ent.CreateContactInput) ([]*model.UpsertContactResult, error)
 	UpsertAccounts(ctx context.Context, inputs []*ent.CreateAccountInput) ([]*model.UpsertAccountResult, error)
+	RefreshAnalytics(ctx context.Context, asOf *time.Time) (*model.AnalyticsRefresh, error)
+}
+type PredictedValueResolver interface {
+	ExpectedTransactions(ctx context.Context, obj *ent.CustomerMetrics, horizonMonths *int) (float64, error)
+
+	Value(ctx context.Context, obj *ent.CustomerMetrics, horizonMonths *int, monthlyDiscountRate *float64) (float64, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id pulid.ID) (ent.Noder, error)
@@ -702,6 +840,16 @@ type QueryResolver interface {
 	Tickets(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.TicketOrder, where *ent.TicketWhereInput) (*ent.TicketConnection, error)
 	Users(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.UserOrder, where *ent.UserWhereInput) (*ent.UserConnection, error)
 	Me(ctx context.Context) (*model.Viewer, error)
+	ClvModel(ctx context.Context, asOf *time.Time, unit *clvmodel.Unit) (*ent.CLVModel, error)
+}
+type RFMResolver interface {
+	RecencyDays(ctx context.Context, obj *ent.CustomerMetrics) (int, error)
+
+	Segment(ctx context.Context, obj *ent.CustomerMetrics) (analytics.RFMSegment, error)
+	Label(ctx context.Context, obj *ent.CustomerMetrics) (string, error)
+}
+type ValueScoreComponentResolver interface {
+	Name(ctx context.Context, obj *analytics.Component) (string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -751,6 +899,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.AnnualRevenue(childComplexity), true
+	case "Account.clv":
+		if e.ComplexityRoot.Account.Clv == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Clv(childComplexity), true
 	case "Account.contacts":
 		if e.ComplexityRoot.Account.Contacts == nil {
 			break
@@ -815,7 +969,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.LifecycleStage(childComplexity), true
-	case "Account.metrics", "Account.clv", "Account.rfm", "Account.valueScore":
+	case "Account.metrics":
 		if e.ComplexityRoot.Account.Metrics == nil {
 			break
 		}
@@ -839,6 +993,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.OwnerID(childComplexity), true
+	case "Account.rfm":
+		if e.ComplexityRoot.Account.Rfm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Rfm(childComplexity), true
 	case "Account.tags":
 		if e.ComplexityRoot.Account.Tags == nil {
 			break
@@ -862,6 +1022,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Account.UpdatedAt(childComplexity), true
+	case "Account.valueScore":
+		if e.ComplexityRoot.Account.ValueScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.ValueScore(childComplexity), true
 
 	case "AccountConnection.edges":
 		if e.ComplexityRoot.AccountConnection.Edges == nil {
@@ -1024,6 +1190,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ActivityEdge.Node(childComplexity), true
 
+	case "AnalyticsRefresh.accounts":
+		if e.ComplexityRoot.AnalyticsRefresh.Accounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRefresh.Accounts(childComplexity), true
+	case "AnalyticsRefresh.contacts":
+		if e.ComplexityRoot.AnalyticsRefresh.Contacts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRefresh.Contacts(childComplexity), true
+	case "AnalyticsRefresh.model":
+		if e.ComplexityRoot.AnalyticsRefresh.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRefresh.Model(childComplexity), true
+	case "AnalyticsRefresh.tookMs":
+		if e.ComplexityRoot.AnalyticsRefresh.TookMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsRefresh.TookMs(childComplexity), true
+
 	case "AuthPayload.accessToken":
 		if e.ComplexityRoot.AuthPayload.AccessToken == nil {
 			break
@@ -1054,6 +1245,116 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
+
+	case "BGNBDFit.a":
+		if e.ComplexityRoot.BGNBDFit.A == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BGNBDFit.A(childComplexity), true
+	case "BGNBDFit.alpha":
+		if e.ComplexityRoot.BGNBDFit.Alpha == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BGNBDFit.Alpha(childComplexity), true
+	case "BGNBDFit.b":
+		if e.ComplexityRoot.BGNBDFit.B == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BGNBDFit.B(childComplexity), true
+	case "BGNBDFit.converged":
+		if e.ComplexityRoot.BGNBDFit.Converged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BGNBDFit.Converged(childComplexity), true
+	case "BGNBDFit.logLikelihood":
+		if e.ComplexityRoot.BGNBDFit.LogLikelihood == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BGNBDFit.LogLikelihood(childComplexity), true
+	case "BGNBDFit.r":
+		if e.ComplexityRoot.BGNBDFit.R == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BGNBDFit.R(childComplexity), true
+
+	case "CLVModel.asOf":
+		if e.ComplexityRoot.CLVModel.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CLVModel.AsOf(childComplexity), true
+	case "CLVModel.bgnbd":
+		if e.ComplexityRoot.CLVModel.Bgnbd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CLVModel.Bgnbd(childComplexity), true
+	case "CLVModel.customers":
+		if e.ComplexityRoot.CLVModel.Customers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CLVModel.Customers(childComplexity), true
+	case "CLVModel.fallback":
+		if e.ComplexityRoot.CLVModel.Fallback == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CLVModel.Fallback(childComplexity), true
+	case "CLVModel.fallbackReason":
+		if e.ComplexityRoot.CLVModel.FallbackReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CLVModel.FallbackReason(childComplexity), true
+	case "CLVModel.fittedAt":
+		if e.ComplexityRoot.CLVModel.FittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CLVModel.FittedAt(childComplexity), true
+	case "CLVModel.gammaGamma":
+		if e.ComplexityRoot.CLVModel.GammaGamma == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CLVModel.GammaGamma(childComplexity), true
+	case "CLVModel.model":
+		if e.ComplexityRoot.CLVModel.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CLVModel.Model(childComplexity), true
+	case "CLVModel.parameters":
+		if e.ComplexityRoot.CLVModel.Parameters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CLVModel.Parameters(childComplexity), true
+	case "CLVModel.repeatCustomers":
+		if e.ComplexityRoot.CLVModel.RepeatCustomers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CLVModel.RepeatCustomers(childComplexity), true
+	case "CLVModel.transactions":
+		if e.ComplexityRoot.CLVModel.Transactions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CLVModel.Transactions(childComplexity), true
+	case "CLVModel.unit":
+		if e.ComplexityRoot.CLVModel.Unit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CLVModel.Unit(childComplexity), true
 
 	case "Campaign.actualCost":
 		if e.ComplexityRoot.Campaign.ActualCost == nil {
@@ -1333,6 +1634,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.CampaignMemberships(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CampaignMemberOrder), args["where"].(*ent.CampaignMemberWhereInput)), true
+	case "Contact.clv":
+		if e.ComplexityRoot.Contact.Clv == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Clv(childComplexity), true
 	case "Contact.createdAt":
 		if e.ComplexityRoot.Contact.CreatedAt == nil {
 			break
@@ -1410,7 +1717,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.LifecycleStage(childComplexity), true
-	case "Contact.metrics", "Contact.clv", "Contact.rfm", "Contact.valueScore":
+	case "Contact.metrics":
 		if e.ComplexityRoot.Contact.Metrics == nil {
 			break
 		}
@@ -1463,6 +1770,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.ReferredByID(childComplexity), true
+	case "Contact.rfm":
+		if e.ComplexityRoot.Contact.Rfm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.Rfm(childComplexity), true
 	case "Contact.segments":
 		if e.ComplexityRoot.Contact.Segments == nil {
 			break
@@ -1509,6 +1822,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Contact.UpdatedAt(childComplexity), true
+	case "Contact.valueScore":
+		if e.ComplexityRoot.Contact.ValueScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contact.ValueScore(childComplexity), true
 
 	case "ContactConnection.edges":
 		if e.ComplexityRoot.ContactConnection.Edges == nil {
@@ -1729,6 +2048,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CustomerMetrics.ValueTier(childComplexity), true
 
+	case "CustomerValue.asOf":
+		if e.ComplexityRoot.CustomerValue.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerValue.AsOf(childComplexity), true
+	case "CustomerValue.computedAt":
+		if e.ComplexityRoot.CustomerValue.ComputedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerValue.ComputedAt(childComplexity), true
+	case "CustomerValue.historic":
+		if e.ComplexityRoot.CustomerValue.Historic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerValue.Historic(childComplexity), true
+	case "CustomerValue.predicted":
+		if e.ComplexityRoot.CustomerValue.Predicted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CustomerValue.Predicted(childComplexity), true
+
 	case "Deal.account":
 		if e.ComplexityRoot.Deal.Account == nil {
 			break
@@ -1923,6 +2267,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeletePayload.DeletedID(childComplexity), true
 
+	case "GammaGammaFit.converged":
+		if e.ComplexityRoot.GammaGammaFit.Converged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GammaGammaFit.Converged(childComplexity), true
+	case "GammaGammaFit.gamma":
+		if e.ComplexityRoot.GammaGammaFit.Gamma == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GammaGammaFit.Gamma(childComplexity), true
+	case "GammaGammaFit.logLikelihood":
+		if e.ComplexityRoot.GammaGammaFit.LogLikelihood == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GammaGammaFit.LogLikelihood(childComplexity), true
+	case "GammaGammaFit.meanSpend":
+		if e.ComplexityRoot.GammaGammaFit.MeanSpend == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GammaGammaFit.MeanSpend(childComplexity), true
+	case "GammaGammaFit.p":
+		if e.ComplexityRoot.GammaGammaFit.P == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GammaGammaFit.P(childComplexity), true
+	case "GammaGammaFit.q":
+		if e.ComplexityRoot.GammaGammaFit.Q == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GammaGammaFit.Q(childComplexity), true
+
+	case "HistoricValue.acquisitionCost":
+		if e.ComplexityRoot.HistoricValue.AcquisitionCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoricValue.AcquisitionCost(childComplexity), true
+	case "HistoricValue.costToServe":
+		if e.ComplexityRoot.HistoricValue.CostToServe == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoricValue.CostToServe(childComplexity), true
+	case "HistoricValue.firstPurchaseAt":
+		if e.ComplexityRoot.HistoricValue.FirstPurchaseAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoricValue.FirstPurchaseAt(childComplexity), true
+	case "HistoricValue.grossMargin":
+		if e.ComplexityRoot.HistoricValue.GrossMargin == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoricValue.GrossMargin(childComplexity), true
+	case "HistoricValue.lastPurchaseAt":
+		if e.ComplexityRoot.HistoricValue.LastPurchaseAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoricValue.LastPurchaseAt(childComplexity), true
+	case "HistoricValue.net":
+		if e.ComplexityRoot.HistoricValue.NetValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoricValue.NetValue(childComplexity), true
+	case "HistoricValue.revenue":
+		if e.ComplexityRoot.HistoricValue.Revenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoricValue.Revenue(childComplexity), true
+	case "HistoricValue.transactions":
+		if e.ComplexityRoot.HistoricValue.Transactions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HistoricValue.Transactions(childComplexity), true
+
 	case "LineItem.createdAt":
 		if e.ComplexityRoot.LineItem.CreatedAt == nil {
 			break
@@ -2027,6 +2457,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.LineItemEdge.Node(childComplexity), true
+
+	case "ModelParameter.model":
+		if e.ComplexityRoot.ModelParameter.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelParameter.Model(childComplexity), true
+	case "ModelParameter.name":
+		if e.ComplexityRoot.ModelParameter.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelParameter.Name(childComplexity), true
+	case "ModelParameter.value":
+		if e.ComplexityRoot.ModelParameter.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ModelParameter.Value(childComplexity), true
 
 	case "Mutation.createAccount":
 		if e.ComplexityRoot.Mutation.CreateAccount == nil {
@@ -2336,6 +2785,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.Login(childComplexity, args["email"].(string), args["password"].(string), args["organization"].(*string)), true
+	case "Mutation.refreshAnalytics":
+		if e.ComplexityRoot.Mutation.RefreshAnalytics == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_refreshAnalytics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RefreshAnalytics(childComplexity, args["asOf"].(*time.Time)), true
 	case "Mutation.refreshToken":
 		if e.ComplexityRoot.Mutation.RefreshToken == nil {
 			break
@@ -2671,6 +3131,47 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PipelineEdge.Node(childComplexity), true
 
+	case "PredictedValue.expectedSpend":
+		if e.ComplexityRoot.PredictedValue.ExpectedSpend == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PredictedValue.ExpectedSpend(childComplexity), true
+	case "PredictedValue.expectedTransactions":
+		if e.ComplexityRoot.PredictedValue.ExpectedTransactions == nil {
+			break
+		}
+
+		args, err := ec.field_PredictedValue_expectedTransactions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.PredictedValue.ExpectedTransactions(childComplexity, args["horizonMonths"].(*int)), true
+	case "PredictedValue.model":
+		if e.ComplexityRoot.PredictedValue.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PredictedValue.Model(childComplexity), true
+	case "PredictedValue.probabilityAlive":
+		if e.ComplexityRoot.PredictedValue.ProbabilityAlive == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PredictedValue.ProbabilityAlive(childComplexity), true
+	case "PredictedValue.value":
+		if e.ComplexityRoot.PredictedValue.Value == nil {
+			break
+		}
+
+		args, err := ec.field_PredictedValue_value_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.PredictedValue.Value(childComplexity, args["horizonMonths"].(*int), args["monthlyDiscountRate"].(*float64)), true
+
 	case "Product.active":
 		if e.ComplexityRoot.Product.Active == nil {
 			break
@@ -2813,6 +3314,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Campaigns(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.CampaignOrder), args["where"].(*ent.CampaignWhereInput)), true
+	case "Query.clvModel":
+		if e.ComplexityRoot.Query.ClvModel == nil {
+			break
+		}
+
+		args, err := ec.field_Query_clvModel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ClvModel(childComplexity, args["asOf"].(*time.Time), args["unit"].(*clvmodel.Unit)), true
 	case "Query.contacts":
 		if e.ComplexityRoot.Query.Contacts == nil {
 			break
@@ -2963,6 +3475,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.UserOrder), args["where"].(*ent.UserWhereInput)), true
+
+	case "RFM.label":
+		if e.ComplexityRoot.RFM.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RFM.Label(childComplexity), true
+	case "RFM.recencyDays":
+		if e.ComplexityRoot.RFM.RecencyDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RFM.RecencyDays(childComplexity), true
+	case "RFM.monetary":
+		if e.ComplexityRoot.RFM.Revenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RFM.Revenue(childComplexity), true
+	case "RFM.f":
+		if e.ComplexityRoot.RFM.RfmF == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RFM.RfmF(childComplexity), true
+	case "RFM.m":
+		if e.ComplexityRoot.RFM.RfmM == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RFM.RfmM(childComplexity), true
+	case "RFM.r":
+		if e.ComplexityRoot.RFM.RfmR == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RFM.RfmR(childComplexity), true
+	case "RFM.segment":
+		if e.ComplexityRoot.RFM.Segment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RFM.Segment(childComplexity), true
+	case "RFM.frequency":
+		if e.ComplexityRoot.RFM.Transactions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RFM.Transactions(childComplexity), true
 
 	case "RecordError.code":
 		if e.ComplexityRoot.RecordError.Code == nil {
@@ -3624,6 +4185,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserEdge.Node(childComplexity), true
 
+	case "ValueScore.components":
+		if e.ComplexityRoot.ValueScore.Components == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValueScore.Components(childComplexity), true
+	case "ValueScore.score":
+		if e.ComplexityRoot.ValueScore.ValueScore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValueScore.ValueScore(childComplexity), true
+	case "ValueScore.tier":
+		if e.ComplexityRoot.ValueScore.ValueTier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValueScore.ValueTier(childComplexity), true
+
+	case "ValueScoreComponent.name":
+		if e.ComplexityRoot.ValueScoreComponent.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValueScoreComponent.Name(childComplexity), true
+	case "ValueScoreComponent.raw":
+		if e.ComplexityRoot.ValueScoreComponent.Raw == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValueScoreComponent.Raw(childComplexity), true
+	case "ValueScoreComponent.value":
+		if e.ComplexityRoot.ValueScoreComponent.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValueScoreComponent.Value(childComplexity), true
+	case "ValueScoreComponent.weight":
+		if e.ComplexityRoot.ValueScoreComponent.Weight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ValueScoreComponent.Weight(childComplexity), true
+
 	case "Viewer.organization":
 		if e.ComplexityRoot.Viewer.Organization == nil {
 			break
@@ -4032,6 +4637,231 @@ type Mutation {
   upsertAccounts("The accounts, each with a domain." inputs: [CreateAccountInput!]!): [UpsertAccountResult!]!
 }
 `, BuiltIn: false},
+	{Name: "../value.graphql", Input: `"A calendar date as YYYY-MM-DD, such as \"1997-09-30\"."
+scalar Date
+
+"The unit of time of a model's inputs: its recency, age and horizons."
+enum TimeUnit @goModel(model: "github.com/headlesscrm/crm/ent/clvmodel.Unit") {
+  "Days."
+  DAYS
+  "Weeks of seven days."
+  WEEKS
+}
+
+extend type Query {
+  """
+  The organization's customer-value model fitted by maximum likelihood on
+  its purchase log up to asOf (inclusive; default today), in the given time
+  unit: BG/NBD (Fader, Hardie & Lee 2005) for the number of future
+  purchases and Gamma-Gamma (Fader & Hardie 2013) for spend per purchase.
+  Purchases by one customer on one day count as one transaction. A fit is
+  stored and reused; asking for a new date fits the model on the spot.
+  """
+  clvModel(
+    "The last day of purchases the model sees; today when omitted."
+    asOf: Date
+    "The time unit of the model's parameters."
+    unit: TimeUnit = WEEKS
+  ): CLVModel!
+}
+
+extend type Mutation {
+  """
+  Refits the organization's model as of asOf (default today) and recomputes
+  every contact's and account's value, RFM and value score, then refreshes
+  segment memberships. Needs analytics:write.
+  """
+  refreshAnalytics("The last day of purchases the analysis sees; today when omitted." asOf: Date): AnalyticsRefresh!
+}
+
+"The outcome of a full analytics refresh."
+type AnalyticsRefresh {
+  "The model the predictions come from."
+  model: CLVModel!
+  "The number of contacts valued."
+  contacts: Int!
+  "The number of accounts valued."
+  accounts: Int!
+  "How long the refresh took, in milliseconds."
+  tookMs: Float!
+}
+
+"A fitted customer-value model: BG/NBD for purchase counts and Gamma-Gamma for spend."
+type CLVModel {
+  "The last day of purchases the model was fitted on."
+  asOf: Time!
+  "The time unit of the parameters."
+  unit: TimeUnit!
+  "When the model was fitted."
+  fittedAt: Time!
+  "Which models make the predictions: BG/NBD+Gamma-Gamma, BG/NBD+mean-spend (Gamma-Gamma could not be fitted) or fallback."
+  model: String!
+  "True when the purchase log was too thin to fit BG/NBD, and predictions come from average order value × purchase rate × expected lifetime."
+  fallback: Boolean!
+  "Why the fallback was used."
+  fallbackReason: String
+  "The BG/NBD parameters; null when the model could not be fitted."
+  bgnbd: BGNBDFit
+  "The Gamma-Gamma parameters; null when the model could not be fitted."
+  gammaGamma: GammaGammaFit
+  "Every parameter of both models by name, for generic display."
+  parameters: [ModelParameter!]!
+  "The number of customers (contacts with a purchase) the model was fitted on."
+  customers: Int!
+  "The number of customers with at least one repeat purchase (those Gamma-Gamma is fitted on)."
+  repeatCustomers: Int!
+  "The number of transactions (distinct purchase days per customer) in the fit."
+  transactions: Int!
+}
+
+"The fitted BG/NBD model: purchase rates Gamma(r, α) and dropout probabilities Beta(a, b)."
+type BGNBDFit {
+  "Shape of the Gamma distribution of purchase rates."
+  r: Float!
+  "Scale of the Gamma distribution of purchase rates, in the model's time unit."
+  alpha: Float!
+  "First shape of the Beta distribution of dropout probabilities."
+  a: Float!
+  "Second shape of the Beta distribution of dropout probabilities."
+  b: Float!
+  "The maximized log-likelihood."
+  logLikelihood: Float!
+  "Whether the optimizer converged."
+  converged: Boolean!
+}
+
+"The fitted Gamma-Gamma spend model."
+type GammaGammaFit {
+  "Shape of the Gamma distribution of spend per transaction."
+  p: Float!
+  "Shape of the Gamma distribution of the scale of spend across customers."
+  q: Float!
+  "Scale of the Gamma distribution of the scale of spend across customers."
+  gamma: Float!
+  "The maximized log-likelihood."
+  logLikelihood: Float!
+  "Whether the optimizer converged."
+  converged: Boolean!
+  "The population's mean spend per transaction, pγ/(q − 1); null when q ≤ 1."
+  meanSpend: Float
+}
+
+"One parameter of a fitted model."
+type ModelParameter {
+  "The model: BG/NBD or Gamma-Gamma."
+  model: String!
+  "The parameter's name: r, alpha, a, b, p, q or gamma."
+  name: String!
+  "The estimate."
+  value: Float!
+}
+
+extend type Contact {
+  "What the contact is worth: value to date and predicted future value. Null until the first analytics refresh."
+  clv: CustomerValue
+  "The contact's recency, frequency and monetary scores and RFM segment; null for contacts who never bought."
+  rfm: RFM
+  "The contact's 0–100 value score, its tier, and the components that make it up; null until the first analytics refresh."
+  valueScore: ValueScore
+}
+
+extend type Account {
+  "What the account is worth: value to date and predicted future value. Null until the first analytics refresh."
+  clv: CustomerValue
+  "The account's recency, frequency and monetary scores and RFM segment; null for accounts that never bought."
+  rfm: RFM
+  "The account's 0–100 value score, its tier, and the components that make it up; null until the first analytics refresh."
+  valueScore: ValueScore
+}
+
+"A customer's lifetime value: historic and predicted."
+type CustomerValue {
+  "The date the value describes."
+  asOf: Time!
+  "When the value was computed."
+  computedAt: Time!
+  "Value to date."
+  historic: HistoricValue!
+  "Predicted future value."
+  predicted: PredictedValue!
+}
+
+"What a customer has been worth to date."
+type HistoricValue {
+  "Revenue of the customer's purchases (won deals)."
+  revenue: Money!
+  "Revenue less the cost of the products sold (deal cost, else the line items' unit costs)."
+  grossMargin: Money!
+  "The cost of serving the customer's tickets."
+  costToServe: Money!
+  "The customer's share of the cost of the campaign that acquired it (campaign cost ÷ customers it acquired)."
+  acquisitionCost: Money!
+  "Gross margin less cost to serve and acquisition cost."
+  net: Money!
+  "The number of transactions (distinct purchase days)."
+  transactions: Int!
+  "When the customer first bought."
+  firstPurchaseAt: Time
+  "When the customer last bought."
+  lastPurchaseAt: Time
+}
+
+"What a customer is predicted to be worth, from the organization's fitted model."
+type PredictedValue {
+  "Expected number of transactions in the next horizonMonths months (BG/NBD conditional expectation)."
+  expectedTransactions("The horizon in months." horizonMonths: Int = 12): Float!
+  "Probability that the customer is still active (has not dropped out), 0..1."
+  probabilityAlive: Float!
+  "Expected spend per future transaction (Gamma-Gamma conditional expectation)."
+  expectedSpend: Float!
+  "Customer lifetime value over the horizon: expected transactions month by month × expected spend, discounted monthly."
+  value("The horizon in months." horizonMonths: Int = 12, "The monthly discount rate, such as 0.01 for 1 %." monthlyDiscountRate: Float = 0.01): Float!
+  "The model behind the prediction: BG/NBD+Gamma-Gamma, BG/NBD+mean-spend, fallback, or none for customers who never bought."
+  model: String!
+}
+
+"A customer's RFM scores within the organization."
+type RFM {
+  "Days since the last purchase."
+  recencyDays: Int!
+  "Number of transactions."
+  frequency: Int!
+  "Revenue to date."
+  monetary: Money!
+  "Recency quintile, 5 = most recent."
+  r: Int!
+  "Frequency quintile, 5 = most frequent."
+  f: Int!
+  "Monetary quintile, 5 = highest revenue."
+  m: Int!
+  "The named cell of the 5×5 recency × frequency grid."
+  segment: RFMSegment!
+  "The segment's display name, such as Can't Lose."
+  label: String!
+}
+
+"A 0–100 score of a customer's value that explains itself through its components."
+type ValueScore {
+  "The weighted sum of the components' percentile ranks, 0..100."
+  score: Float!
+  "The tier by rank of score in the organization: top 5 % VIP, next 15 % HIGH, next 30 % MEDIUM, rest LOW."
+  tier: ValueTier!
+  "The parts of the score."
+  components: [ValueScoreComponent!]!
+}
+
+"One part of a value score."
+type ValueScoreComponent {
+  "CLV, PROFITABILITY, LOYALTY, ENGAGEMENT, SATISFACTION or ADVOCACY."
+  name: String!
+  "The customer's percentile rank within the organization for this component, 0..1."
+  value: Float!
+  "The component's weight in the score, 0..1."
+  weight: Float!
+  "The measured quantity the rank was taken of (predicted CLV, margin less cost to serve, transactions plus years of tenure, campaign responses in the last year, latest NPS/CSAT scaled to 0..1, referrals)."
+  raw: Float!
+}
+`, BuiltIn: false},
 	{Name: "../ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 directive @goModel(model: String, models: [String!], forceGenerate: Boolean) on OBJECT | INPUT_OBJECT | SCALAR | ENUM | INTERFACE | UNION
 """
@@ -4238,18 +5068,6 @@ type Account implements Node {
   The metrics.
   """
   metrics: CustomerMetrics
-  """
-  The clv.
-  """
-  clv: CustomerMetrics @goField(name: "Metrics", forceResolver: false)
-  """
-  The rfm.
-  """
-  rfm: CustomerMetrics @goField(name: "Metrics", forceResolver: false)
-  """
-  The value score.
-  """
-  valueScore: CustomerMetrics @goField(name: "Metrics", forceResolver: false)
 }
 """
 A connection to a list of items.
@@ -7387,18 +8205,6 @@ type Contact implements Node {
   The metrics.
   """
   metrics: CustomerMetrics
-  """
-  The clv.
-  """
-  clv: CustomerMetrics @goField(name: "Metrics", forceResolver: false)
-  """
-  The rfm.
-  """
-  rfm: CustomerMetrics @goField(name: "Metrics", forceResolver: false)
-  """
-  The value score.
-  """
-  valueScore: CustomerMetrics @goField(name: "Metrics", forceResolver: false)
   """
   The segments.
   """
@@ -16691,6 +17497,20 @@ func (ec *executionContext) childFields_ActivityEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type ActivityEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AnalyticsRefresh(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "model":
+		return ec.fieldContext_AnalyticsRefresh_model(ctx, field)
+	case "contacts":
+		return ec.fieldContext_AnalyticsRefresh_contacts(ctx, field)
+	case "accounts":
+		return ec.fieldContext_AnalyticsRefresh_accounts(ctx, field)
+	case "tookMs":
+		return ec.fieldContext_AnalyticsRefresh_tookMs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnalyticsRefresh", field.Name)
+}
+
 func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "accessToken":
@@ -16705,6 +17525,54 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 		return ec.fieldContext_AuthPayload_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_BGNBDFit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "r":
+		return ec.fieldContext_BGNBDFit_r(ctx, field)
+	case "alpha":
+		return ec.fieldContext_BGNBDFit_alpha(ctx, field)
+	case "a":
+		return ec.fieldContext_BGNBDFit_a(ctx, field)
+	case "b":
+		return ec.fieldContext_BGNBDFit_b(ctx, field)
+	case "logLikelihood":
+		return ec.fieldContext_BGNBDFit_logLikelihood(ctx, field)
+	case "converged":
+		return ec.fieldContext_BGNBDFit_converged(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BGNBDFit", field.Name)
+}
+
+func (ec *executionContext) childFields_CLVModel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "asOf":
+		return ec.fieldContext_CLVModel_asOf(ctx, field)
+	case "unit":
+		return ec.fieldContext_CLVModel_unit(ctx, field)
+	case "fittedAt":
+		return ec.fieldContext_CLVModel_fittedAt(ctx, field)
+	case "model":
+		return ec.fieldContext_CLVModel_model(ctx, field)
+	case "fallback":
+		return ec.fieldContext_CLVModel_fallback(ctx, field)
+	case "fallbackReason":
+		return ec.fieldContext_CLVModel_fallbackReason(ctx, field)
+	case "bgnbd":
+		return ec.fieldContext_CLVModel_bgnbd(ctx, field)
+	case "gammaGamma":
+		return ec.fieldContext_CLVModel_gammaGamma(ctx, field)
+	case "parameters":
+		return ec.fieldContext_CLVModel_parameters(ctx, field)
+	case "customers":
+		return ec.fieldContext_CLVModel_customers(ctx, field)
+	case "repeatCustomers":
+		return ec.fieldContext_CLVModel_repeatCustomers(ctx, field)
+	case "transactions":
+		return ec.fieldContext_CLVModel_transactions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CLVModel", field.Name)
 }
 
 func (ec *executionContext) childFields_Campaign(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16879,14 +17747,14 @@ func (ec *executionContext) childFields_Contact(ctx context.Context, field graph
 		return ec.fieldContext_Contact_surveyResponses(ctx, field)
 	case "metrics":
 		return ec.fieldContext_Contact_metrics(ctx, field)
+	case "segments":
+		return ec.fieldContext_Contact_segments(ctx, field)
 	case "clv":
 		return ec.fieldContext_Contact_clv(ctx, field)
 	case "rfm":
 		return ec.fieldContext_Contact_rfm(ctx, field)
 	case "valueScore":
 		return ec.fieldContext_Contact_valueScore(ctx, field)
-	case "segments":
-		return ec.fieldContext_Contact_segments(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Contact", field.Name)
 }
@@ -16981,6 +17849,20 @@ func (ec *executionContext) childFields_CustomerMetrics(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type CustomerMetrics", field.Name)
 }
 
+func (ec *executionContext) childFields_CustomerValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "asOf":
+		return ec.fieldContext_CustomerValue_asOf(ctx, field)
+	case "computedAt":
+		return ec.fieldContext_CustomerValue_computedAt(ctx, field)
+	case "historic":
+		return ec.fieldContext_CustomerValue_historic(ctx, field)
+	case "predicted":
+		return ec.fieldContext_CustomerValue_predicted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CustomerValue", field.Name)
+}
+
 func (ec *executionContext) childFields_Deal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -17065,6 +17947,46 @@ func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type DeletePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_GammaGammaFit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "p":
+		return ec.fieldContext_GammaGammaFit_p(ctx, field)
+	case "q":
+		return ec.fieldContext_GammaGammaFit_q(ctx, field)
+	case "gamma":
+		return ec.fieldContext_GammaGammaFit_gamma(ctx, field)
+	case "logLikelihood":
+		return ec.fieldContext_GammaGammaFit_logLikelihood(ctx, field)
+	case "converged":
+		return ec.fieldContext_GammaGammaFit_converged(ctx, field)
+	case "meanSpend":
+		return ec.fieldContext_GammaGammaFit_meanSpend(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GammaGammaFit", field.Name)
+}
+
+func (ec *executionContext) childFields_HistoricValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "revenue":
+		return ec.fieldContext_HistoricValue_revenue(ctx, field)
+	case "grossMargin":
+		return ec.fieldContext_HistoricValue_grossMargin(ctx, field)
+	case "costToServe":
+		return ec.fieldContext_HistoricValue_costToServe(ctx, field)
+	case "acquisitionCost":
+		return ec.fieldContext_HistoricValue_acquisitionCost(ctx, field)
+	case "net":
+		return ec.fieldContext_HistoricValue_net(ctx, field)
+	case "transactions":
+		return ec.fieldContext_HistoricValue_transactions(ctx, field)
+	case "firstPurchaseAt":
+		return ec.fieldContext_HistoricValue_firstPurchaseAt(ctx, field)
+	case "lastPurchaseAt":
+		return ec.fieldContext_HistoricValue_lastPurchaseAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HistoricValue", field.Name)
+}
+
 func (ec *executionContext) childFields_LineItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -17115,6 +18037,18 @@ func (ec *executionContext) childFields_LineItemEdge(ctx context.Context, field 
 		return ec.fieldContext_LineItemEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type LineItemEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ModelParameter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "model":
+		return ec.fieldContext_ModelParameter_model(ctx, field)
+	case "name":
+		return ec.fieldContext_ModelParameter_name(ctx, field)
+	case "value":
+		return ec.fieldContext_ModelParameter_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ModelParameter", field.Name)
 }
 
 func (ec *executionContext) childFields_Organization(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17189,6 +18123,22 @@ func (ec *executionContext) childFields_PipelineEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type PipelineEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_PredictedValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "expectedTransactions":
+		return ec.fieldContext_PredictedValue_expectedTransactions(ctx, field)
+	case "probabilityAlive":
+		return ec.fieldContext_PredictedValue_probabilityAlive(ctx, field)
+	case "expectedSpend":
+		return ec.fieldContext_PredictedValue_expectedSpend(ctx, field)
+	case "value":
+		return ec.fieldContext_PredictedValue_value(ctx, field)
+	case "model":
+		return ec.fieldContext_PredictedValue_model(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PredictedValue", field.Name)
+}
+
 func (ec *executionContext) childFields_Product(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -17235,6 +18185,28 @@ func (ec *executionContext) childFields_ProductEdge(ctx context.Context, field g
 		return ec.fieldContext_ProductEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProductEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RFM(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "recencyDays":
+		return ec.fieldContext_RFM_recencyDays(ctx, field)
+	case "frequency":
+		return ec.fieldContext_RFM_frequency(ctx, field)
+	case "monetary":
+		return ec.fieldContext_RFM_monetary(ctx, field)
+	case "r":
+		return ec.fieldContext_RFM_r(ctx, field)
+	case "f":
+		return ec.fieldContext_RFM_f(ctx, field)
+	case "m":
+		return ec.fieldContext_RFM_m(ctx, field)
+	case "segment":
+		return ec.fieldContext_RFM_segment(ctx, field)
+	case "label":
+		return ec.fieldContext_RFM_label(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RFM", field.Name)
 }
 
 func (ec *executionContext) childFields_RecordError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17569,6 +18541,32 @@ func (ec *executionContext) childFields_UserEdge(ctx context.Context, field grap
 		return ec.fieldContext_UserEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ValueScore(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "score":
+		return ec.fieldContext_ValueScore_score(ctx, field)
+	case "tier":
+		return ec.fieldContext_ValueScore_tier(ctx, field)
+	case "components":
+		return ec.fieldContext_ValueScore_components(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ValueScore", field.Name)
+}
+
+func (ec *executionContext) childFields_ValueScoreComponent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ValueScoreComponent_name(ctx, field)
+	case "value":
+		return ec.fieldContext_ValueScoreComponent_value(ctx, field)
+	case "weight":
+		return ec.fieldContext_ValueScoreComponent_weight(ctx, field)
+	case "raw":
+		return ec.fieldContext_ValueScoreComponent_raw(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ValueScoreComponent", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -18865,6 +19863,20 @@ func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_refreshAnalytics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_refreshToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -19283,6 +20295,42 @@ func (ec *executionContext) field_Pipeline_stages_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_PredictedValue_expectedTransactions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "horizonMonths",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["horizonMonths"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_PredictedValue_value_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "horizonMonths",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["horizonMonths"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "monthlyDiscountRate",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["monthlyDiscountRate"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Product_lineItems_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -19564,6 +20612,28 @@ func (ec *executionContext) field_Query_campaigns_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_clvModel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "unit",
+		func(ctx context.Context, v any) (*clvmodel.Unit, error) {
+			return ec.unmarshalOTimeUnit2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚋclvmodelᚐUnit(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unit"] = arg1
 	return args, nil
 }
 
@@ -20991,11 +22061,11 @@ func (ec *executionContext) _Account_clv(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Account_clv(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Metrics(ctx)
+			return ec.Resolvers.Account().Clv(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
-			return ec.marshalOCustomerMetrics2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
+			return ec.marshalOCustomerValue2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
 		},
 		true,
 		false,
@@ -21006,9 +22076,9 @@ func (ec *executionContext) fieldContext_Account_clv(_ context.Context, field gr
 		Object:     "Account",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CustomerMetrics(ctx, field)
+			return ec.childFields_CustomerValue(ctx, field)
 		},
 	}
 	return fc, nil
@@ -21023,11 +22093,11 @@ func (ec *executionContext) _Account_rfm(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Account_rfm(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Metrics(ctx)
+			return ec.Resolvers.Account().Rfm(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
-			return ec.marshalOCustomerMetrics2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
+			return ec.marshalORFM2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
 		},
 		true,
 		false,
@@ -21038,9 +22108,9 @@ func (ec *executionContext) fieldContext_Account_rfm(_ context.Context, field gr
 		Object:     "Account",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CustomerMetrics(ctx, field)
+			return ec.childFields_RFM(ctx, field)
 		},
 	}
 	return fc, nil
@@ -21055,11 +22125,11 @@ func (ec *executionContext) _Account_valueScore(ctx context.Context, field graph
 			return ec.fieldContext_Account_valueScore(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Metrics(ctx)
+			return ec.Resolvers.Account().ValueScore(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
-			return ec.marshalOCustomerMetrics2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
+			return ec.marshalOValueScore2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
 		},
 		true,
 		false,
@@ -21070,9 +22140,9 @@ func (ec *executionContext) fieldContext_Account_valueScore(_ context.Context, f
 		Object:     "Account",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CustomerMetrics(ctx, field)
+			return ec.childFields_ValueScore(ctx, field)
 		},
 	}
 	return fc, nil
@@ -21766,6 +22836,107 @@ func (ec *executionContext) fieldContext_ActivityEdge_cursor(_ context.Context, 
 	return graphql.NewScalarFieldContext("ActivityEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _AnalyticsRefresh_model(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsRefresh) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRefresh_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CLVModel) graphql.Marshaler {
+			return ec.marshalNCLVModel2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCLVModel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRefresh_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalyticsRefresh",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CLVModel(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsRefresh_contacts(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsRefresh) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRefresh_contacts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contacts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRefresh_contacts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsRefresh", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AnalyticsRefresh_accounts(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsRefresh) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRefresh_accounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRefresh_accounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsRefresh", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AnalyticsRefresh_tookMs(ctx context.Context, field graphql.CollectedField, obj *model.AnalyticsRefresh) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsRefresh_tookMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TookMs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsRefresh_tookMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsRefresh", field, false, false, "Float")
+}
+
 func (ec *executionContext) _AuthPayload_accessToken(ctx context.Context, field graphql.CollectedField, obj *model.AuthPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21888,6 +23059,447 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _BGNBDFit_r(ctx context.Context, field graphql.CollectedField, obj *model.BGNBDFit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BGNBDFit_r(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.R, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BGNBDFit_r(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BGNBDFit", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BGNBDFit_alpha(ctx context.Context, field graphql.CollectedField, obj *model.BGNBDFit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BGNBDFit_alpha(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Alpha, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BGNBDFit_alpha(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BGNBDFit", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BGNBDFit_a(ctx context.Context, field graphql.CollectedField, obj *model.BGNBDFit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BGNBDFit_a(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.A, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BGNBDFit_a(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BGNBDFit", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BGNBDFit_b(ctx context.Context, field graphql.CollectedField, obj *model.BGNBDFit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BGNBDFit_b(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.B, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BGNBDFit_b(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BGNBDFit", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BGNBDFit_logLikelihood(ctx context.Context, field graphql.CollectedField, obj *model.BGNBDFit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BGNBDFit_logLikelihood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LogLikelihood, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BGNBDFit_logLikelihood(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BGNBDFit", field, false, false, "Float")
+}
+
+func (ec *executionContext) _BGNBDFit_converged(ctx context.Context, field graphql.CollectedField, obj *model.BGNBDFit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BGNBDFit_converged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Converged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BGNBDFit_converged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BGNBDFit", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CLVModel_asOf(ctx context.Context, field graphql.CollectedField, obj *ent.CLVModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CLVModel_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CLVModel_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CLVModel", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CLVModel_unit(ctx context.Context, field graphql.CollectedField, obj *ent.CLVModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CLVModel_unit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v clvmodel.Unit) graphql.Marshaler {
+			return ec.marshalNTimeUnit2githubᚗcomᚋheadlesscrmᚋcrmᚋentᚋclvmodelᚐUnit(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CLVModel_unit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CLVModel", field, false, false, "TimeUnit")
+}
+
+func (ec *executionContext) _CLVModel_fittedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CLVModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CLVModel_fittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CLVModel_fittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CLVModel", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CLVModel_model(ctx context.Context, field graphql.CollectedField, obj *ent.CLVModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CLVModel_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CLVModel_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CLVModel", field, false, false, "String")
+}
+
+func (ec *executionContext) _CLVModel_fallback(ctx context.Context, field graphql.CollectedField, obj *ent.CLVModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CLVModel_fallback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fallback, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CLVModel_fallback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CLVModel", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CLVModel_fallbackReason(ctx context.Context, field graphql.CollectedField, obj *ent.CLVModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CLVModel_fallbackReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FallbackReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CLVModel_fallbackReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CLVModel", field, false, false, "String")
+}
+
+func (ec *executionContext) _CLVModel_bgnbd(ctx context.Context, field graphql.CollectedField, obj *ent.CLVModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CLVModel_bgnbd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CLVModel().Bgnbd(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BGNBDFit) graphql.Marshaler {
+			return ec.marshalOBGNBDFit2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐBGNBDFit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CLVModel_bgnbd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CLVModel",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BGNBDFit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CLVModel_gammaGamma(ctx context.Context, field graphql.CollectedField, obj *ent.CLVModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CLVModel_gammaGamma(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CLVModel().GammaGamma(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.GammaGammaFit) graphql.Marshaler {
+			return ec.marshalOGammaGammaFit2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐGammaGammaFit(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CLVModel_gammaGamma(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CLVModel",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GammaGammaFit(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CLVModel_parameters(ctx context.Context, field graphql.CollectedField, obj *ent.CLVModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CLVModel_parameters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CLVModel().Parameters(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ModelParameter) graphql.Marshaler {
+			return ec.marshalNModelParameter2ᚕᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐModelParameterᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CLVModel_parameters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CLVModel",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ModelParameter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CLVModel_customers(ctx context.Context, field graphql.CollectedField, obj *ent.CLVModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CLVModel_customers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CLVModel_customers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CLVModel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CLVModel_repeatCustomers(ctx context.Context, field graphql.CollectedField, obj *ent.CLVModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CLVModel_repeatCustomers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RepeatCustomers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CLVModel_repeatCustomers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CLVModel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CLVModel_transactions(ctx context.Context, field graphql.CollectedField, obj *ent.CLVModel) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CLVModel_transactions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transactions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CLVModel_transactions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CLVModel", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Campaign_id(ctx context.Context, field graphql.CollectedField, obj *ent.Campaign) (ret graphql.Marshaler) {
@@ -23716,102 +25328,6 @@ func (ec *executionContext) fieldContext_Contact_metrics(_ context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Contact_clv(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Contact_clv(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Metrics(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
-			return ec.marshalOCustomerMetrics2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Contact_clv(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Contact",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CustomerMetrics(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Contact_rfm(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Contact_rfm(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Metrics(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
-			return ec.marshalOCustomerMetrics2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Contact_rfm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Contact",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CustomerMetrics(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Contact_valueScore(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Contact_valueScore(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Metrics(ctx)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
-			return ec.marshalOCustomerMetrics2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Contact_valueScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Contact",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: false,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CustomerMetrics(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Contact_segments(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23839,6 +25355,102 @@ func (ec *executionContext) fieldContext_Contact_segments(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Segment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contact_clv(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_clv(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Contact().Clv(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
+			return ec.marshalOCustomerValue2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_clv(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CustomerValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contact_rfm(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_rfm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Contact().Rfm(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
+			return ec.marshalORFM2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_rfm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RFM(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contact_valueScore(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contact_valueScore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Contact().ValueScore(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
+			return ec.marshalOValueScore2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contact_valueScore(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contact",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ValueScore(ctx, field)
 		},
 	}
 	return fc, nil
@@ -24699,6 +26311,116 @@ func (ec *executionContext) fieldContext_CustomerMetrics_valueTier(_ context.Con
 	return graphql.NewScalarFieldContext("CustomerMetrics", field, false, false, "CustomerMetricsTier")
 }
 
+func (ec *executionContext) _CustomerValue_asOf(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerValue_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerValue_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerValue", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CustomerValue_computedAt(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerValue_computedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ComputedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerValue_computedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CustomerValue", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CustomerValue_historic(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerValue_historic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CustomerValue().Historic(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
+			return ec.marshalNHistoricValue2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerValue_historic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerValue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HistoricValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CustomerValue_predicted(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CustomerValue_predicted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CustomerValue().Predicted(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
+			return ec.marshalNPredictedValue2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CustomerValue_predicted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CustomerValue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PredictedValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Deal_id(ctx context.Context, field graphql.CollectedField, obj *ent.Deal) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25503,6 +27225,328 @@ func (ec *executionContext) fieldContext_DeletePayload_deletedID(_ context.Conte
 	return graphql.NewScalarFieldContext("DeletePayload", field, false, false, "ID")
 }
 
+func (ec *executionContext) _GammaGammaFit_p(ctx context.Context, field graphql.CollectedField, obj *model.GammaGammaFit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GammaGammaFit_p(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GammaGammaFit_p(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GammaGammaFit", field, false, false, "Float")
+}
+
+func (ec *executionContext) _GammaGammaFit_q(ctx context.Context, field graphql.CollectedField, obj *model.GammaGammaFit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GammaGammaFit_q(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Q, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GammaGammaFit_q(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GammaGammaFit", field, false, false, "Float")
+}
+
+func (ec *executionContext) _GammaGammaFit_gamma(ctx context.Context, field graphql.CollectedField, obj *model.GammaGammaFit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GammaGammaFit_gamma(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Gamma, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GammaGammaFit_gamma(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GammaGammaFit", field, false, false, "Float")
+}
+
+func (ec *executionContext) _GammaGammaFit_logLikelihood(ctx context.Context, field graphql.CollectedField, obj *model.GammaGammaFit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GammaGammaFit_logLikelihood(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LogLikelihood, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GammaGammaFit_logLikelihood(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GammaGammaFit", field, false, false, "Float")
+}
+
+func (ec *executionContext) _GammaGammaFit_converged(ctx context.Context, field graphql.CollectedField, obj *model.GammaGammaFit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GammaGammaFit_converged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Converged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GammaGammaFit_converged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GammaGammaFit", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _GammaGammaFit_meanSpend(ctx context.Context, field graphql.CollectedField, obj *model.GammaGammaFit) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GammaGammaFit_meanSpend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeanSpend, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GammaGammaFit_meanSpend(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GammaGammaFit", field, false, false, "Float")
+}
+
+func (ec *executionContext) _HistoricValue_revenue(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoricValue_revenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoricValue_revenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoricValue", field, false, false, "Money")
+}
+
+func (ec *executionContext) _HistoricValue_grossMargin(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoricValue_grossMargin(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GrossMargin, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoricValue_grossMargin(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoricValue", field, false, false, "Money")
+}
+
+func (ec *executionContext) _HistoricValue_costToServe(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoricValue_costToServe(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CostToServe, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoricValue_costToServe(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoricValue", field, false, false, "Money")
+}
+
+func (ec *executionContext) _HistoricValue_acquisitionCost(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoricValue_acquisitionCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcquisitionCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoricValue_acquisitionCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoricValue", field, false, false, "Money")
+}
+
+func (ec *executionContext) _HistoricValue_net(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoricValue_net(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NetValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoricValue_net(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoricValue", field, false, false, "Money")
+}
+
+func (ec *executionContext) _HistoricValue_transactions(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoricValue_transactions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transactions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HistoricValue_transactions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoricValue", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HistoricValue_firstPurchaseAt(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoricValue_firstPurchaseAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstPurchaseAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HistoricValue_firstPurchaseAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoricValue", field, false, false, "Time")
+}
+
+func (ec *executionContext) _HistoricValue_lastPurchaseAt(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HistoricValue_lastPurchaseAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastPurchaseAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_HistoricValue_lastPurchaseAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HistoricValue", field, false, false, "Time")
+}
+
 func (ec *executionContext) _LineItem_id(ctx context.Context, field graphql.CollectedField, obj *ent.LineItem) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25937,6 +27981,75 @@ func (ec *executionContext) _LineItemEdge_cursor(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_LineItemEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("LineItemEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ModelParameter_model(ctx context.Context, field graphql.CollectedField, obj *model.ModelParameter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelParameter_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelParameter_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModelParameter", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModelParameter_name(ctx context.Context, field graphql.CollectedField, obj *model.ModelParameter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelParameter_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelParameter_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModelParameter", field, false, false, "String")
+}
+
+func (ec *executionContext) _ModelParameter_value(ctx context.Context, field graphql.CollectedField, obj *model.ModelParameter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ModelParameter_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ModelParameter_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ModelParameter", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Mutation_login(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -27963,6 +30076,50 @@ func (ec *executionContext) fieldContext_Mutation_upsertAccounts(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_refreshAnalytics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_refreshAnalytics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RefreshAnalytics(ctx, fc.Args["asOf"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AnalyticsRefresh) graphql.Marshaler {
+			return ec.marshalNAnalyticsRefresh2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐAnalyticsRefresh(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_refreshAnalytics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalyticsRefresh(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_refreshAnalytics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -28492,6 +30649,163 @@ func (ec *executionContext) _PipelineEdge_cursor(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_PipelineEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PipelineEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _PredictedValue_expectedTransactions(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PredictedValue_expectedTransactions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.PredictedValue().ExpectedTransactions(ctx, obj, fc.Args["horizonMonths"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PredictedValue_expectedTransactions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PredictedValue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_PredictedValue_expectedTransactions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PredictedValue_probabilityAlive(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PredictedValue_probabilityAlive(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProbabilityAlive, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PredictedValue_probabilityAlive(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PredictedValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PredictedValue_expectedSpend(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PredictedValue_expectedSpend(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpectedSpend, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PredictedValue_expectedSpend(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PredictedValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PredictedValue_value(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PredictedValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.PredictedValue().Value(ctx, obj, fc.Args["horizonMonths"].(*int), fc.Args["monthlyDiscountRate"].(*float64))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PredictedValue_value(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PredictedValue",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Float does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_PredictedValue_value_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PredictedValue_model(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PredictedValue_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PredictedValue_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PredictedValue", field, false, false, "String")
 }
 
 func (ec *executionContext) _Product_id(ctx context.Context, field graphql.CollectedField, obj *ent.Product) (ret graphql.Marshaler) {
@@ -29667,6 +31981,50 @@ func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graph
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_clvModel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_clvModel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ClvModel(ctx, fc.Args["asOf"].(*time.Time), fc.Args["unit"].(*clvmodel.Unit))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.CLVModel) graphql.Marshaler {
+			return ec.marshalNCLVModel2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCLVModel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_clvModel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CLVModel(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_clvModel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29741,6 +32099,190 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RFM_recencyDays(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RFM_recencyDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RFM().RecencyDays(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RFM_recencyDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RFM", field, true, true, "Int")
+}
+
+func (ec *executionContext) _RFM_frequency(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RFM_frequency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Transactions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RFM_frequency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RFM", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RFM_monetary(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RFM_monetary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RFM_monetary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RFM", field, false, false, "Money")
+}
+
+func (ec *executionContext) _RFM_r(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RFM_r(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RfmR, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RFM_r(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RFM", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RFM_f(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RFM_f(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RfmF, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RFM_f(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RFM", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RFM_m(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RFM_m(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RfmM, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RFM_m(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RFM", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RFM_segment(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RFM_segment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RFM().Segment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analytics.RFMSegment) graphql.Marshaler {
+			return ec.marshalNRFMSegment2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RFM_segment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RFM", field, true, true, "RFMSegment")
+}
+
+func (ec *executionContext) _RFM_label(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RFM_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RFM().Label(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RFM_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RFM", field, true, true, "String")
 }
 
 func (ec *executionContext) _RecordError_code(ctx context.Context, field graphql.CollectedField, obj *model.RecordError) (ret graphql.Marshaler) {
@@ -32448,6 +34990,176 @@ func (ec *executionContext) _UserEdge_cursor(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_UserEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ValueScore_score(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValueScore_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValueScore, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValueScore_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValueScore", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ValueScore_tier(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValueScore_tier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValueTier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v analytics.Tier) graphql.Marshaler {
+			return ec.marshalNValueTier2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTier(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValueScore_tier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValueScore", field, false, false, "ValueTier")
+}
+
+func (ec *executionContext) _ValueScore_components(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValueScore_components(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Components, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []analytics.Component) graphql.Marshaler {
+			return ec.marshalNValueScoreComponent2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐComponentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValueScore_components(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ValueScore",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ValueScoreComponent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ValueScoreComponent_name(ctx context.Context, field graphql.CollectedField, obj *analytics.Component) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValueScoreComponent_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ValueScoreComponent().Name(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValueScoreComponent_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValueScoreComponent", field, true, true, "String")
+}
+
+func (ec *executionContext) _ValueScoreComponent_value(ctx context.Context, field graphql.CollectedField, obj *analytics.Component) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValueScoreComponent_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValueScoreComponent_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValueScoreComponent", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ValueScoreComponent_weight(ctx context.Context, field graphql.CollectedField, obj *analytics.Component) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValueScoreComponent_weight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValueScoreComponent_weight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValueScoreComponent", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ValueScoreComponent_raw(ctx context.Context, field graphql.CollectedField, obj *analytics.Component) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ValueScoreComponent_raw(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Raw, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ValueScoreComponent_raw(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ValueScoreComponent", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Viewer_user(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
@@ -51338,6 +54050,54 @@ func (ec *executionContext) _ActivityEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var analyticsRefreshImplementors = []string{"AnalyticsRefresh"}
+
+func (ec *executionContext) _AnalyticsRefresh(ctx context.Context, sel ast.SelectionSet, obj *model.AnalyticsRefresh) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, analyticsRefreshImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnalyticsRefresh")
+		case "model":
+			out.Values[i] = ec._AnalyticsRefresh_model(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contacts":
+			out.Values[i] = ec._AnalyticsRefresh_contacts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accounts":
+			out.Values[i] = ec._AnalyticsRefresh_accounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tookMs":
+			out.Values[i] = ec._AnalyticsRefresh_tookMs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var authPayloadImplementors = []string{"AuthPayload"}
 
 func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AuthPayload) graphql.Marshaler {
@@ -51373,6 +54133,155 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 			out.Values[i] = ec._AuthPayload_user(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bGNBDFitImplementors = []string{"BGNBDFit"}
+
+func (ec *executionContext) _BGNBDFit(ctx context.Context, sel ast.SelectionSet, obj *model.BGNBDFit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bGNBDFitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BGNBDFit")
+		case "r":
+			out.Values[i] = ec._BGNBDFit_r(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "alpha":
+			out.Values[i] = ec._BGNBDFit_alpha(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "a":
+			out.Values[i] = ec._BGNBDFit_a(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "b":
+			out.Values[i] = ec._BGNBDFit_b(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "logLikelihood":
+			out.Values[i] = ec._BGNBDFit_logLikelihood(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "converged":
+			out.Values[i] = ec._BGNBDFit_converged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cLVModelImplementors = []string{"CLVModel"}
+
+func (ec *executionContext) _CLVModel(ctx context.Context, sel ast.SelectionSet, obj *ent.CLVModel) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cLVModelImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CLVModel")
+		case "asOf":
+			out.Values[i] = ec._CLVModel_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unit":
+			out.Values[i] = ec._CLVModel_unit(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fittedAt":
+			out.Values[i] = ec._CLVModel_fittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "model":
+			out.Values[i] = ec._CLVModel_model(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fallback":
+			out.Values[i] = ec._CLVModel_fallback(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fallbackReason":
+			out.Values[i] = ec._CLVModel_fallbackReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bgnbd":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CLVModel_bgnbd(ctx, field, obj)
+				})
+		case "gammaGamma":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CLVModel_gammaGamma(ctx, field, obj)
+				})
+		case "parameters":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CLVModel_parameters(ctx, field, obj)
+				})
+		case "customers":
+			out.Values[i] = ec._CLVModel_customers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "repeatCustomers":
+			out.Values[i] = ec._CLVModel_repeatCustomers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "transactions":
+			out.Values[i] = ec._CLVModel_transactions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -51920,6 +54829,12 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Contact_metrics(ctx, field, obj)
 				})
+		case "segments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contact_segments(ctx, field, obj)
+				})
 		case "clv":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -51937,12 +54852,6 @@ func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Contact_valueScore(ctx, field, obj)
-				})
-		case "segments":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Contact_segments(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -52208,6 +55117,56 @@ func (ec *executionContext) _CustomerMetrics(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var customerValueImplementors = []string{"CustomerValue"}
+
+func (ec *executionContext) _CustomerValue(ctx context.Context, sel ast.SelectionSet, obj *ent.CustomerMetrics) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, customerValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CustomerValue")
+		case "asOf":
+			out.Values[i] = ec._CustomerValue_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "computedAt":
+			out.Values[i] = ec._CustomerValue_computedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "historic":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CustomerValue_historic(ctx, field, obj)
+				})
+		case "predicted":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CustomerValue_predicted(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -52494,6 +55453,132 @@ func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var gammaGammaFitImplementors = []string{"GammaGammaFit"}
+
+func (ec *executionContext) _GammaGammaFit(ctx context.Context, sel ast.SelectionSet, obj *model.GammaGammaFit) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, gammaGammaFitImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GammaGammaFit")
+		case "p":
+			out.Values[i] = ec._GammaGammaFit_p(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "q":
+			out.Values[i] = ec._GammaGammaFit_q(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "gamma":
+			out.Values[i] = ec._GammaGammaFit_gamma(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "logLikelihood":
+			out.Values[i] = ec._GammaGammaFit_logLikelihood(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "converged":
+			out.Values[i] = ec._GammaGammaFit_converged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meanSpend":
+			out.Values[i] = ec._GammaGammaFit_meanSpend(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var historicValueImplementors = []string{"HistoricValue"}
+
+func (ec *executionContext) _HistoricValue(ctx context.Context, sel ast.SelectionSet, obj *ent.CustomerMetrics) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, historicValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HistoricValue")
+		case "revenue":
+			out.Values[i] = ec._HistoricValue_revenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "grossMargin":
+			out.Values[i] = ec._HistoricValue_grossMargin(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "costToServe":
+			out.Values[i] = ec._HistoricValue_costToServe(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acquisitionCost":
+			out.Values[i] = ec._HistoricValue_acquisitionCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "net":
+			out.Values[i] = ec._HistoricValue_net(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "transactions":
+			out.Values[i] = ec._HistoricValue_transactions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstPurchaseAt":
+			out.Values[i] = ec._HistoricValue_firstPurchaseAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastPurchaseAt":
+			out.Values[i] = ec._HistoricValue_lastPurchaseAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var lineItemImplementors = []string{"LineItem", "Node"}
 
 func (ec *executionContext) _LineItem(ctx context.Context, sel ast.SelectionSet, obj *ent.LineItem) graphql.Marshaler {
@@ -52645,6 +55730,49 @@ func (ec *executionContext) _LineItemEdge(ctx context.Context, sel ast.Selection
 			}
 		case "cursor":
 			out.Values[i] = ec._LineItemEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var modelParameterImplementors = []string{"ModelParameter"}
+
+func (ec *executionContext) _ModelParameter(ctx context.Context, sel ast.SelectionSet, obj *model.ModelParameter) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, modelParameterImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ModelParameter")
+		case "model":
+			out.Values[i] = ec._ModelParameter_model(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ModelParameter_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ModelParameter_value(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -53006,6 +56134,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "refreshAnalytics":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_refreshAnalytics(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -53251,6 +56386,61 @@ func (ec *executionContext) _PipelineEdge(ctx context.Context, sel ast.Selection
 			out.Values[i] = ec._PipelineEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var predictedValueImplementors = []string{"PredictedValue"}
+
+func (ec *executionContext) _PredictedValue(ctx context.Context, sel ast.SelectionSet, obj *ent.CustomerMetrics) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, predictedValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PredictedValue")
+		case "expectedTransactions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PredictedValue_expectedTransactions(ctx, field, obj)
+				})
+		case "probabilityAlive":
+			out.Values[i] = ec._PredictedValue_probabilityAlive(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expectedSpend":
+			out.Values[i] = ec._PredictedValue_expectedSpend(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PredictedValue_value(ctx, field, obj)
+				})
+		case "model":
+			out.Values[i] = ec._PredictedValue_model(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -53556,6 +56746,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_me(ctx, field)
 				})
+		case "clvModel":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_clvModel(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -53570,6 +56766,77 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var rFMImplementors = []string{"RFM"}
+
+func (ec *executionContext) _RFM(ctx context.Context, sel ast.SelectionSet, obj *ent.CustomerMetrics) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rFMImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RFM")
+		case "recencyDays":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RFM_recencyDays(ctx, field, obj)
+				})
+		case "frequency":
+			out.Values[i] = ec._RFM_frequency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "monetary":
+			out.Values[i] = ec._RFM_monetary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "r":
+			out.Values[i] = ec._RFM_r(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "f":
+			out.Values[i] = ec._RFM_f(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "m":
+			out.Values[i] = ec._RFM_m(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "segment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RFM_segment(ctx, field, obj)
+				})
+		case "label":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RFM_label(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -54704,6 +57971,98 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var valueScoreImplementors = []string{"ValueScore"}
+
+func (ec *executionContext) _ValueScore(ctx context.Context, sel ast.SelectionSet, obj *ent.CustomerMetrics) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, valueScoreImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ValueScore")
+		case "score":
+			out.Values[i] = ec._ValueScore_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "tier":
+			out.Values[i] = ec._ValueScore_tier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "components":
+			out.Values[i] = ec._ValueScore_components(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var valueScoreComponentImplementors = []string{"ValueScoreComponent"}
+
+func (ec *executionContext) _ValueScoreComponent(ctx context.Context, sel ast.SelectionSet, obj *analytics.Component) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, valueScoreComponentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ValueScoreComponent")
+		case "name":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ValueScoreComponent_name(ctx, field, obj)
+				})
+		case "value":
+			out.Values[i] = ec._ValueScoreComponent_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "weight":
+			out.Values[i] = ec._ValueScoreComponent_weight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "raw":
+			out.Values[i] = ec._ValueScoreComponent_raw(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var viewerImplementors = []string{"Viewer"}
 
 func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *model.Viewer) graphql.Marshaler {
@@ -55204,6 +58563,14 @@ func (ec *executionContext) unmarshalNActivityWhereInput2ᚖgithubᚗcomᚋheadl
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAnalyticsRefresh2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐAnalyticsRefresh(ctx context.Context, sel ast.SelectionSet, v *model.AnalyticsRefresh) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AnalyticsRefresh!")
+		return graphql.Null
+	}
+	return ec._AnalyticsRefresh(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAuthPayload2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐAuthPayload(ctx context.Context, sel ast.SelectionSet, v *model.AuthPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AuthPayload!")
@@ -55224,6 +58591,14 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNCLVModel2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCLVModel(ctx context.Context, sel ast.SelectionSet, v *ent.CLVModel) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CLVModel!")
+		return graphql.Null
+	}
+	return ec._CLVModel(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCampaign2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCampaign(ctx context.Context, sel ast.SelectionSet, v *ent.Campaign) graphql.Marshaler {
@@ -55576,6 +58951,14 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) marshalNHistoricValue2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx context.Context, sel ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HistoricValue!")
+		return graphql.Null
+	}
+	return ec._HistoricValue(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNID2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋpulidᚐID(ctx context.Context, v any) (pulid.ID, error) {
 	var res pulid.ID
 	err := res.UnmarshalGQL(v)
@@ -55662,6 +59045,30 @@ func (ec *executionContext) marshalNLineItemOrderField2ᚖgithubᚗcomᚋheadles
 func (ec *executionContext) unmarshalNLineItemWhereInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐLineItemWhereInput(ctx context.Context, v any) (*ent.LineItemWhereInput, error) {
 	res, err := ec.unmarshalInputLineItemWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNModelParameter2ᚕᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐModelParameterᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ModelParameter) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNModelParameter2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐModelParameter(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNModelParameter2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐModelParameter(ctx context.Context, sel ast.SelectionSet, v *model.ModelParameter) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ModelParameter!")
+		return graphql.Null
+	}
+	return ec._ModelParameter(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx context.Context, v any) (money.Amount, error) {
@@ -55758,6 +59165,14 @@ func (ec *executionContext) marshalNPipelineOrderField2ᚖgithubᚗcomᚋheadles
 func (ec *executionContext) unmarshalNPipelineWhereInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐPipelineWhereInput(ctx context.Context, v any) (*ent.PipelineWhereInput, error) {
 	res, err := ec.unmarshalInputPipelineWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPredictedValue2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx context.Context, sel ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PredictedValue!")
+		return graphql.Null
+	}
+	return ec._PredictedValue(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNProduct2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐProduct(ctx context.Context, sel ast.SelectionSet, v *ent.Product) graphql.Marshaler {
@@ -56077,6 +59492,16 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) unmarshalNTimeUnit2githubᚗcomᚋheadlesscrmᚋcrmᚋentᚋclvmodelᚐUnit(ctx context.Context, v any) (clvmodel.Unit, error) {
+	var res clvmodel.Unit
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTimeUnit2githubᚗcomᚋheadlesscrmᚋcrmᚋentᚋclvmodelᚐUnit(ctx context.Context, sel ast.SelectionSet, v clvmodel.Unit) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNUpdateAccountInput2githubᚗcomᚋheadlesscrmᚋcrmᚋentᚐUpdateAccountInput(ctx context.Context, v any) (ent.UpdateAccountInput, error) {
 	res, err := ec.unmarshalInputUpdateAccountInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -56253,6 +59678,26 @@ func (ec *executionContext) marshalNUserRole2githubᚗcomᚋheadlesscrmᚋcrmᚋ
 func (ec *executionContext) unmarshalNUserWhereInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐUserWhereInput(ctx context.Context, v any) (*ent.UserWhereInput, error) {
 	res, err := ec.unmarshalInputUserWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNValueScoreComponent2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐComponent(ctx context.Context, sel ast.SelectionSet, v analytics.Component) graphql.Marshaler {
+	return ec._ValueScoreComponent(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNValueScoreComponent2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐComponentᚄ(ctx context.Context, sel ast.SelectionSet, v []analytics.Component) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNValueScoreComponent2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐComponent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNValueTier2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTier(ctx context.Context, v any) (analytics.Tier, error) {
@@ -56637,6 +60082,13 @@ func (ec *executionContext) unmarshalOActivityWhereInput2ᚖgithubᚗcomᚋheadl
 	}
 	res, err := ec.unmarshalInputActivityWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBGNBDFit2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐBGNBDFit(ctx context.Context, sel ast.SelectionSet, v *model.BGNBDFit) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BGNBDFit(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -57148,6 +60600,31 @@ func (ec *executionContext) marshalOCustomerMetricsRFMSegment2ᚖgithubᚗcomᚋ
 	return v
 }
 
+func (ec *executionContext) marshalOCustomerValue2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx context.Context, sel ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CustomerValue(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := scalar.UnmarshalDate(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODate2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := scalar.MarshalDate(*v)
+	return res
+}
+
 func (ec *executionContext) marshalODeal2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐDeal(ctx context.Context, sel ast.SelectionSet, v *ent.Deal) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -57310,6 +60787,13 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalOGammaGammaFit2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐGammaGammaFit(ctx context.Context, sel ast.SelectionSet, v *model.GammaGammaFit) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._GammaGammaFit(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOID2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋpulidᚐIDᚄ(ctx context.Context, v any) ([]pulid.ID, error) {
@@ -57695,6 +61179,13 @@ func (ec *executionContext) unmarshalOProductWhereInput2ᚖgithubᚗcomᚋheadle
 	}
 	res, err := ec.unmarshalInputProductWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORFM2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx context.Context, sel ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RFM(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalORFMSegment2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegmentᚄ(ctx context.Context, v any) ([]analytics.RFMSegment, error) {
@@ -58401,6 +61892,22 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	return res
 }
 
+func (ec *executionContext) unmarshalOTimeUnit2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚋclvmodelᚐUnit(ctx context.Context, v any) (*clvmodel.Unit, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(clvmodel.Unit)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTimeUnit2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚋclvmodelᚐUnit(ctx context.Context, sel ast.SelectionSet, v *clvmodel.Unit) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐUser(ctx context.Context, sel ast.SelectionSet, v *ent.User) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -58511,6 +62018,13 @@ func (ec *executionContext) unmarshalOUserWhereInput2ᚖgithubᚗcomᚋheadlessc
 	}
 	res, err := ec.unmarshalInputUserWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOValueScore2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCustomerMetrics(ctx context.Context, sel ast.SelectionSet, v *ent.CustomerMetrics) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ValueScore(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOValueTier2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTierᚄ(ctx context.Context, v any) ([]analytics.Tier, error) {

@@ -9,15 +9,28 @@ import (
 
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/internal/identity"
+	"github.com/headlesscrm/crm/internal/valuation"
 )
 
 // Resolver is the root of the resolvers; it holds what they share.
 type Resolver struct {
 	client   *ent.Client
 	identity *identity.Service
+	values   *valuation.Service
+	models   modelCache
 }
 
+// Option configures the schema.
+type Option func(*Resolver)
+
+// WithValuation serves customer value from the service.
+func WithValuation(v *valuation.Service) Option { return func(r *Resolver) { r.values = v } }
+
 // NewSchema returns the executable schema over the client.
-func NewSchema(client *ent.Client, ids *identity.Service) graphql.ExecutableSchema {
-	return NewExecutableSchema(Config{Resolvers: &Resolver{client: client, identity: ids}})
+func NewSchema(client *ent.Client, ids *identity.Service, opts ...Option) graphql.ExecutableSchema {
+	r := &Resolver{client: client, identity: ids}
+	for _, o := range opts {
+		o(r)
+	}
+	return NewExecutableSchema(Config{Resolvers: r})
 }

@@ -14,6 +14,18 @@ import (
 	"github.com/headlesscrm/crm/internal/pulid"
 )
 
+// The outcome of a full analytics refresh.
+type AnalyticsRefresh struct {
+	// The model the predictions come from.
+	Model *ent.CLVModel `json:"model"`
+	// The number of contacts valued.
+	Contacts int `json:"contacts"`
+	// The number of accounts valued.
+	Accounts int `json:"accounts"`
+	// How long the refresh took, in milliseconds.
+	TookMs float64 `json:"tookMs"`
+}
+
 // The tokens returned by login and refreshToken.
 type AuthPayload struct {
 	// A short-lived JWT to send as `Authorization: Bearer <accessToken>`.
@@ -26,6 +38,22 @@ type AuthPayload struct {
 	RefreshTokenExpiresAt time.Time `json:"refreshTokenExpiresAt"`
 	// The user who logged in.
 	User *ent.User `json:"user"`
+}
+
+// The fitted BG/NBD model: purchase rates Gamma(r, α) and dropout probabilities Beta(a, b).
+type BGNBDFit struct {
+	// Shape of the Gamma distribution of purchase rates.
+	R float64 `json:"r"`
+	// Scale of the Gamma distribution of purchase rates, in the model's time unit.
+	Alpha float64 `json:"alpha"`
+	// First shape of the Beta distribution of dropout probabilities.
+	A float64 `json:"a"`
+	// Second shape of the Beta distribution of dropout probabilities.
+	B float64 `json:"b"`
+	// The maximized log-likelihood.
+	LogLikelihood float64 `json:"logLikelihood"`
+	// Whether the optimizer converged.
+	Converged bool `json:"converged"`
 }
 
 // The details of a new user.
@@ -44,6 +72,32 @@ type CreateUserAccountInput struct {
 type DeletePayload struct {
 	// The ID of the deleted record.
 	DeletedID pulid.ID `json:"deletedID"`
+}
+
+// The fitted Gamma-Gamma spend model.
+type GammaGammaFit struct {
+	// Shape of the Gamma distribution of spend per transaction.
+	P float64 `json:"p"`
+	// Shape of the Gamma distribution of the scale of spend across customers.
+	Q float64 `json:"q"`
+	// Scale of the Gamma distribution of the scale of spend across customers.
+	Gamma float64 `json:"gamma"`
+	// The maximized log-likelihood.
+	LogLikelihood float64 `json:"logLikelihood"`
+	// Whether the optimizer converged.
+	Converged bool `json:"converged"`
+	// The population's mean spend per transaction, pγ/(q − 1); null when q ≤ 1.
+	MeanSpend *float64 `json:"meanSpend,omitempty"`
+}
+
+// One parameter of a fitted model.
+type ModelParameter struct {
+	// The model: BG/NBD or Gamma-Gamma.
+	Model string `json:"model"`
+	// The parameter's name: r, alpha, a, b, p, q or gamma.
+	Name string `json:"name"`
+	// The estimate.
+	Value float64 `json:"value"`
 }
 
 // A problem with one record of a bulk mutation.

@@ -33,7 +33,9 @@ func TestLoginRefreshAndReuse(t *testing.T) {
 		if login.Login.User.Role != "OWNER" || login.Login.AccessToken == "" {
 			t.Fatalf("login = %+v", login.Login)
 		}
-		var me struct{ Me struct{ User struct{ Email string } } }
+		var me struct {
+			Me struct{ User struct{ Email string } }
+		}
 		f.ok(login.Login.AccessToken, `{ me { user { email } } }`, nil, &me)
 		if me.Me.User.Email != "owner@acme.example" {
 			t.Errorf("me = %+v", me.Me)
