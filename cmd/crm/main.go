@@ -6,6 +6,8 @@
 //	crm seed --org SLUG [--contacts N] [--seed S]
 //	crm org create --name N --admin-email E --admin-password P
 //	crm token create --org SLUG --name N --scopes contacts:read,deals:write [--expires 90d]
+//	crm import purchases --org SLUG [--format csv|cdnow] FILE
+//	crm analytics refresh --org SLUG [--as-of YYYY-MM-DD]
 package main
 
 import (
@@ -65,6 +67,10 @@ func run(ctx context.Context, args []string) error {
 		return sub(ctx, "org", rest, map[string]func(context.Context, []string) error{"create": orgCreate})
 	case "token":
 		return sub(ctx, "token", rest, map[string]func(context.Context, []string) error{"create": tokenCreate})
+	case "import":
+		return sub(ctx, "import", rest, map[string]func(context.Context, []string) error{"purchases": importPurchases})
+	case "analytics":
+		return sub(ctx, "analytics", rest, map[string]func(context.Context, []string) error{"refresh": refreshAnalytics})
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil

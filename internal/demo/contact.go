@@ -104,10 +104,14 @@ func (g *generator) basics(i int) basics {
 	b.buyer = true
 	b.simulate(r, g.now, g.rate)
 	if len(b.purchases) > 0 {
-		b.advocate = chance(r, map[customerKind]float64{loyal: 0.45, regular: 0.12, oneTime: 0.04, lapsed: 0.02}[b.kind])
+		b.advocate = chance(r, advocateShare[b.kind])
 	}
 	return b
 }
+
+// advocateShare is the share of customers who recommend the business, by
+// kind.
+var advocateShare = map[customerKind]float64{loyal: 0.45, regular: 0.12, oneTime: 0.04, lapsed: 0.02}
 
 // simulate draws the buyer's purchases: the first within weeks of being
 // created, then a BG/NBD process until the customer drops out or now.
@@ -134,6 +138,8 @@ func (b *basics) simulate(r *rand.Rand, now time.Time, rate float64) {
 		}
 		b.purchases = append(b.purchases, at)
 	}
+	// Moving weekend purchases to the next week can reorder them.
+	sort.Slice(b.purchases, func(i, j int) bool { return b.purchases[i].Before(b.purchases[j]) })
 	n := len(b.purchases)
 	last := b.purchases[n-1]
 	switch {

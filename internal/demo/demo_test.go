@@ -100,6 +100,7 @@ type dataset struct {
 	activities []*ent.Activity
 	accounts   []*ent.Account
 	users      []*ent.User
+	products   []*ent.Product
 }
 
 func load(t *testing.T, client *ent.Client, org pulid.ID, st *Stats) *dataset {
@@ -144,6 +145,8 @@ func load(t *testing.T, client *ent.Client, org pulid.ID, st *Stats) *dataset {
 	must(err)
 	ds.users, err = client.User.Query().All(ctx)
 	must(err)
+	ds.products, err = client.Product.Query().All(ctx)
+	must(err)
 	return ds
 }
 
@@ -170,6 +173,7 @@ func TestSeededData(t *testing.T) {
 	for _, d := range dialects() {
 		t.Run(d, func(t *testing.T) {
 			client := openClient(t, d)
+			seed(t, client, "neighbour", Options{Contacts: 50, Seed: 7, Now: testNow})
 			org, st := seed(t, client, "props", Options{Contacts: 300, Seed: 7, Now: testNow})
 			ds := load(t, client, org, st)
 			for _, tc := range dataChecks {
@@ -275,6 +279,67 @@ var dataChecks = []struct {
 		share, mean := float64(buyers)/float64(len(ds.contacts)), float64(purchases)/float64(buyers)
 		if share < 0.45 || share > 0.75 || mean < 3 || mean > 8 {
 			return fmt.Errorf("%.0f%% of contacts bought, %.1f purchases each: want about 60%% and 5", 100*share, mean)
+		}
+		return nil
+	}},
+	{"every reference is to a record of the organization", func(ds *dataset) error {
+		ids := map[pulid.ID]bool{}
+		for _, c := range ds.contacts {
+			ids[c.ID] = true
+		}
+		for _, x := range ds.accounts {
+			ids[x.ID] = true
+		}
+		for _, x := range ds.users {
+			ids[x.ID] = true
+		}
+		for _, x := range ds.deals {
+			ids[x.ID] = true
+			for _, li := range x.Edges.LineItems {
+				ids[li.ID] = true
+			}
+		}
+		for id := range ds.campaigns {
+			ids[id] = true
+		}
+		for id := range ds.stages {
+			ids[id] = true
+		}
+		for id := range ds.surveys {
+			ids[id] = true
+		}
+		for _, p := range ds.products {
+			ids[p.ID] = true
+		}
+		var refs []*pulid.ID
+		for _, c := range ds.contacts {
+			refs = append(refs, c.AccountID, c.OwnerID, c.AcquisitionCampaignID, c.ReferredByID)
+		}
+		for _, x := range ds.accounts {
+			refs = append(refs, x.OwnerID)
+		}
+		for _, d := range ds.deals {
+			refs = append(refs, d.StageID, d.AccountID, d.ContactID, d.OwnerID, d.SourceCampaignID)
+			for _, li := range d.Edges.LineItems {
+				refs = append(refs, &li.DealID, li.ProductID)
+			}
+		}
+		for _, m := range ds.members {
+			refs = append(refs, &m.CampaignID, &m.ContactID)
+		}
+		for _, r := range ds.responses {
+			refs = append(refs, &r.SurveyID, r.ContactID)
+		}
+		for _, tk := range ds.tickets {
+			refs = append(refs, tk.ContactID, tk.AccountID, tk.AssigneeID)
+		}
+		for _, a := range ds.activities {
+			refs = append(refs, a.AssigneeID, a.ContactID, a.AccountID, a.DealID)
+		}
+		for _, r := range refs {
+			if r != nil && !ids[*r] {
+				return fmt.Errorf("reference to %s, not a record of the organization", *r)
+			}
 		}
 		return nil
 	}},

@@ -285,6 +285,10 @@ var npsClassWeights = map[customerKind][]float64{
 	lapsed:  {8, 27, 65},
 }
 
+// npsResponseRate is the share of NPS surveys answered, by kind of
+// customer.
+var npsResponseRate = map[customerKind]float64{loyal: 0.45, regular: 0.3, oneTime: 0.2, lapsed: 0.35}
+
 // nps answers some of the quarterly NPS surveys sent to customers.
 func (c *contactGen) nps(purchases []time.Time) {
 	g, r := c.g, c.r
@@ -295,7 +299,7 @@ func (c *contactGen) nps(purchases []time.Time) {
 		if w.Before(purchases[0]) {
 			continue
 		}
-		p := map[customerKind]float64{loyal: 0.45, regular: 0.3, oneTime: 0.2, lapsed: 0.35}[c.b.kind]
+		p := npsResponseRate[c.b.kind]
 		if last := purchases[len(purchases)-1]; !c.b.alive && w.After(last.Add(60*24*time.Hour)) {
 			p = 0.05
 		}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/ent/user"
+	"github.com/headlesscrm/crm/internal/crm"
 	"github.com/headlesscrm/crm/internal/pulid"
 	"github.com/headlesscrm/crm/internal/tenant"
 )
@@ -36,9 +37,10 @@ func dialects() []string {
 	return []string{dialect.SQLite}
 }
 
-// openClient returns a client on a fresh, migrated database of dialect d:
-// a SQLite file in a temporary directory, or a new schema of the
-// PostgreSQL database named by CRM_TEST_DATABASE_URL, dropped afterwards.
+// openClient returns a client with the CRM's record rules on a fresh,
+// migrated database of dialect d: a SQLite file in a temporary directory,
+// or a new schema of the PostgreSQL database named by
+// CRM_TEST_DATABASE_URL, dropped afterwards.
 func openClient(t testing.TB, d string) *ent.Client {
 	t.Helper()
 	ctx := context.Background()
@@ -84,6 +86,7 @@ func openClient(t testing.TB, d string) *ent.Client {
 		t.Fatalf("unknown dialect %q", d)
 	}
 	client := ent.NewClient(ent.Driver(drv))
+	crm.Register(client, d)
 	t.Cleanup(func() { client.Close() })
 	if err := client.Schema.Create(ctx); err != nil {
 		t.Fatal(err)
