@@ -21,6 +21,7 @@ import (
 	"github.com/headlesscrm/crm/internal/server"
 	"github.com/headlesscrm/crm/internal/store"
 	"github.com/headlesscrm/crm/internal/tenant"
+	"github.com/headlesscrm/crm/internal/valuation"
 )
 
 func serve(ctx context.Context, args []string) error {
@@ -42,11 +43,19 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	interval, err := time.ParseDuration(env("CRM_ANALYTICS_INTERVAL", "24h"))
+	if err != nil {
+		return fmt.Errorf("bad CRM_ANALYTICS_INTERVAL: %w", err)
+	}
+	values := valuation.New(s)
+	worker := valuation.NewWorker(values, interval)
+	worker.Install(s.Client)
 	if *demoMode {
-		if err := loadDemo(ctx, s, ids, c.dataDir); err != nil {
+		if err := loadDemo(ctx, s, ids, values, c.dataDir); err != nil {
 			return err
 		}
 	}
+	go worker.Run(ctx)
 	var origins []string
 	for _, o := range strings.Split(os.Getenv("CRM_CORS_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
@@ -82,7 +91,7 @@ func serve(ctx context.Context, args []string) error {
 
 // loadDemo creates the demo organization on first start and prints how to
 // log in to it, and mints a fresh demo API token on every start.
-func loadDemo(ctx context.Context, s *store.Store, ids *identity.Service, dataDir string) error {
+func loadDemo(ctx context.Context, s *store.Store, ids *identity.Service, values *valuation.Service, dataDir string) error {
 	sys := tenant.WithSystem(ctx)
 	credPath := filepath.Join(dataDir, "demo-login.txt")
 	org, err := s.Client.Organization.Query().Where(organization.Slug(demo.DemoOrganizationSlug)).Only(sys)
@@ -100,7 +109,12 @@ func loadDemo(ctx context.Context, s *store.Store, ids *identity.Service, dataDi
 		if err := os.WriteFile(credPath, []byte(cred), 0o600); err != nil {
 			return err
 		}
-		fmt.Printf("Demo data loaded in %s.\n", time.Since(start).Round(time.Millisecond))
+		res, err := values.Refresh(tenant.WithOrganization(ctx, org.ID.String()), valuation.Options{})
+		if err != nil {
+			return fmt.Errorf("valuing the demo customers: %w", err)
+		}
+		fmt.Printf("Demo data loaded and valued in %s (model %s on %d customers).\n",
+			time.Since(start).Round(time.Millisecond), res.Model.Model, res.Model.Customers)
 	default:
 		return err
 	}

@@ -63,6 +63,12 @@ func Predict(m *ent.CLVModel, cm *ent.CustomerMetrics, horizonMonths int, monthl
 	if horizonMonths == DefaultHorizonMonths && monthlyDiscount == DefaultMonthlyDiscount {
 		return stored
 	}
+	return recompute(m, cm, stored, horizonMonths, monthlyDiscount)
+}
+
+// recompute predicts from the stored model and the customer's model inputs;
+// stored is returned, scaled by the horizon, when the model cannot predict.
+func recompute(m *ent.CLVModel, cm *ent.CustomerMetrics, stored analytics.Prediction, horizonMonths int, monthlyDiscount float64) analytics.Prediction {
 	bg, ok := BGNBD(m)
 	if !ok || m.Fallback || m.Unit != clvmodel.UnitWEEKS || cm.Transactions == 0 {
 		f := float64(horizonMonths) / DefaultHorizonMonths
