@@ -58,8 +58,12 @@ func RootFieldAccess(op ast.Operation, field string) Access {
 	}
 	if op == ast.Mutation {
 		switch field {
-		case "login", "refreshToken":
+		case "login", "refreshToken", "logout":
 			return Access{Public: true}
+		case "logoutEverywhere":
+			return Access{}
+		case "createApiToken", "revokeApiToken":
+			return Access{Resource: auth.ResourceTokens, Action: auth.ActionWrite}
 		case "updateOrganization", "createUser", "updateUser":
 			return Access{Resource: auth.ResourceUsers, Action: auth.ActionWrite}
 		case "refreshAnalytics":
@@ -81,6 +85,8 @@ func RootFieldAccess(op ast.Operation, field string) Access {
 	switch field {
 	case "me", "node", "nodes":
 		return Access{}
+	case "apiTokens":
+		return Access{Resource: auth.ResourceTokens, Action: auth.ActionRead}
 	case "clvModel", "analytics":
 		return Access{Resource: auth.ResourceAnalytics, Action: auth.ActionRead}
 	}

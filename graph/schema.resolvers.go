@@ -7,6 +7,8 @@ package graph
 
 import (
 	"context"
+	"github.com/headlesscrm/crm/internal/auth"
+	"github.com/headlesscrm/crm/internal/errs"
 
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/ent/user"
@@ -321,6 +323,44 @@ func (r *mutationResolver) UpsertAccounts(ctx context.Context, inputs []*ent.Cre
 	return out, nil
 }
 
+// CreateAPIToken is the resolver for the createApiToken field.
+func (r *mutationResolver) CreateAPIToken(ctx context.Context, input model.CreateAPITokenInput) (*model.CreatedAPIToken, error) {
+	scopes, err := auth.ParseScopeList(input.Scopes)
+	if err != nil {
+		return nil, errs.Input("scopes", "%s", err.Error())
+	}
+	token, t, err := r.identity.CreateAPITokenFor(ctx, viewer(ctx), input.Name, scopes, input.ExpiresAt)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CreatedAPIToken{Token: token, APIToken: t}, nil
+}
+
+// RevokeAPIToken is the resolver for the revokeApiToken field.
+func (r *mutationResolver) RevokeAPIToken(ctx context.Context, id pulid.ID) (*ent.APIToken, error) {
+	return r.identity.RevokeAPIToken(ctx, id)
+}
+
+// Logout is the resolver for the logout field.
+func (r *mutationResolver) Logout(ctx context.Context, refreshToken string) (bool, error) {
+	if err := r.identity.Logout(ctx, refreshToken); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// LogoutEverywhere is the resolver for the logoutEverywhere field.
+func (r *mutationResolver) LogoutEverywhere(ctx context.Context) (bool, error) {
+	v := viewer(ctx)
+	if !v.IsUser() {
+		return false, errs.New(errs.Forbidden, "logoutEverywhere is for users; revoke an API token with revokeApiToken")
+	}
+	if err := r.identity.LogoutEverywhere(ctx, v.UserID); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
 	v := viewer(ctx)
@@ -339,6 +379,11 @@ func (r *queryResolver) Me(ctx context.Context) (*model.Viewer, error) {
 		me.Role = &role
 	}
 	return me, nil
+}
+
+// APITokens is the resolver for the apiTokens field.
+func (r *queryResolver) APITokens(ctx context.Context, includeRevoked *bool) ([]*ent.APIToken, error) {
+	return r.identity.APITokens(ctx, *includeRevoked, 100)
 }
 
 // Mutation returns MutationResolver implementation.

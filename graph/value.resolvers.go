@@ -7,14 +7,14 @@ package graph
 
 import (
 	"context"
-	"github.com/headlesscrm/crm/internal/errs"
-	"github.com/headlesscrm/crm/internal/valuation"
 	"time"
 
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/ent/clvmodel"
 	"github.com/headlesscrm/crm/graph/model"
 	"github.com/headlesscrm/crm/internal/analytics"
+	"github.com/headlesscrm/crm/internal/errs"
+	"github.com/headlesscrm/crm/internal/valuation"
 )
 
 // Clv is the resolver for the clv field.

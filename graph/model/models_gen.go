@@ -56,6 +56,16 @@ type BGNBDFit struct {
 	Converged bool `json:"converged"`
 }
 
+// The details of a new API token.
+type CreateAPITokenInput struct {
+	// What the token is for.
+	Name string `json:"name"`
+	// The rights it grants, such as ["contacts:read", "deals:write"]; you can only grant rights you hold.
+	Scopes []string `json:"scopes"`
+	// When it stops working; required, at most a year away.
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
 // The details of a new user.
 type CreateUserAccountInput struct {
 	// The user's email, unique within the organization; they log in with it.
@@ -66,6 +76,14 @@ type CreateUserAccountInput struct {
 	Role *user.Role `json:"role,omitempty"`
 	// The user's initial password: 10 to 256 characters.
 	Password string `json:"password"`
+}
+
+// A new API token with its secret.
+type CreatedAPIToken struct {
+	// The secret to send as Authorization: Bearer <token>. Shown only this once.
+	Token string `json:"token"`
+	// The token's details.
+	APIToken *ent.APIToken `json:"apiToken"`
 }
 
 // The result of a delete mutation.

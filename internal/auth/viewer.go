@@ -104,7 +104,9 @@ type Viewer struct {
 	UserID string
 	// TokenID is the calling API token's id; empty for users.
 	TokenID string
-	// Role is the user's role in the organization; it governs users only.
+	// Role is the user's role in the organization. For an API token it is
+	// the role of the user who created it, when a user did: the token's
+	// rights are then its scopes intersected with that role's.
 	Role Role
 	// Scopes are the API token's grants; they govern tokens only.
 	Scopes Scopes
@@ -130,19 +132,24 @@ func (v *Viewer) Can(resource string, action Action) bool {
 	}
 	switch {
 	case v.IsToken():
-		return v.Scopes.Allows(resource, action)
+		return v.Scopes.Allows(resource, action) && (v.Role == "" || roleAllows(v.Role, resource, action))
 	case v.IsUser():
-		p, ok := userPolicy[resource]
-		if !ok {
-			return false
-		}
-		if action == ActionWrite {
-			return v.Role.AtLeast(p.write)
-		}
-		return v.Role.AtLeast(p.read)
+		return roleAllows(v.Role, resource, action)
 	default:
 		return false
 	}
+}
+
+// roleAllows reports whether the role may perform action on resource.
+func roleAllows(r Role, resource string, action Action) bool {
+	p, ok := userPolicy[resource]
+	if !ok {
+		return false
+	}
+	if action == ActionWrite {
+		return r.AtLeast(p.write)
+	}
+	return r.AtLeast(p.read)
 }
 
 // Actor returns the id recorded as the author of changes made by the

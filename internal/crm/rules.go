@@ -21,9 +21,26 @@ import (
 
 // Register installs the record rules on a client of the given dialect.
 func Register(client *ent.Client, dialect string) {
+	client.Use(timesInUTC)
 	client.Use(edgesWithinTenant(dialect))
 	client.SurveyResponse.Use(scoreWithinSurveyRange)
 	client.Deal.Use(dealFollowsStage)
+}
+
+// timesInUTC stores every time in UTC, so that times compare and sort the
+// same in SQL on every database, whatever zone the caller used.
+func timesInUTC(next ent.Mutator) ent.Mutator {
+	return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+		for _, name := range m.Fields() {
+			v, _ := m.Field(name)
+			if t, ok := v.(time.Time); ok && t.Location() != time.UTC {
+				if err := m.SetField(name, t.UTC()); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return next.Mutate(ctx, m)
+	})
 }
 
 type trustedKey struct{}

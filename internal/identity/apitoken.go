@@ -7,6 +7,7 @@ import (
 
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/ent/apitoken"
+	"github.com/headlesscrm/crm/ent/user"
 	"github.com/headlesscrm/crm/internal/auth"
 	"github.com/headlesscrm/crm/internal/errs"
 	"github.com/headlesscrm/crm/internal/pulid"
@@ -82,10 +83,68 @@ func (s *Service) authenticateAPIToken(ctx context.Context, bearer string) (*aut
 	if err != nil {
 		return nil, errBadToken
 	}
+	v := &auth.Viewer{OrganizationID: t.OrganizationID.String(), TokenID: t.ID.String(), Scopes: scopes}
+	// A token minted by a user holds no more than that user may do now; a
+	// token of a deactivated or deleted user stops working.
+	if creator := pulid.ID(t.CreatedBy); creator.Prefix() == "usr" {
+		u, err := s.client.User.Query().Where(user.ID(creator), user.OrganizationID(t.OrganizationID)).Only(sys)
+		if err != nil || !u.Active {
+			return nil, errBadToken
+		}
+		v.Role = auth.Role(u.Role)
+	}
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > lastUsedGranularity {
 		_ = s.client.APIToken.UpdateOneID(t.ID).SetLastUsedAt(now).Exec(sys)
 	}
-	return &auth.Viewer{OrganizationID: t.OrganizationID.String(), TokenID: t.ID.String(), Scopes: scopes}, nil
+	return v, nil
+}
+
+// MaxAPITokenLifetime is the longest expiry a token minted through the API
+// may have.
+const MaxAPITokenLifetime = 366 * 24 * time.Hour
+
+// CreateAPITokenFor mints a token for the calling user or token of ctx: its
+// expiry is required and at most a year away, and it may not carry scopes
+// the caller itself lacks.
+func (s *Service) CreateAPITokenFor(ctx context.Context, caller *auth.Viewer, name string, scopes auth.Scopes, expiresAt time.Time) (string, *ent.APIToken, error) {
+	if expiresAt.After(s.now().Add(MaxAPITokenLifetime)) {
+		return "", nil, errs.Input("expiresAt", "expiresAt must be within a year")
+	}
+	for _, sc := range scopes {
+		resources := []string{sc.Resource}
+		if sc.Resource == auth.ScopeWildcard {
+			resources = auth.AllResources()
+		}
+		for _, r := range resources {
+			if !caller.Can(r, sc.Action) {
+				return "", nil, &errs.Error{Code: errs.Forbidden, Field: "scopes", Message: "you cannot grant " + sc.String() + ": you do not hold it yourself"}
+			}
+		}
+	}
+	return s.CreateAPIToken(ctx, name, scopes, &expiresAt, caller.Actor())
+}
+
+// RevokeAPIToken revokes a token of the organization of ctx; it stops
+// working on the next request.
+func (s *Service) RevokeAPIToken(ctx context.Context, id pulid.ID) (*ent.APIToken, error) {
+	t, err := s.client.APIToken.Get(ctx, id)
+	if err != nil {
+		return nil, errs.From(err)
+	}
+	if t.RevokedAt != nil {
+		return t, nil
+	}
+	return s.client.APIToken.UpdateOne(t).SetRevokedAt(s.now()).Save(ctx)
+}
+
+// APITokens lists the organization's tokens, newest first, secrets never
+// included (only their hashes are stored).
+func (s *Service) APITokens(ctx context.Context, includeRevoked bool, limit int) ([]*ent.APIToken, error) {
+	q := s.client.APIToken.Query().Order(ent.Desc(apitoken.FieldCreatedAt)).Limit(limit)
+	if !includeRevoked {
+		q = q.Where(apitoken.RevokedAtIsNil())
+	}
+	return q.All(ctx)
 }
 
 // UserByID returns a user of the organization of ctx.

@@ -136,3 +136,25 @@ func (s *Service) RevokeFamily(ctx context.Context, family string) error {
 		SetRevokedAt(s.now()).
 		Exec(tenant.WithSystem(ctx))
 }
+
+// Logout ends the session of a refresh token: its whole family is revoked.
+// An unknown token is not an error, so logging out twice is harmless.
+func (s *Service) Logout(ctx context.Context, token string) error {
+	rt, err := s.client.RefreshToken.Query().Where(refreshtoken.Hash(auth.HashSecret(token))).Only(tenant.WithSystem(ctx))
+	if ent.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.RevokeFamily(ctx, rt.Family)
+}
+
+// LogoutEverywhere revokes every session of the user. Access tokens already
+// issued stay valid until they expire, at most AccessTokenTTL later.
+func (s *Service) LogoutEverywhere(ctx context.Context, userID string) error {
+	return s.client.RefreshToken.Update().
+		Where(refreshtoken.UserID(userID), refreshtoken.RevokedAtIsNil()).
+		SetRevokedAt(s.now()).
+		Exec(tenant.WithSystem(ctx))
+}

@@ -94,7 +94,7 @@ func openDriver(cfg Config) (*entsql.Driver, *sql.DB, string, error) {
 			}
 			path = filepath.Join(dir, "crm.db")
 		}
-		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+		db, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite")
 		if err != nil {
 			return nil, nil, "", fmt.Errorf("store: %w", err)
 		}
