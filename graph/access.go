@@ -106,3 +106,12 @@ func readable(v *auth.Viewer, n ent.Noder) bool {
 	r, ok := resourceOfType[t]
 	return ok && v.Can(r, auth.ActionRead)
 }
+
+// FieldResource returns the resource whose read right guards a field of
+// the given GraphQL type (a record type, or a connection or edge of one):
+// a token scoped to contacts cannot read deals through contact.deals.
+func FieldResource(typeName string) (string, bool) {
+	t := strings.TrimSuffix(strings.TrimSuffix(typeName, "Connection"), "Edge")
+	r, ok := resourceOfType[t]
+	return r, ok
+}

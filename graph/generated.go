@@ -30,6 +30,7 @@ import (
 	"github.com/headlesscrm/crm/graph/model"
 	"github.com/headlesscrm/crm/graph/scalar"
 	"github.com/headlesscrm/crm/internal/analytics"
+	"github.com/headlesscrm/crm/internal/kpi"
 	"github.com/headlesscrm/crm/internal/money"
 	"github.com/headlesscrm/crm/internal/pulid"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -49,6 +50,8 @@ type ResolverRoot interface {
 	Account() AccountResolver
 	CLVModel() CLVModelResolver
 	Contact() ContactResolver
+	ContactTimeSlot() ContactTimeSlotResolver
+	ContactTimeSummary() ContactTimeSummaryResolver
 	CustomerValue() CustomerValueResolver
 	Mutation() MutationResolver
 	PredictedValue() PredictedValueResolver
@@ -98,6 +101,15 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AcquisitionSummary struct {
+		CAC                  func(childComplexity int) int
+		CLVToCAC             func(childComplexity int) int
+		CampaignCost         func(childComplexity int) int
+		MeanPredictedCLV     func(childComplexity int) int
+		NewCustomers         func(childComplexity int) int
+		ReferredNewCustomers func(childComplexity int) int
+	}
+
 	Activity struct {
 		Account     func(childComplexity int) int
 		AccountID   func(childComplexity int) int
@@ -135,6 +147,29 @@ type ComplexityRoot struct {
 		TookMs   func(childComplexity int) int
 	}
 
+	AnalyticsReport struct {
+		Acquisition          func(childComplexity int) int
+		ActiveCustomers      func(childComplexity int) int
+		BestChannel          func(childComplexity int) int
+		CES                  func(childComplexity int) int
+		CSAT                 func(childComplexity int) int
+		Campaigns            func(childComplexity int) int
+		Channels             func(childComplexity int) int
+		ContactTime          func(childComplexity int) int
+		From                 func(childComplexity int) int
+		LeadConversion       func(childComplexity int) int
+		NPS                  func(childComplexity int) int
+		NewCustomers         func(childComplexity int) int
+		Pipeline             func(childComplexity int) int
+		Purchases            func(childComplexity int) int
+		Retention            func(childComplexity int) int
+		Revenue              func(childComplexity int) int
+		RevenueConcentration func(childComplexity int) int
+		Sales                func(childComplexity int) int
+		Service              func(childComplexity int) int
+		To                   func(childComplexity int) int
+	}
+
 	ApiToken struct {
 		CreatedAt  func(childComplexity int) int
 		CreatedBy  func(childComplexity int) int
@@ -164,6 +199,11 @@ type ComplexityRoot struct {
 		R             func(childComplexity int) int
 	}
 
+	CESSummary struct {
+		Mean      func(childComplexity int) int
+		Responses func(childComplexity int) int
+	}
+
 	CLVModel struct {
 		AsOf            func(childComplexity int) int
 		Bgnbd           func(childComplexity int) int
@@ -177,6 +217,13 @@ type ComplexityRoot struct {
 		RepeatCustomers func(childComplexity int) int
 		Transactions    func(childComplexity int) int
 		Unit            func(childComplexity int) int
+	}
+
+	CSATSummary struct {
+		Mean      func(childComplexity int) int
+		Responses func(childComplexity int) int
+		Satisfied func(childComplexity int) int
+		Score     func(childComplexity int) int
 	}
 
 	Campaign struct {
@@ -232,6 +279,35 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CampaignPerformance struct {
+		CAC          func(childComplexity int) int
+		CampaignID   func(childComplexity int) int
+		Channel      func(childComplexity int) int
+		Cost         func(childComplexity int) int
+		Customers    func(childComplexity int) int
+		Name         func(childComplexity int) int
+		ROI          func(childComplexity int) int
+		ResponseRate func(childComplexity int) int
+		Responses    func(childComplexity int) int
+		Revenue      func(childComplexity int) int
+		Sent         func(childComplexity int) int
+		WonDeals     func(childComplexity int) int
+	}
+
+	ChannelPerformance struct {
+		CAC          func(childComplexity int) int
+		Campaigns    func(childComplexity int) int
+		Channel      func(childComplexity int) int
+		Cost         func(childComplexity int) int
+		Customers    func(childComplexity int) int
+		ROI          func(childComplexity int) int
+		ResponseRate func(childComplexity int) int
+		Responses    func(childComplexity int) int
+		Revenue      func(childComplexity int) int
+		Sent         func(childComplexity int) int
+		WonDeals     func(childComplexity int) int
+	}
+
 	Contact struct {
 		Account               func(childComplexity int) int
 		AccountID             func(childComplexity int) int
@@ -280,6 +356,21 @@ type ComplexityRoot struct {
 	ContactEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ContactTimeSlot struct {
+		Hour         func(childComplexity int) int
+		ResponseRate func(childComplexity int) int
+		Responses    func(childComplexity int) int
+		Sent         func(childComplexity int) int
+		Weekday      func(childComplexity int) int
+	}
+
+	ContactTimeSummary struct {
+		BestHour    func(childComplexity int) int
+		BestWeekday func(childComplexity int) int
+		ByHour      func(childComplexity int) int
+		ByWeekday   func(childComplexity int) int
 	}
 
 	CreatedApiToken struct {
@@ -390,6 +481,12 @@ type ComplexityRoot struct {
 		Transactions    func(childComplexity int) int
 	}
 
+	LeadConversionSummary struct {
+		Converted func(childComplexity int) int
+		Leads     func(childComplexity int) int
+		Rate      func(childComplexity int) int
+	}
+
 	LineItem struct {
 		CreatedAt       func(childComplexity int) int
 		Deal            func(childComplexity int) int
@@ -476,6 +573,14 @@ type ComplexityRoot struct {
 		UpsertContacts       func(childComplexity int, inputs []*ent.CreateContactInput) int
 	}
 
+	NPSSummary struct {
+		Detractors func(childComplexity int) int
+		Passives   func(childComplexity int) int
+		Promoters  func(childComplexity int) int
+		Responses  func(childComplexity int) int
+		Score      func(childComplexity int) int
+	}
+
 	Organization struct {
 		CreatedAt func(childComplexity int) int
 		Currency  func(childComplexity int) int
@@ -483,6 +588,17 @@ type ComplexityRoot struct {
 		Name      func(childComplexity int) int
 		Slug      func(childComplexity int) int
 		UpdatedAt func(childComplexity int) int
+	}
+
+	OwnerSalesSummary struct {
+		AverageDealSize func(childComplexity int) int
+		Deals           func(childComplexity int) int
+		Lost            func(childComplexity int) int
+		OwnerID         func(childComplexity int) int
+		Revenue         func(childComplexity int) int
+		SalesCycleDays  func(childComplexity int) int
+		WinRate         func(childComplexity int) int
+		Won             func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -510,6 +626,14 @@ type ComplexityRoot struct {
 	PipelineEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	PipelineMonth struct {
+		Amount   func(childComplexity int) int
+		Deals    func(childComplexity int) int
+		Month    func(childComplexity int) int
+		Start    func(childComplexity int) int
+		Weighted func(childComplexity int) int
 	}
 
 	PredictedValue struct {
@@ -548,6 +672,7 @@ type ComplexityRoot struct {
 		APITokens       func(childComplexity int, includeRevoked *bool) int
 		Accounts        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AccountOrder, where *ent.AccountWhereInput) int
 		Activities      func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ActivityOrder, where *ent.ActivityWhereInput) int
+		Analytics       func(childComplexity int, period model.PeriodInput) int
 		CampaignMembers func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CampaignMemberOrder, where *ent.CampaignMemberWhereInput) int
 		Campaigns       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CampaignOrder, where *ent.CampaignWhereInput) int
 		ClvModel        func(childComplexity int, asOf *time.Time, unit *clvmodel.Unit) int
@@ -584,6 +709,33 @@ type ComplexityRoot struct {
 		Message func(childComplexity int) int
 	}
 
+	RetentionSummary struct {
+		ChurnRate      func(childComplexity int) int
+		EndCustomers   func(childComplexity int) int
+		NewCustomers   func(childComplexity int) int
+		Rate           func(childComplexity int) int
+		Retained       func(childComplexity int) int
+		StartCustomers func(childComplexity int) int
+	}
+
+	RevenueConcentration struct {
+		CustomerRevenue func(childComplexity int) int
+		Customers       func(childComplexity int) int
+		Share           func(childComplexity int) int
+		TopCustomers    func(childComplexity int) int
+		TopRevenue      func(childComplexity int) int
+	}
+
+	SalesSummary struct {
+		AverageDealSize func(childComplexity int) int
+		ByOwner         func(childComplexity int) int
+		Lost            func(childComplexity int) int
+		Revenue         func(childComplexity int) int
+		SalesCycleDays  func(childComplexity int) int
+		WinRate         func(childComplexity int) int
+		Won             func(childComplexity int) int
+	}
+
 	Segment struct {
 		CreatedAt   func(childComplexity int) int
 		Description func(childComplexity int) int
@@ -605,6 +757,13 @@ type ComplexityRoot struct {
 	SegmentEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	ServiceSummary struct {
+		CostToServe         func(childComplexity int) int
+		MeanResolutionHours func(childComplexity int) int
+		Opened              func(childComplexity int) int
+		Resolved            func(childComplexity int) int
 	}
 
 	Stage struct {
@@ -785,6 +944,12 @@ type ContactResolver interface {
 	Rfm(ctx context.Context, obj *ent.Contact) (*ent.CustomerMetrics, error)
 	ValueScore(ctx context.Context, obj *ent.Contact) (*ent.CustomerMetrics, error)
 }
+type ContactTimeSlotResolver interface {
+	Weekday(ctx context.Context, obj *kpi.TimeSlot) (string, error)
+}
+type ContactTimeSummaryResolver interface {
+	BestWeekday(ctx context.Context, obj *kpi.ContactTime) (*string, error)
+}
 type CustomerValueResolver interface {
 	Historic(ctx context.Context, obj *ent.CustomerMetrics) (*ent.CustomerMetrics, error)
 	Predicted(ctx context.Context, obj *ent.CustomerMetrics) (*ent.CustomerMetrics, error)
@@ -868,6 +1033,7 @@ type QueryResolver interface {
 	Me(ctx context.Context) (*model.Viewer, error)
 	APITokens(ctx context.Context, includeRevoked *bool) ([]*ent.APIToken, error)
 	ClvModel(ctx context.Context, asOf *time.Time, unit *clvmodel.Unit) (*ent.CLVModel, error)
+	Analytics(ctx context.Context, period model.PeriodInput) (*kpi.Report, error)
 }
 type RFMResolver interface {
 	RecencyDays(ctx context.Context, obj *ent.CustomerMetrics) (int, error)
@@ -1088,6 +1254,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AccountEdge.Node(childComplexity), true
 
+	case "AcquisitionSummary.cac":
+		if e.ComplexityRoot.AcquisitionSummary.CAC == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AcquisitionSummary.CAC(childComplexity), true
+	case "AcquisitionSummary.clvToCAC":
+		if e.ComplexityRoot.AcquisitionSummary.CLVToCAC == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AcquisitionSummary.CLVToCAC(childComplexity), true
+	case "AcquisitionSummary.campaignCost":
+		if e.ComplexityRoot.AcquisitionSummary.CampaignCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AcquisitionSummary.CampaignCost(childComplexity), true
+	case "AcquisitionSummary.meanPredictedCLV":
+		if e.ComplexityRoot.AcquisitionSummary.MeanPredictedCLV == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AcquisitionSummary.MeanPredictedCLV(childComplexity), true
+	case "AcquisitionSummary.newCustomers":
+		if e.ComplexityRoot.AcquisitionSummary.NewCustomers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AcquisitionSummary.NewCustomers(childComplexity), true
+	case "AcquisitionSummary.referredNewCustomers":
+		if e.ComplexityRoot.AcquisitionSummary.ReferredNewCustomers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AcquisitionSummary.ReferredNewCustomers(childComplexity), true
+
 	case "Activity.account":
 		if e.ComplexityRoot.Activity.Account == nil {
 			break
@@ -1242,6 +1445,127 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AnalyticsRefresh.TookMs(childComplexity), true
 
+	case "AnalyticsReport.acquisition":
+		if e.ComplexityRoot.AnalyticsReport.Acquisition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsReport.Acquisition(childComplexity), true
+	case "AnalyticsReport.activeCustomers":
+		if e.ComplexityRoot.AnalyticsReport.ActiveCustomers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsReport.ActiveCustomers(childComplexity), true
+	case "AnalyticsReport.bestChannel":
+		if e.ComplexityRoot.AnalyticsReport.BestChannel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsReport.BestChannel(childComplexity), true
+	case "AnalyticsReport.ces":
+		if e.ComplexityRoot.AnalyticsReport.CES == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsReport.CES(childComplexity), true
+	case "AnalyticsReport.csat":
+		if e.ComplexityRoot.AnalyticsReport.CSAT == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsReport.CSAT(childComplexity), true
+	case "AnalyticsReport.campaigns":
+		if e.ComplexityRoot.AnalyticsReport.Campaigns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsReport.Campaigns(childComplexity), true
+	case "AnalyticsReport.channels":
+		if e.ComplexityRoot.AnalyticsReport.Channels == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsReport.Channels(childComplexity), true
+	case "AnalyticsReport.contactTime":
+		if e.ComplexityRoot.AnalyticsReport.ContactTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsReport.ContactTime(childComplexity), true
+	case "AnalyticsReport.from":
+		if e.ComplexityRoot.AnalyticsReport.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsReport.From(childComplexity), true
+	case "AnalyticsReport.leadConversion":
+		if e.ComplexityRoot.AnalyticsReport.LeadConversion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsReport.LeadConversion(childComplexity), true
+	case "AnalyticsReport.nps":
+		if e.ComplexityRoot.AnalyticsReport.NPS == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsReport.NPS(childComplexity), true
+	case "AnalyticsReport.newCustomers":
+		if e.ComplexityRoot.AnalyticsReport.NewCustomers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsReport.NewCustomers(childComplexity), true
+	case "AnalyticsReport.pipeline":
+		if e.ComplexityRoot.AnalyticsReport.Pipeline == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsReport.Pipeline(childComplexity), true
+	case "AnalyticsReport.purchases":
+		if e.ComplexityRoot.AnalyticsReport.Purchases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsReport.Purchases(childComplexity), true
+	case "AnalyticsReport.retention":
+		if e.ComplexityRoot.AnalyticsReport.Retention == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsReport.Retention(childComplexity), true
+	case "AnalyticsReport.revenue":
+		if e.ComplexityRoot.AnalyticsReport.Revenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsReport.Revenue(childComplexity), true
+	case "AnalyticsReport.revenueConcentration":
+		if e.ComplexityRoot.AnalyticsReport.RevenueConcentration == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsReport.RevenueConcentration(childComplexity), true
+	case "AnalyticsReport.sales":
+		if e.ComplexityRoot.AnalyticsReport.Sales == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsReport.Sales(childComplexity), true
+	case "AnalyticsReport.service":
+		if e.ComplexityRoot.AnalyticsReport.Service == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsReport.Service(childComplexity), true
+	case "AnalyticsReport.to":
+		if e.ComplexityRoot.AnalyticsReport.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AnalyticsReport.To(childComplexity), true
+
 	case "ApiToken.createdAt":
 		if e.ComplexityRoot.ApiToken.CreatedAt == nil {
 			break
@@ -1365,6 +1689,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BGNBDFit.R(childComplexity), true
 
+	case "CESSummary.mean":
+		if e.ComplexityRoot.CESSummary.Mean == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CESSummary.Mean(childComplexity), true
+	case "CESSummary.responses":
+		if e.ComplexityRoot.CESSummary.Responses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CESSummary.Responses(childComplexity), true
+
 	case "CLVModel.asOf":
 		if e.ComplexityRoot.CLVModel.AsOf == nil {
 			break
@@ -1437,6 +1774,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CLVModel.Unit(childComplexity), true
+
+	case "CSATSummary.mean":
+		if e.ComplexityRoot.CSATSummary.Mean == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CSATSummary.Mean(childComplexity), true
+	case "CSATSummary.responses":
+		if e.ComplexityRoot.CSATSummary.Responses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CSATSummary.Responses(childComplexity), true
+	case "CSATSummary.satisfied":
+		if e.ComplexityRoot.CSATSummary.Satisfied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CSATSummary.Satisfied(childComplexity), true
+	case "CSATSummary.score":
+		if e.ComplexityRoot.CSATSummary.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CSATSummary.Score(childComplexity), true
 
 	case "Campaign.actualCost":
 		if e.ComplexityRoot.Campaign.ActualCost == nil {
@@ -1663,6 +2025,146 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CampaignMemberEdge.Node(childComplexity), true
+
+	case "CampaignPerformance.cac":
+		if e.ComplexityRoot.CampaignPerformance.CAC == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignPerformance.CAC(childComplexity), true
+	case "CampaignPerformance.campaignID":
+		if e.ComplexityRoot.CampaignPerformance.CampaignID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignPerformance.CampaignID(childComplexity), true
+	case "CampaignPerformance.channel":
+		if e.ComplexityRoot.CampaignPerformance.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignPerformance.Channel(childComplexity), true
+	case "CampaignPerformance.cost":
+		if e.ComplexityRoot.CampaignPerformance.Cost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignPerformance.Cost(childComplexity), true
+	case "CampaignPerformance.customers":
+		if e.ComplexityRoot.CampaignPerformance.Customers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignPerformance.Customers(childComplexity), true
+	case "CampaignPerformance.name":
+		if e.ComplexityRoot.CampaignPerformance.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignPerformance.Name(childComplexity), true
+	case "CampaignPerformance.roi":
+		if e.ComplexityRoot.CampaignPerformance.ROI == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignPerformance.ROI(childComplexity), true
+	case "CampaignPerformance.responseRate":
+		if e.ComplexityRoot.CampaignPerformance.ResponseRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignPerformance.ResponseRate(childComplexity), true
+	case "CampaignPerformance.responses":
+		if e.ComplexityRoot.CampaignPerformance.Responses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignPerformance.Responses(childComplexity), true
+	case "CampaignPerformance.revenue":
+		if e.ComplexityRoot.CampaignPerformance.Revenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignPerformance.Revenue(childComplexity), true
+	case "CampaignPerformance.sent":
+		if e.ComplexityRoot.CampaignPerformance.Sent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignPerformance.Sent(childComplexity), true
+	case "CampaignPerformance.wonDeals":
+		if e.ComplexityRoot.CampaignPerformance.WonDeals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CampaignPerformance.WonDeals(childComplexity), true
+
+	case "ChannelPerformance.cac":
+		if e.ComplexityRoot.ChannelPerformance.CAC == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChannelPerformance.CAC(childComplexity), true
+	case "ChannelPerformance.campaigns":
+		if e.ComplexityRoot.ChannelPerformance.Campaigns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChannelPerformance.Campaigns(childComplexity), true
+	case "ChannelPerformance.channel":
+		if e.ComplexityRoot.ChannelPerformance.Channel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChannelPerformance.Channel(childComplexity), true
+	case "ChannelPerformance.cost":
+		if e.ComplexityRoot.ChannelPerformance.Cost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChannelPerformance.Cost(childComplexity), true
+	case "ChannelPerformance.customers":
+		if e.ComplexityRoot.ChannelPerformance.Customers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChannelPerformance.Customers(childComplexity), true
+	case "ChannelPerformance.roi":
+		if e.ComplexityRoot.ChannelPerformance.ROI == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChannelPerformance.ROI(childComplexity), true
+	case "ChannelPerformance.responseRate":
+		if e.ComplexityRoot.ChannelPerformance.ResponseRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChannelPerformance.ResponseRate(childComplexity), true
+	case "ChannelPerformance.responses":
+		if e.ComplexityRoot.ChannelPerformance.Responses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChannelPerformance.Responses(childComplexity), true
+	case "ChannelPerformance.revenue":
+		if e.ComplexityRoot.ChannelPerformance.Revenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChannelPerformance.Revenue(childComplexity), true
+	case "ChannelPerformance.sent":
+		if e.ComplexityRoot.ChannelPerformance.Sent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChannelPerformance.Sent(childComplexity), true
+	case "ChannelPerformance.wonDeals":
+		if e.ComplexityRoot.ChannelPerformance.WonDeals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChannelPerformance.WonDeals(childComplexity), true
 
 	case "Contact.account":
 		if e.ComplexityRoot.Contact.Account == nil {
@@ -1942,6 +2444,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ContactEdge.Node(childComplexity), true
+
+	case "ContactTimeSlot.hour":
+		if e.ComplexityRoot.ContactTimeSlot.Hour == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactTimeSlot.Hour(childComplexity), true
+	case "ContactTimeSlot.responseRate":
+		if e.ComplexityRoot.ContactTimeSlot.ResponseRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactTimeSlot.ResponseRate(childComplexity), true
+	case "ContactTimeSlot.responses":
+		if e.ComplexityRoot.ContactTimeSlot.Responses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactTimeSlot.Responses(childComplexity), true
+	case "ContactTimeSlot.sent":
+		if e.ComplexityRoot.ContactTimeSlot.Sent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactTimeSlot.Sent(childComplexity), true
+	case "ContactTimeSlot.weekday":
+		if e.ComplexityRoot.ContactTimeSlot.Weekday == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactTimeSlot.Weekday(childComplexity), true
+
+	case "ContactTimeSummary.bestHour":
+		if e.ComplexityRoot.ContactTimeSummary.BestHour == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactTimeSummary.BestHour(childComplexity), true
+	case "ContactTimeSummary.bestWeekday":
+		if e.ComplexityRoot.ContactTimeSummary.BestWeekday == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactTimeSummary.BestWeekday(childComplexity), true
+	case "ContactTimeSummary.byHour":
+		if e.ComplexityRoot.ContactTimeSummary.ByHour == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactTimeSummary.ByHour(childComplexity), true
+	case "ContactTimeSummary.byWeekday":
+		if e.ComplexityRoot.ContactTimeSummary.ByWeekday == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContactTimeSummary.ByWeekday(childComplexity), true
 
 	case "CreatedApiToken.apiToken":
 		if e.ComplexityRoot.CreatedApiToken.APIToken == nil {
@@ -2447,6 +3005,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.HistoricValue.Transactions(childComplexity), true
+
+	case "LeadConversionSummary.converted":
+		if e.ComplexityRoot.LeadConversionSummary.Converted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadConversionSummary.Converted(childComplexity), true
+	case "LeadConversionSummary.leads":
+		if e.ComplexityRoot.LeadConversionSummary.Leads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadConversionSummary.Leads(childComplexity), true
+	case "LeadConversionSummary.rate":
+		if e.ComplexityRoot.LeadConversionSummary.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LeadConversionSummary.Rate(childComplexity), true
 
 	case "LineItem.createdAt":
 		if e.ComplexityRoot.LineItem.CreatedAt == nil {
@@ -3129,6 +3706,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UpsertContacts(childComplexity, args["inputs"].([]*ent.CreateContactInput)), true
 
+	case "NPSSummary.detractors":
+		if e.ComplexityRoot.NPSSummary.Detractors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NPSSummary.Detractors(childComplexity), true
+	case "NPSSummary.passives":
+		if e.ComplexityRoot.NPSSummary.Passives == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NPSSummary.Passives(childComplexity), true
+	case "NPSSummary.promoters":
+		if e.ComplexityRoot.NPSSummary.Promoters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NPSSummary.Promoters(childComplexity), true
+	case "NPSSummary.responses":
+		if e.ComplexityRoot.NPSSummary.Responses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NPSSummary.Responses(childComplexity), true
+	case "NPSSummary.score":
+		if e.ComplexityRoot.NPSSummary.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NPSSummary.Score(childComplexity), true
+
 	case "Organization.createdAt":
 		if e.ComplexityRoot.Organization.CreatedAt == nil {
 			break
@@ -3165,6 +3773,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.UpdatedAt(childComplexity), true
+
+	case "OwnerSalesSummary.averageDealSize":
+		if e.ComplexityRoot.OwnerSalesSummary.AverageDealSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnerSalesSummary.AverageDealSize(childComplexity), true
+	case "OwnerSalesSummary.deals":
+		if e.ComplexityRoot.OwnerSalesSummary.Deals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnerSalesSummary.Deals(childComplexity), true
+	case "OwnerSalesSummary.lost":
+		if e.ComplexityRoot.OwnerSalesSummary.Lost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnerSalesSummary.Lost(childComplexity), true
+	case "OwnerSalesSummary.ownerID":
+		if e.ComplexityRoot.OwnerSalesSummary.OwnerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnerSalesSummary.OwnerID(childComplexity), true
+	case "OwnerSalesSummary.revenue":
+		if e.ComplexityRoot.OwnerSalesSummary.Revenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnerSalesSummary.Revenue(childComplexity), true
+	case "OwnerSalesSummary.salesCycleDays":
+		if e.ComplexityRoot.OwnerSalesSummary.SalesCycleDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnerSalesSummary.SalesCycleDays(childComplexity), true
+	case "OwnerSalesSummary.winRate":
+		if e.ComplexityRoot.OwnerSalesSummary.WinRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnerSalesSummary.WinRate(childComplexity), true
+	case "OwnerSalesSummary.won":
+		if e.ComplexityRoot.OwnerSalesSummary.Won == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OwnerSalesSummary.Won(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -3264,6 +3921,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PipelineEdge.Node(childComplexity), true
+
+	case "PipelineMonth.amount":
+		if e.ComplexityRoot.PipelineMonth.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineMonth.Amount(childComplexity), true
+	case "PipelineMonth.deals":
+		if e.ComplexityRoot.PipelineMonth.Deals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineMonth.Deals(childComplexity), true
+	case "PipelineMonth.month":
+		if e.ComplexityRoot.PipelineMonth.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineMonth.Month(childComplexity), true
+	case "PipelineMonth.start":
+		if e.ComplexityRoot.PipelineMonth.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineMonth.Start(childComplexity), true
+	case "PipelineMonth.weighted":
+		if e.ComplexityRoot.PipelineMonth.Weighted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PipelineMonth.Weighted(childComplexity), true
 
 	case "PredictedValue.expectedSpend":
 		if e.ComplexityRoot.PredictedValue.ExpectedSpend == nil {
@@ -3437,6 +4125,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Activities(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.ActivityOrder), args["where"].(*ent.ActivityWhereInput)), true
+	case "Query.analytics":
+		if e.ComplexityRoot.Query.Analytics == nil {
+			break
+		}
+
+		args, err := ec.field_Query_analytics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Analytics(childComplexity, args["period"].(model.PeriodInput)), true
 	case "Query.campaignMembers":
 		if e.ComplexityRoot.Query.CampaignMembers == nil {
 			break
@@ -3689,6 +4388,117 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RecordError.Message(childComplexity), true
 
+	case "RetentionSummary.churnRate":
+		if e.ComplexityRoot.RetentionSummary.ChurnRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionSummary.ChurnRate(childComplexity), true
+	case "RetentionSummary.endCustomers":
+		if e.ComplexityRoot.RetentionSummary.EndCustomers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionSummary.EndCustomers(childComplexity), true
+	case "RetentionSummary.newCustomers":
+		if e.ComplexityRoot.RetentionSummary.NewCustomers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionSummary.NewCustomers(childComplexity), true
+	case "RetentionSummary.rate":
+		if e.ComplexityRoot.RetentionSummary.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionSummary.Rate(childComplexity), true
+	case "RetentionSummary.retained":
+		if e.ComplexityRoot.RetentionSummary.Retained == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionSummary.Retained(childComplexity), true
+	case "RetentionSummary.startCustomers":
+		if e.ComplexityRoot.RetentionSummary.StartCustomers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetentionSummary.StartCustomers(childComplexity), true
+
+	case "RevenueConcentration.customerRevenue":
+		if e.ComplexityRoot.RevenueConcentration.CustomerRevenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevenueConcentration.CustomerRevenue(childComplexity), true
+	case "RevenueConcentration.customers":
+		if e.ComplexityRoot.RevenueConcentration.Customers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevenueConcentration.Customers(childComplexity), true
+	case "RevenueConcentration.share":
+		if e.ComplexityRoot.RevenueConcentration.Share == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevenueConcentration.Share(childComplexity), true
+	case "RevenueConcentration.topCustomers":
+		if e.ComplexityRoot.RevenueConcentration.TopCustomers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevenueConcentration.TopCustomers(childComplexity), true
+	case "RevenueConcentration.topRevenue":
+		if e.ComplexityRoot.RevenueConcentration.TopRevenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevenueConcentration.TopRevenue(childComplexity), true
+
+	case "SalesSummary.averageDealSize":
+		if e.ComplexityRoot.SalesSummary.AverageDealSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesSummary.AverageDealSize(childComplexity), true
+	case "SalesSummary.byOwner":
+		if e.ComplexityRoot.SalesSummary.ByOwner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesSummary.ByOwner(childComplexity), true
+	case "SalesSummary.lost":
+		if e.ComplexityRoot.SalesSummary.Lost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesSummary.Lost(childComplexity), true
+	case "SalesSummary.revenue":
+		if e.ComplexityRoot.SalesSummary.Revenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesSummary.Revenue(childComplexity), true
+	case "SalesSummary.salesCycleDays":
+		if e.ComplexityRoot.SalesSummary.SalesCycleDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesSummary.SalesCycleDays(childComplexity), true
+	case "SalesSummary.winRate":
+		if e.ComplexityRoot.SalesSummary.WinRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesSummary.WinRate(childComplexity), true
+	case "SalesSummary.won":
+		if e.ComplexityRoot.SalesSummary.Won == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SalesSummary.Won(childComplexity), true
+
 	case "Segment.createdAt":
 		if e.ComplexityRoot.Segment.CreatedAt == nil {
 			break
@@ -3780,6 +4590,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SegmentEdge.Node(childComplexity), true
+
+	case "ServiceSummary.costToServe":
+		if e.ComplexityRoot.ServiceSummary.CostToServe == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceSummary.CostToServe(childComplexity), true
+	case "ServiceSummary.meanResolutionHours":
+		if e.ComplexityRoot.ServiceSummary.MeanResolutionHours == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceSummary.MeanResolutionHours(childComplexity), true
+	case "ServiceSummary.opened":
+		if e.ComplexityRoot.ServiceSummary.Opened == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceSummary.Opened(childComplexity), true
+	case "ServiceSummary.resolved":
+		if e.ComplexityRoot.ServiceSummary.Resolved == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ServiceSummary.Resolved(childComplexity), true
 
 	case "Stage.createdAt":
 		if e.ComplexityRoot.Stage.CreatedAt == nil {
@@ -4440,6 +5275,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("LineItemWhereInput", ec.unmarshalInputLineItemWhereInput),
 			graphql.NewInputUnmarshaler("OrganizationOrder", ec.unmarshalInputOrganizationOrder),
 			graphql.NewInputUnmarshaler("OrganizationWhereInput", ec.unmarshalInputOrganizationWhereInput),
+			graphql.NewInputUnmarshaler("PeriodInput", ec.unmarshalInputPeriodInput),
 			graphql.NewInputUnmarshaler("PipelineOrder", ec.unmarshalInputPipelineOrder),
 			graphql.NewInputUnmarshaler("PipelineWhereInput", ec.unmarshalInputPipelineWhereInput),
 			graphql.NewInputUnmarshaler("ProductOrder", ec.unmarshalInputProductOrder),
@@ -5062,6 +5898,547 @@ type ValueScoreComponent {
   weight: Float!
   "The measured quantity the rank was taken of (predicted CLV, margin less cost to serve, transactions plus years of tenure, campaign responses in the last year, latest NPS/CSAT scaled to 0..1, referrals)."
   raw: Float!
+}
+`, BuiltIn: false},
+	{Name: "../kpi.graphql", Input: `"A period of the analytics report: whole UTC days from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + `, both included."
+input PeriodInput {
+  "The first day of the period."
+  from: Date!
+  "The last day of the period (included)."
+  to: Date!
+}
+
+extend type Query {
+  """
+  The KPIs of acquisition, retention, satisfaction and sales for a period, each
+  computed in SQL over the organization's records, with its definition in its
+  description. Needs analytics:read.
+  """
+  analytics("The period to report on." period: PeriodInput!): AnalyticsReport!
+}
+
+"""
+Report holds an organization's KPIs over a period.
+"""
+type AnalyticsReport {
+  """
+  From is the first instant of the period (inclusive).
+  """
+  from: Time!
+  """
+  To is the end of the period (exclusive).
+  """
+  to: Time!
+  """
+  Revenue is the sum of the amounts of the WON deals closed in the period, with or without a contact.
+  """
+  revenue: Money!
+  """
+  Purchases is the number of WON deals closed in the period.
+  """
+  purchases: Int!
+  """
+  ActiveCustomers is the number of contacts with at least one WON deal closed in the period.
+  """
+  activeCustomers: Int!
+  """
+  NewCustomers is the number of contacts whose first WON deal closed in the period.
+  """
+  newCustomers: Int!
+  """
+  CSAT summarizes the responses to CSAT surveys submitted in the period.
+  """
+  csat: CSATSummary!
+  """
+  NPS summarizes the responses to NPS surveys submitted in the period.
+  """
+  nps: NPSSummary!
+  """
+  CES summarizes the responses to CES surveys submitted in the period.
+  """
+  ces: CESSummary!
+  """
+  Retention is the customer retention and churn over the period.
+  """
+  retention: RetentionSummary!
+  """
+  Acquisition is the blended customer acquisition cost of the period and its ratio to the new customers' predicted lifetime value.
+  """
+  acquisition: AcquisitionSummary!
+  """
+  LeadConversion is the share of the contacts created in the period that became customers by the end of the period.
+  """
+  leadConversion: LeadConversionSummary!
+  """
+  Campaigns are the campaigns that ran in the period, by channel, name and ID.
+  """
+  campaigns: [CampaignPerformance!]!
+  """
+  Channels are the channels of the campaigns that ran in the period, in channel order, each summing its campaigns.
+  """
+  channels: [ChannelPerformance!]!
+  """
+  BestChannel is the channel with the highest ROI among those with a cost above zero; ties go to the higher revenue, then to the channel name in alphabetical order. Nil when no channel had a cost.
+  """
+  bestChannel: String
+  """
+  ContactTime is the campaign response rate by UTC hour and weekday of sending, over the members sent a campaign in the period.
+  """
+  contactTime: ContactTimeSummary!
+  """
+  Sales is the win rate, deal size and sales cycle of the deals closed in the period, overall and per owner.
+  """
+  sales: SalesSummary!
+  """
+  Pipeline is the open pipeline by month of expected close: 12 entries, the UTC calendar month containing From and the 11 months after it. Only deals whose expected_close_date is at or after From count, so the first month leaves out deals expected before From (overdue ones). Deals are counted as they are now: a deal is in the pipeline when its status is OPEN when the report is computed.
+  """
+  pipeline: [PipelineMonth!]!
+  """
+  RevenueConcentration is how much of the customers' revenue in the period came from the top 20 % of them.
+  """
+  revenueConcentration: RevenueConcentration!
+  """
+  Service is the support tickets' load and cost in the period.
+  """
+  service: ServiceSummary!
+}
+
+"""
+CSAT is the customer satisfaction score: responses (1–5) to CSAT surveys submitted in the period.
+"""
+type CSATSummary {
+  """
+  Responses is the number of CSAT responses submitted in the period.
+  """
+  responses: Int!
+  """
+  Satisfied is the number of those responses with a score of 4 or 5.
+  """
+  satisfied: Int!
+  """
+  Score is the percentage of satisfied responses, 0–100: 100 × Satisfied ÷ Responses. Nil without responses.
+  """
+  score: Float
+  """
+  Mean is the mean score of the responses, 1–5. Nil without responses.
+  """
+  mean: Float
+}
+
+"""
+NPS is the net promoter score: responses (0–10) to NPS surveys submitted in the period.
+"""
+type NPSSummary {
+  """
+  Responses is the number of NPS responses submitted in the period.
+  """
+  responses: Int!
+  """
+  Promoters is the number of responses scoring 9 or 10.
+  """
+  promoters: Int!
+  """
+  Passives is the number of responses scoring 7 or 8.
+  """
+  passives: Int!
+  """
+  Detractors is the number of responses scoring 0 to 6.
+  """
+  detractors: Int!
+  """
+  Score is the percentage of promoters minus the percentage of detractors, −100 to 100: 100 × (Promoters − Detractors) ÷ Responses. Nil without responses.
+  """
+  score: Float
+}
+
+"""
+CES is the customer effort score: responses (1–7) to CES surveys submitted in the period.
+"""
+type CESSummary {
+  """
+  Responses is the number of CES responses submitted in the period.
+  """
+  responses: Int!
+  """
+  Mean is the mean score of the responses, 1–7. Nil without responses.
+  """
+  mean: Float
+}
+
+"""
+Retention is the customer retention rate (E − N) ÷ S of the period, with customers counted as active at an instant when they made a purchase in the 365 days before it.
+"""
+type RetentionSummary {
+  """
+  StartCustomers (S) is the number of customers active at the start of the period: with a purchase in [From − 365 days, From).
+  """
+  startCustomers: Int!
+  """
+  EndCustomers (E) is the number of customers active at the end of the period: with a purchase in [To − 365 days, To).
+  """
+  endCustomers: Int!
+  """
+  NewCustomers (N) is the number of customers whose first purchase is in the period.
+  """
+  newCustomers: Int!
+  """
+  Retained (E − N) is the number of customers active at the end of the period whose first purchase was before From. It equals E − N whenever the period is at most 365 days long (every new customer is then active at the end); for longer periods it keeps new customers who lapsed again from making it negative. It includes lapsed customers who came back, so it can exceed S.
+  """
+  retained: Int!
+  """
+  Rate is the customer retention rate Retained ÷ StartCustomers, i.e. (E − N) ÷ S. It can exceed 1 when lapsed customers came back. Nil when S is 0.
+  """
+  rate: Float
+  """
+  ChurnRate is 1 − Rate. Nil when S is 0.
+  """
+  churnRate: Float
+}
+
+"""
+Acquisition is the blended customer acquisition cost (CAC) of the period.
+"""
+type AcquisitionSummary {
+  """
+  CampaignCost is the sum of the actual costs of the campaigns that ran in the period (each campaign's whole actual cost).
+  """
+  campaignCost: Money!
+  """
+  NewCustomers is the number of customers whose first purchase is in the period, whatever acquired them.
+  """
+  newCustomers: Int!
+  """
+  ReferredNewCustomers is the number of those new customers that were referred by another contact (referred_by_id set).
+  """
+  referredNewCustomers: Int!
+  """
+  CAC is CampaignCost ÷ NewCustomers, rounded to the cent. Nil without new customers.
+  """
+  cac: Money
+  """
+  MeanPredictedCLV is the mean predicted_clv of the new customers, in currency units (contacts not yet scored count as 0). Nil without new customers.
+  """
+  meanPredictedCLV: Float
+  """
+  CLVToCAC is MeanPredictedCLV ÷ CAC, both in currency units (CAC not rounded). Nil when CAC is nil or zero.
+  """
+  clvToCAC: Float
+}
+
+"""
+LeadConversion is the lead conversion rate of the period.
+"""
+type LeadConversionSummary {
+  """
+  Leads is the number of contacts created in the period.
+  """
+  leads: Int!
+  """
+  Converted is the number of those contacts with a purchase before To.
+  """
+  converted: Int!
+  """
+  Rate is Converted ÷ Leads. Nil without leads.
+  """
+  rate: Float
+}
+
+"""
+CampaignStats is the performance of one campaign that ran in the period. Cost is the campaign's whole actual cost, members are all its members, customers are all it acquired up to To, and revenue is that of its deals closed in the period.
+"""
+type CampaignPerformance {
+  """
+  CampaignID is the campaign's ID.
+  """
+  campaignID: String!
+  """
+  Name is the campaign's name.
+  """
+  name: String!
+  """
+  Channel is the campaign's channel, such as EMAIL.
+  """
+  channel: String!
+  """
+  Cost is the campaign's actual cost.
+  """
+  cost: Money!
+  """
+  Sent is the number of members that were sent the campaign (status not TARGETED, or sent_at set).
+  """
+  sent: Int!
+  """
+  Responses is the number of sent members that responded (responded_at set, or status RESPONDED, ATTENDED, CONVERTED or CLICKED).
+  """
+  responses: Int!
+  """
+  ResponseRate is Responses ÷ Sent. Nil when nothing was sent.
+  """
+  responseRate: Float
+  """
+  Customers is the number of contacts acquired by the campaign (acquisition_campaign_id) that made a purchase before To.
+  """
+  customers: Int!
+  """
+  CAC is Cost ÷ Customers, rounded to the cent. Nil without customers.
+  """
+  cac: Money
+  """
+  WonDeals is the number of WON deals sourced by the campaign (source_campaign_id) closed in the period.
+  """
+  wonDeals: Int!
+  """
+  Revenue is the sum of the amounts of those deals.
+  """
+  revenue: Money!
+  """
+  ROI is the return on investment (Revenue − Cost) ÷ Cost. Nil when the cost is zero.
+  """
+  roi: Float
+}
+
+"""
+ChannelStats is the performance of one channel: the sums over its campaigns that ran in the period, with the same definitions as CampaignStats.
+"""
+type ChannelPerformance {
+  """
+  Channel is the channel, such as EMAIL.
+  """
+  channel: String!
+  """
+  Campaigns is the number of the channel's campaigns that ran in the period.
+  """
+  campaigns: Int!
+  """
+  Cost is the sum of those campaigns' actual costs.
+  """
+  cost: Money!
+  """
+  Sent is the number of their members that were sent the campaign.
+  """
+  sent: Int!
+  """
+  Responses is the number of their sent members that responded.
+  """
+  responses: Int!
+  """
+  ResponseRate is Responses ÷ Sent. Nil when nothing was sent.
+  """
+  responseRate: Float
+  """
+  Customers is the number of customers they acquired up to To.
+  """
+  customers: Int!
+  """
+  CAC is Cost ÷ Customers, rounded to the cent. Nil without customers.
+  """
+  cac: Money
+  """
+  WonDeals is the number of WON deals they sourced closed in the period.
+  """
+  wonDeals: Int!
+  """
+  Revenue is the sum of the amounts of those deals.
+  """
+  revenue: Money!
+  """
+  ROI is (Revenue − Cost) ÷ Cost. Nil when the cost is zero.
+  """
+  roi: Float
+}
+
+"""
+ContactTime is the campaign response rate by the UTC hour and weekday at which members were sent a campaign, over the campaign members of all campaigns whose sent_at is in the period.
+"""
+type ContactTimeSummary {
+  """
+  ByHour has 24 entries, for the UTC hours 0 to 23 of sent_at.
+  """
+  byHour: [ContactTimeSlot!]!
+  """
+  ByWeekday has 7 entries, Monday to Sunday, for the UTC weekday of sent_at.
+  """
+  byWeekday: [ContactTimeSlot!]!
+  """
+  BestHour is the hour with the highest response rate; ties go to more responses, then to the earlier hour. Nil when nothing was sent.
+  """
+  bestHour: Int
+  """
+  BestWeekday is the weekday with the highest response rate; ties go to more responses, then to the earlier day of the week (Monday first). Nil when nothing was sent.
+  """
+  bestWeekday: String
+}
+
+"""
+TimeSlot is the response rate of the members sent in one hour of the day or one day of the week.
+"""
+type ContactTimeSlot {
+  """
+  Hour is the UTC hour of day, 0–23, in ContactTime.ByHour; 0 otherwise.
+  """
+  hour: Int!
+  """
+  Weekday is the UTC day of the week in ContactTime.ByWeekday; Sunday (0) otherwise.
+  """
+  weekday: String!
+  """
+  Sent is the number of members with sent_at in the period in this slot.
+  """
+  sent: Int!
+  """
+  Responses is the number of those members that responded.
+  """
+  responses: Int!
+  """
+  ResponseRate is Responses ÷ Sent. Nil when nothing was sent.
+  """
+  responseRate: Float
+}
+
+"""
+Sales is the sales performance over the deals closed (WON or LOST) in the period.
+"""
+type SalesSummary {
+  """
+  Won is the number of WON deals closed in the period.
+  """
+  won: Int!
+  """
+  Lost is the number of LOST deals closed in the period.
+  """
+  lost: Int!
+  """
+  WinRate is Won ÷ (Won + Lost). Nil when no deal closed.
+  """
+  winRate: Float
+  """
+  Revenue is the sum of the amounts of the WON deals closed in the period.
+  """
+  revenue: Money!
+  """
+  AverageDealSize is Revenue ÷ Won, rounded to the cent. Nil when no deal was won.
+  """
+  averageDealSize: Money
+  """
+  SalesCycleDays is the mean number of days (with fraction) from created_at to closed_at of the WON deals closed in the period. Nil when no deal was won.
+  """
+  salesCycleDays: Float
+  """
+  ByOwner is the same per deal owner, by revenue (highest first), then owner ID, deals without an owner last.
+  """
+  byOwner: [OwnerSalesSummary!]!
+}
+
+"""
+OwnerSales is the sales performance of one deal owner over the deals closed in the period.
+"""
+type OwnerSalesSummary {
+  """
+  OwnerID is the owner's user ID; nil for deals without an owner.
+  """
+  ownerID: String
+  """
+  Deals is the number of the owner's deals closed (WON or LOST) in the period.
+  """
+  deals: Int!
+  """
+  Won is the number of those deals that were WON.
+  """
+  won: Int!
+  """
+  Lost is the number of those deals that were LOST.
+  """
+  lost: Int!
+  """
+  WinRate is Won ÷ Deals.
+  """
+  winRate: Float
+  """
+  Revenue is the sum of the amounts of the owner's WON deals.
+  """
+  revenue: Money!
+  """
+  AverageDealSize is Revenue ÷ Won, rounded to the cent. Nil when the owner won no deal.
+  """
+  averageDealSize: Money
+  """
+  SalesCycleDays is the mean number of days from created_at to closed_at of the owner's WON deals. Nil when the owner won no deal.
+  """
+  salesCycleDays: Float
+}
+
+"""
+PipelineMonth is the open pipeline expected to close in one UTC calendar month.
+"""
+type PipelineMonth {
+  """
+  Month is the month, "YYYY-MM".
+  """
+  month: String!
+  """
+  Start is the first instant of the month, in UTC.
+  """
+  start: Time!
+  """
+  Deals is the number of OPEN deals whose expected_close_date falls in the month (and at or after From).
+  """
+  deals: Int!
+  """
+  Amount is the sum of their amounts.
+  """
+  amount: Money!
+  """
+  Weighted is the weighted forecast: the sum of amount × the probability of the deal's stage, rounded to the cent. A deal without a stage weighs 0.
+  """
+  weighted: Money!
+}
+
+"""
+RevenueConcentration is the share of the customers' revenue in the period that came from the top 20 % of them. Only purchases with a contact count.
+"""
+type RevenueConcentration {
+  """
+  Customers is the number of customers with a purchase in the period.
+  """
+  customers: Int!
+  """
+  CustomerRevenue is the sum of the amounts of their purchases in the period.
+  """
+  customerRevenue: Money!
+  """
+  TopCustomers is the top 20 % of those customers by revenue in the period, rounded up: ⌈Customers ÷ 5⌉.
+  """
+  topCustomers: Int!
+  """
+  TopRevenue is the revenue in the period of the TopCustomers customers with the highest revenue (ties broken by contact ID, which does not change the sum).
+  """
+  topRevenue: Money!
+  """
+  Share is TopRevenue ÷ CustomerRevenue. Nil when CustomerRevenue is 0.
+  """
+  share: Float
+}
+
+"""
+Service is the support tickets' load and cost in the period.
+"""
+type ServiceSummary {
+  """
+  Opened is the number of tickets opened (opened_at) in the period.
+  """
+  opened: Int!
+  """
+  Resolved is the number of tickets resolved (resolved_at) in the period, whenever they were opened.
+  """
+  resolved: Int!
+  """
+  MeanResolutionHours is the mean number of hours from opened_at to resolved_at of the tickets resolved in the period. Nil when none was.
+  """
+  meanResolutionHours: Float
+  """
+  CostToServe is the sum of the cost_to_serve of the tickets opened in the period.
+  """
+  costToServe: Money!
 }
 `, BuiltIn: false},
 	{Name: "../ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -17639,6 +19016,24 @@ func (ec *executionContext) childFields_AccountEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AccountEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AcquisitionSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "campaignCost":
+		return ec.fieldContext_AcquisitionSummary_campaignCost(ctx, field)
+	case "newCustomers":
+		return ec.fieldContext_AcquisitionSummary_newCustomers(ctx, field)
+	case "referredNewCustomers":
+		return ec.fieldContext_AcquisitionSummary_referredNewCustomers(ctx, field)
+	case "cac":
+		return ec.fieldContext_AcquisitionSummary_cac(ctx, field)
+	case "meanPredictedCLV":
+		return ec.fieldContext_AcquisitionSummary_meanPredictedCLV(ctx, field)
+	case "clvToCAC":
+		return ec.fieldContext_AcquisitionSummary_clvToCAC(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AcquisitionSummary", field.Name)
+}
+
 func (ec *executionContext) childFields_Activity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -17713,6 +19108,52 @@ func (ec *executionContext) childFields_AnalyticsRefresh(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type AnalyticsRefresh", field.Name)
 }
 
+func (ec *executionContext) childFields_AnalyticsReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_AnalyticsReport_from(ctx, field)
+	case "to":
+		return ec.fieldContext_AnalyticsReport_to(ctx, field)
+	case "revenue":
+		return ec.fieldContext_AnalyticsReport_revenue(ctx, field)
+	case "purchases":
+		return ec.fieldContext_AnalyticsReport_purchases(ctx, field)
+	case "activeCustomers":
+		return ec.fieldContext_AnalyticsReport_activeCustomers(ctx, field)
+	case "newCustomers":
+		return ec.fieldContext_AnalyticsReport_newCustomers(ctx, field)
+	case "csat":
+		return ec.fieldContext_AnalyticsReport_csat(ctx, field)
+	case "nps":
+		return ec.fieldContext_AnalyticsReport_nps(ctx, field)
+	case "ces":
+		return ec.fieldContext_AnalyticsReport_ces(ctx, field)
+	case "retention":
+		return ec.fieldContext_AnalyticsReport_retention(ctx, field)
+	case "acquisition":
+		return ec.fieldContext_AnalyticsReport_acquisition(ctx, field)
+	case "leadConversion":
+		return ec.fieldContext_AnalyticsReport_leadConversion(ctx, field)
+	case "campaigns":
+		return ec.fieldContext_AnalyticsReport_campaigns(ctx, field)
+	case "channels":
+		return ec.fieldContext_AnalyticsReport_channels(ctx, field)
+	case "bestChannel":
+		return ec.fieldContext_AnalyticsReport_bestChannel(ctx, field)
+	case "contactTime":
+		return ec.fieldContext_AnalyticsReport_contactTime(ctx, field)
+	case "sales":
+		return ec.fieldContext_AnalyticsReport_sales(ctx, field)
+	case "pipeline":
+		return ec.fieldContext_AnalyticsReport_pipeline(ctx, field)
+	case "revenueConcentration":
+		return ec.fieldContext_AnalyticsReport_revenueConcentration(ctx, field)
+	case "service":
+		return ec.fieldContext_AnalyticsReport_service(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AnalyticsReport", field.Name)
+}
+
 func (ec *executionContext) childFields_ApiToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -17771,6 +19212,16 @@ func (ec *executionContext) childFields_BGNBDFit(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type BGNBDFit", field.Name)
 }
 
+func (ec *executionContext) childFields_CESSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "responses":
+		return ec.fieldContext_CESSummary_responses(ctx, field)
+	case "mean":
+		return ec.fieldContext_CESSummary_mean(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CESSummary", field.Name)
+}
+
 func (ec *executionContext) childFields_CLVModel(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "asOf":
@@ -17799,6 +19250,20 @@ func (ec *executionContext) childFields_CLVModel(ctx context.Context, field grap
 		return ec.fieldContext_CLVModel_transactions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CLVModel", field.Name)
+}
+
+func (ec *executionContext) childFields_CSATSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "responses":
+		return ec.fieldContext_CSATSummary_responses(ctx, field)
+	case "satisfied":
+		return ec.fieldContext_CSATSummary_satisfied(ctx, field)
+	case "score":
+		return ec.fieldContext_CSATSummary_score(ctx, field)
+	case "mean":
+		return ec.fieldContext_CSATSummary_mean(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CSATSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_Campaign(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17907,6 +19372,64 @@ func (ec *executionContext) childFields_CampaignMemberEdge(ctx context.Context, 
 	return nil, fmt.Errorf("no field named %q was found under type CampaignMemberEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CampaignPerformance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "campaignID":
+		return ec.fieldContext_CampaignPerformance_campaignID(ctx, field)
+	case "name":
+		return ec.fieldContext_CampaignPerformance_name(ctx, field)
+	case "channel":
+		return ec.fieldContext_CampaignPerformance_channel(ctx, field)
+	case "cost":
+		return ec.fieldContext_CampaignPerformance_cost(ctx, field)
+	case "sent":
+		return ec.fieldContext_CampaignPerformance_sent(ctx, field)
+	case "responses":
+		return ec.fieldContext_CampaignPerformance_responses(ctx, field)
+	case "responseRate":
+		return ec.fieldContext_CampaignPerformance_responseRate(ctx, field)
+	case "customers":
+		return ec.fieldContext_CampaignPerformance_customers(ctx, field)
+	case "cac":
+		return ec.fieldContext_CampaignPerformance_cac(ctx, field)
+	case "wonDeals":
+		return ec.fieldContext_CampaignPerformance_wonDeals(ctx, field)
+	case "revenue":
+		return ec.fieldContext_CampaignPerformance_revenue(ctx, field)
+	case "roi":
+		return ec.fieldContext_CampaignPerformance_roi(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CampaignPerformance", field.Name)
+}
+
+func (ec *executionContext) childFields_ChannelPerformance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "channel":
+		return ec.fieldContext_ChannelPerformance_channel(ctx, field)
+	case "campaigns":
+		return ec.fieldContext_ChannelPerformance_campaigns(ctx, field)
+	case "cost":
+		return ec.fieldContext_ChannelPerformance_cost(ctx, field)
+	case "sent":
+		return ec.fieldContext_ChannelPerformance_sent(ctx, field)
+	case "responses":
+		return ec.fieldContext_ChannelPerformance_responses(ctx, field)
+	case "responseRate":
+		return ec.fieldContext_ChannelPerformance_responseRate(ctx, field)
+	case "customers":
+		return ec.fieldContext_ChannelPerformance_customers(ctx, field)
+	case "cac":
+		return ec.fieldContext_ChannelPerformance_cac(ctx, field)
+	case "wonDeals":
+		return ec.fieldContext_ChannelPerformance_wonDeals(ctx, field)
+	case "revenue":
+		return ec.fieldContext_ChannelPerformance_revenue(ctx, field)
+	case "roi":
+		return ec.fieldContext_ChannelPerformance_roi(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChannelPerformance", field.Name)
+}
+
 func (ec *executionContext) childFields_Contact(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -18005,6 +19528,36 @@ func (ec *executionContext) childFields_ContactEdge(ctx context.Context, field g
 		return ec.fieldContext_ContactEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ContactEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ContactTimeSlot(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hour":
+		return ec.fieldContext_ContactTimeSlot_hour(ctx, field)
+	case "weekday":
+		return ec.fieldContext_ContactTimeSlot_weekday(ctx, field)
+	case "sent":
+		return ec.fieldContext_ContactTimeSlot_sent(ctx, field)
+	case "responses":
+		return ec.fieldContext_ContactTimeSlot_responses(ctx, field)
+	case "responseRate":
+		return ec.fieldContext_ContactTimeSlot_responseRate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContactTimeSlot", field.Name)
+}
+
+func (ec *executionContext) childFields_ContactTimeSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "byHour":
+		return ec.fieldContext_ContactTimeSummary_byHour(ctx, field)
+	case "byWeekday":
+		return ec.fieldContext_ContactTimeSummary_byWeekday(ctx, field)
+	case "bestHour":
+		return ec.fieldContext_ContactTimeSummary_bestHour(ctx, field)
+	case "bestWeekday":
+		return ec.fieldContext_ContactTimeSummary_bestWeekday(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContactTimeSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_CreatedApiToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -18223,6 +19776,18 @@ func (ec *executionContext) childFields_HistoricValue(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type HistoricValue", field.Name)
 }
 
+func (ec *executionContext) childFields_LeadConversionSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "leads":
+		return ec.fieldContext_LeadConversionSummary_leads(ctx, field)
+	case "converted":
+		return ec.fieldContext_LeadConversionSummary_converted(ctx, field)
+	case "rate":
+		return ec.fieldContext_LeadConversionSummary_rate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LeadConversionSummary", field.Name)
+}
+
 func (ec *executionContext) childFields_LineItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -18287,6 +19852,22 @@ func (ec *executionContext) childFields_ModelParameter(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type ModelParameter", field.Name)
 }
 
+func (ec *executionContext) childFields_NPSSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "responses":
+		return ec.fieldContext_NPSSummary_responses(ctx, field)
+	case "promoters":
+		return ec.fieldContext_NPSSummary_promoters(ctx, field)
+	case "passives":
+		return ec.fieldContext_NPSSummary_passives(ctx, field)
+	case "detractors":
+		return ec.fieldContext_NPSSummary_detractors(ctx, field)
+	case "score":
+		return ec.fieldContext_NPSSummary_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NPSSummary", field.Name)
+}
+
 func (ec *executionContext) childFields_Organization(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -18303,6 +19884,28 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_currency(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organization", field.Name)
+}
+
+func (ec *executionContext) childFields_OwnerSalesSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ownerID":
+		return ec.fieldContext_OwnerSalesSummary_ownerID(ctx, field)
+	case "deals":
+		return ec.fieldContext_OwnerSalesSummary_deals(ctx, field)
+	case "won":
+		return ec.fieldContext_OwnerSalesSummary_won(ctx, field)
+	case "lost":
+		return ec.fieldContext_OwnerSalesSummary_lost(ctx, field)
+	case "winRate":
+		return ec.fieldContext_OwnerSalesSummary_winRate(ctx, field)
+	case "revenue":
+		return ec.fieldContext_OwnerSalesSummary_revenue(ctx, field)
+	case "averageDealSize":
+		return ec.fieldContext_OwnerSalesSummary_averageDealSize(ctx, field)
+	case "salesCycleDays":
+		return ec.fieldContext_OwnerSalesSummary_salesCycleDays(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OwnerSalesSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -18357,6 +19960,22 @@ func (ec *executionContext) childFields_PipelineEdge(ctx context.Context, field 
 		return ec.fieldContext_PipelineEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PipelineEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PipelineMonth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "month":
+		return ec.fieldContext_PipelineMonth_month(ctx, field)
+	case "start":
+		return ec.fieldContext_PipelineMonth_start(ctx, field)
+	case "deals":
+		return ec.fieldContext_PipelineMonth_deals(ctx, field)
+	case "amount":
+		return ec.fieldContext_PipelineMonth_amount(ctx, field)
+	case "weighted":
+		return ec.fieldContext_PipelineMonth_weighted(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PipelineMonth", field.Name)
 }
 
 func (ec *executionContext) childFields_PredictedValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -18457,6 +20076,60 @@ func (ec *executionContext) childFields_RecordError(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type RecordError", field.Name)
 }
 
+func (ec *executionContext) childFields_RetentionSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "startCustomers":
+		return ec.fieldContext_RetentionSummary_startCustomers(ctx, field)
+	case "endCustomers":
+		return ec.fieldContext_RetentionSummary_endCustomers(ctx, field)
+	case "newCustomers":
+		return ec.fieldContext_RetentionSummary_newCustomers(ctx, field)
+	case "retained":
+		return ec.fieldContext_RetentionSummary_retained(ctx, field)
+	case "rate":
+		return ec.fieldContext_RetentionSummary_rate(ctx, field)
+	case "churnRate":
+		return ec.fieldContext_RetentionSummary_churnRate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RetentionSummary", field.Name)
+}
+
+func (ec *executionContext) childFields_RevenueConcentration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "customers":
+		return ec.fieldContext_RevenueConcentration_customers(ctx, field)
+	case "customerRevenue":
+		return ec.fieldContext_RevenueConcentration_customerRevenue(ctx, field)
+	case "topCustomers":
+		return ec.fieldContext_RevenueConcentration_topCustomers(ctx, field)
+	case "topRevenue":
+		return ec.fieldContext_RevenueConcentration_topRevenue(ctx, field)
+	case "share":
+		return ec.fieldContext_RevenueConcentration_share(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevenueConcentration", field.Name)
+}
+
+func (ec *executionContext) childFields_SalesSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "won":
+		return ec.fieldContext_SalesSummary_won(ctx, field)
+	case "lost":
+		return ec.fieldContext_SalesSummary_lost(ctx, field)
+	case "winRate":
+		return ec.fieldContext_SalesSummary_winRate(ctx, field)
+	case "revenue":
+		return ec.fieldContext_SalesSummary_revenue(ctx, field)
+	case "averageDealSize":
+		return ec.fieldContext_SalesSummary_averageDealSize(ctx, field)
+	case "salesCycleDays":
+		return ec.fieldContext_SalesSummary_salesCycleDays(ctx, field)
+	case "byOwner":
+		return ec.fieldContext_SalesSummary_byOwner(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SalesSummary", field.Name)
+}
+
 func (ec *executionContext) childFields_Segment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -18501,6 +20174,20 @@ func (ec *executionContext) childFields_SegmentEdge(ctx context.Context, field g
 		return ec.fieldContext_SegmentEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SegmentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ServiceSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "opened":
+		return ec.fieldContext_ServiceSummary_opened(ctx, field)
+	case "resolved":
+		return ec.fieldContext_ServiceSummary_resolved(ctx, field)
+	case "meanResolutionHours":
+		return ec.fieldContext_ServiceSummary_meanResolutionHours(ctx, field)
+	case "costToServe":
+		return ec.fieldContext_ServiceSummary_costToServe(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ServiceSummary", field.Name)
 }
 
 func (ec *executionContext) childFields_Stage(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -20785,6 +22472,20 @@ func (ec *executionContext) field_Query_activities_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_analytics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (model.PeriodInput, error) {
+			return ec.unmarshalNPeriodInput2githubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐPeriodInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_apiTokens_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -22582,6 +24283,144 @@ func (ec *executionContext) fieldContext_AccountEdge_cursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("AccountEdge", field, false, false, "Cursor")
 }
 
+func (ec *executionContext) _AcquisitionSummary_campaignCost(ctx context.Context, field graphql.CollectedField, obj *kpi.Acquisition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AcquisitionSummary_campaignCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CampaignCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AcquisitionSummary_campaignCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AcquisitionSummary", field, false, false, "Money")
+}
+
+func (ec *executionContext) _AcquisitionSummary_newCustomers(ctx context.Context, field graphql.CollectedField, obj *kpi.Acquisition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AcquisitionSummary_newCustomers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewCustomers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AcquisitionSummary_newCustomers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AcquisitionSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AcquisitionSummary_referredNewCustomers(ctx context.Context, field graphql.CollectedField, obj *kpi.Acquisition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AcquisitionSummary_referredNewCustomers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReferredNewCustomers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AcquisitionSummary_referredNewCustomers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AcquisitionSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AcquisitionSummary_cac(ctx context.Context, field graphql.CollectedField, obj *kpi.Acquisition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AcquisitionSummary_cac(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CAC, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Amount) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AcquisitionSummary_cac(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AcquisitionSummary", field, false, false, "Money")
+}
+
+func (ec *executionContext) _AcquisitionSummary_meanPredictedCLV(ctx context.Context, field graphql.CollectedField, obj *kpi.Acquisition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AcquisitionSummary_meanPredictedCLV(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeanPredictedCLV, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AcquisitionSummary_meanPredictedCLV(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AcquisitionSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _AcquisitionSummary_clvToCAC(ctx context.Context, field graphql.CollectedField, obj *kpi.Acquisition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AcquisitionSummary_clvToCAC(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CLVToCAC, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AcquisitionSummary_clvToCAC(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AcquisitionSummary", field, false, false, "Float")
+}
+
 func (ec *executionContext) _Activity_id(ctx context.Context, field graphql.CollectedField, obj *ent.Activity) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23229,6 +25068,583 @@ func (ec *executionContext) fieldContext_AnalyticsRefresh_tookMs(_ context.Conte
 	return graphql.NewScalarFieldContext("AnalyticsRefresh", field, false, false, "Float")
 }
 
+func (ec *executionContext) _AnalyticsReport_from(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsReport_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsReport_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsReport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AnalyticsReport_to(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsReport_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsReport_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsReport", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AnalyticsReport_revenue(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsReport_revenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsReport_revenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsReport", field, false, false, "Money")
+}
+
+func (ec *executionContext) _AnalyticsReport_purchases(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsReport_purchases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Purchases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsReport_purchases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AnalyticsReport_activeCustomers(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsReport_activeCustomers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActiveCustomers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsReport_activeCustomers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AnalyticsReport_newCustomers(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsReport_newCustomers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewCustomers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsReport_newCustomers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsReport", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AnalyticsReport_csat(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsReport_csat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CSAT, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.CSAT) graphql.Marshaler {
+			return ec.marshalNCSATSummary2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐCSAT(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsReport_csat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalyticsReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CSATSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsReport_nps(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsReport_nps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NPS, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.NPS) graphql.Marshaler {
+			return ec.marshalNNPSSummary2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐNPS(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsReport_nps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalyticsReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NPSSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsReport_ces(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsReport_ces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CES, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.CES) graphql.Marshaler {
+			return ec.marshalNCESSummary2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐCES(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsReport_ces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalyticsReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CESSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsReport_retention(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsReport_retention(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Retention, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.Retention) graphql.Marshaler {
+			return ec.marshalNRetentionSummary2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐRetention(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsReport_retention(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalyticsReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RetentionSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsReport_acquisition(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsReport_acquisition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Acquisition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.Acquisition) graphql.Marshaler {
+			return ec.marshalNAcquisitionSummary2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐAcquisition(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsReport_acquisition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalyticsReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AcquisitionSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsReport_leadConversion(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsReport_leadConversion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeadConversion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.LeadConversion) graphql.Marshaler {
+			return ec.marshalNLeadConversionSummary2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐLeadConversion(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsReport_leadConversion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalyticsReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LeadConversionSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsReport_campaigns(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsReport_campaigns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Campaigns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kpi.CampaignStats) graphql.Marshaler {
+			return ec.marshalNCampaignPerformance2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐCampaignStatsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsReport_campaigns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalyticsReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CampaignPerformance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsReport_channels(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsReport_channels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channels, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kpi.ChannelStats) graphql.Marshaler {
+			return ec.marshalNChannelPerformance2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐChannelStatsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsReport_channels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalyticsReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChannelPerformance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsReport_bestChannel(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsReport_bestChannel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BestChannel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsReport_bestChannel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AnalyticsReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _AnalyticsReport_contactTime(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsReport_contactTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContactTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.ContactTime) graphql.Marshaler {
+			return ec.marshalNContactTimeSummary2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐContactTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsReport_contactTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalyticsReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContactTimeSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsReport_sales(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsReport_sales(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sales, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.Sales) graphql.Marshaler {
+			return ec.marshalNSalesSummary2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐSales(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsReport_sales(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalyticsReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SalesSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsReport_pipeline(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsReport_pipeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pipeline, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kpi.PipelineMonth) graphql.Marshaler {
+			return ec.marshalNPipelineMonth2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐPipelineMonthᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsReport_pipeline(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalyticsReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PipelineMonth(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsReport_revenueConcentration(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsReport_revenueConcentration(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevenueConcentration, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.RevenueConcentration) graphql.Marshaler {
+			return ec.marshalNRevenueConcentration2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐRevenueConcentration(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsReport_revenueConcentration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalyticsReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevenueConcentration(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AnalyticsReport_service(ctx context.Context, field graphql.CollectedField, obj *kpi.Report) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AnalyticsReport_service(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Service, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v kpi.Service) graphql.Marshaler {
+			return ec.marshalNServiceSummary2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐService(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AnalyticsReport_service(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AnalyticsReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ServiceSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ApiToken_id(ctx context.Context, field graphql.CollectedField, obj *ent.APIToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23698,6 +26114,52 @@ func (ec *executionContext) fieldContext_BGNBDFit_converged(_ context.Context, f
 	return graphql.NewScalarFieldContext("BGNBDFit", field, false, false, "Boolean")
 }
 
+func (ec *executionContext) _CESSummary_responses(ctx context.Context, field graphql.CollectedField, obj *kpi.CES) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CESSummary_responses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Responses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CESSummary_responses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CESSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CESSummary_mean(ctx context.Context, field graphql.CollectedField, obj *kpi.CES) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CESSummary_mean(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mean, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CESSummary_mean(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CESSummary", field, false, false, "Float")
+}
+
 func (ec *executionContext) _CLVModel_asOf(ctx context.Context, field graphql.CollectedField, obj *ent.CLVModel) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23999,6 +26461,98 @@ func (ec *executionContext) _CLVModel_transactions(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_CLVModel_transactions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CLVModel", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CSATSummary_responses(ctx context.Context, field graphql.CollectedField, obj *kpi.CSAT) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CSATSummary_responses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Responses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CSATSummary_responses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CSATSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CSATSummary_satisfied(ctx context.Context, field graphql.CollectedField, obj *kpi.CSAT) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CSATSummary_satisfied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Satisfied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CSATSummary_satisfied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CSATSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CSATSummary_score(ctx context.Context, field graphql.CollectedField, obj *kpi.CSAT) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CSATSummary_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CSATSummary_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CSATSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CSATSummary_mean(ctx context.Context, field graphql.CollectedField, obj *kpi.CSAT) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CSATSummary_mean(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mean, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CSATSummary_mean(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CSATSummary", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Campaign_id(ctx context.Context, field graphql.CollectedField, obj *ent.Campaign) (ret graphql.Marshaler) {
@@ -24918,6 +27472,535 @@ func (ec *executionContext) _CampaignMemberEdge_cursor(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_CampaignMemberEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CampaignMemberEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _CampaignPerformance_campaignID(ctx context.Context, field graphql.CollectedField, obj *kpi.CampaignStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignPerformance_campaignID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CampaignID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignPerformance_campaignID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignPerformance", field, false, false, "String")
+}
+
+func (ec *executionContext) _CampaignPerformance_name(ctx context.Context, field graphql.CollectedField, obj *kpi.CampaignStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignPerformance_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignPerformance_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignPerformance", field, false, false, "String")
+}
+
+func (ec *executionContext) _CampaignPerformance_channel(ctx context.Context, field graphql.CollectedField, obj *kpi.CampaignStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignPerformance_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignPerformance_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignPerformance", field, false, false, "String")
+}
+
+func (ec *executionContext) _CampaignPerformance_cost(ctx context.Context, field graphql.CollectedField, obj *kpi.CampaignStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignPerformance_cost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignPerformance_cost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignPerformance", field, false, false, "Money")
+}
+
+func (ec *executionContext) _CampaignPerformance_sent(ctx context.Context, field graphql.CollectedField, obj *kpi.CampaignStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignPerformance_sent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignPerformance_sent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignPerformance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CampaignPerformance_responses(ctx context.Context, field graphql.CollectedField, obj *kpi.CampaignStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignPerformance_responses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Responses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignPerformance_responses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignPerformance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CampaignPerformance_responseRate(ctx context.Context, field graphql.CollectedField, obj *kpi.CampaignStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignPerformance_responseRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponseRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignPerformance_responseRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignPerformance", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CampaignPerformance_customers(ctx context.Context, field graphql.CollectedField, obj *kpi.CampaignStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignPerformance_customers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignPerformance_customers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignPerformance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CampaignPerformance_cac(ctx context.Context, field graphql.CollectedField, obj *kpi.CampaignStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignPerformance_cac(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CAC, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Amount) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignPerformance_cac(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignPerformance", field, false, false, "Money")
+}
+
+func (ec *executionContext) _CampaignPerformance_wonDeals(ctx context.Context, field graphql.CollectedField, obj *kpi.CampaignStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignPerformance_wonDeals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WonDeals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignPerformance_wonDeals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignPerformance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CampaignPerformance_revenue(ctx context.Context, field graphql.CollectedField, obj *kpi.CampaignStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignPerformance_revenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignPerformance_revenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignPerformance", field, false, false, "Money")
+}
+
+func (ec *executionContext) _CampaignPerformance_roi(ctx context.Context, field graphql.CollectedField, obj *kpi.CampaignStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CampaignPerformance_roi(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ROI, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CampaignPerformance_roi(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CampaignPerformance", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ChannelPerformance_channel(ctx context.Context, field graphql.CollectedField, obj *kpi.ChannelStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChannelPerformance_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Channel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChannelPerformance_channel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChannelPerformance", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChannelPerformance_campaigns(ctx context.Context, field graphql.CollectedField, obj *kpi.ChannelStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChannelPerformance_campaigns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Campaigns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChannelPerformance_campaigns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChannelPerformance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChannelPerformance_cost(ctx context.Context, field graphql.CollectedField, obj *kpi.ChannelStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChannelPerformance_cost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChannelPerformance_cost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChannelPerformance", field, false, false, "Money")
+}
+
+func (ec *executionContext) _ChannelPerformance_sent(ctx context.Context, field graphql.CollectedField, obj *kpi.ChannelStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChannelPerformance_sent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChannelPerformance_sent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChannelPerformance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChannelPerformance_responses(ctx context.Context, field graphql.CollectedField, obj *kpi.ChannelStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChannelPerformance_responses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Responses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChannelPerformance_responses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChannelPerformance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChannelPerformance_responseRate(ctx context.Context, field graphql.CollectedField, obj *kpi.ChannelStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChannelPerformance_responseRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponseRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChannelPerformance_responseRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChannelPerformance", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ChannelPerformance_customers(ctx context.Context, field graphql.CollectedField, obj *kpi.ChannelStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChannelPerformance_customers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChannelPerformance_customers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChannelPerformance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChannelPerformance_cac(ctx context.Context, field graphql.CollectedField, obj *kpi.ChannelStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChannelPerformance_cac(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CAC, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Amount) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChannelPerformance_cac(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChannelPerformance", field, false, false, "Money")
+}
+
+func (ec *executionContext) _ChannelPerformance_wonDeals(ctx context.Context, field graphql.CollectedField, obj *kpi.ChannelStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChannelPerformance_wonDeals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WonDeals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChannelPerformance_wonDeals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChannelPerformance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ChannelPerformance_revenue(ctx context.Context, field graphql.CollectedField, obj *kpi.ChannelStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChannelPerformance_revenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChannelPerformance_revenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChannelPerformance", field, false, false, "Money")
+}
+
+func (ec *executionContext) _ChannelPerformance_roi(ctx context.Context, field graphql.CollectedField, obj *kpi.ChannelStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChannelPerformance_roi(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ROI, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChannelPerformance_roi(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChannelPerformance", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Contact_id(ctx context.Context, field graphql.CollectedField, obj *ent.Contact) (ret graphql.Marshaler) {
@@ -26095,6 +29178,231 @@ func (ec *executionContext) _ContactEdge_cursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_ContactEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ContactEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ContactTimeSlot_hour(ctx context.Context, field graphql.CollectedField, obj *kpi.TimeSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactTimeSlot_hour(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hour, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactTimeSlot_hour(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactTimeSlot", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ContactTimeSlot_weekday(ctx context.Context, field graphql.CollectedField, obj *kpi.TimeSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactTimeSlot_weekday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ContactTimeSlot().Weekday(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactTimeSlot_weekday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactTimeSlot", field, true, true, "String")
+}
+
+func (ec *executionContext) _ContactTimeSlot_sent(ctx context.Context, field graphql.CollectedField, obj *kpi.TimeSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactTimeSlot_sent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactTimeSlot_sent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactTimeSlot", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ContactTimeSlot_responses(ctx context.Context, field graphql.CollectedField, obj *kpi.TimeSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactTimeSlot_responses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Responses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactTimeSlot_responses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactTimeSlot", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ContactTimeSlot_responseRate(ctx context.Context, field graphql.CollectedField, obj *kpi.TimeSlot) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactTimeSlot_responseRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ResponseRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContactTimeSlot_responseRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactTimeSlot", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ContactTimeSummary_byHour(ctx context.Context, field graphql.CollectedField, obj *kpi.ContactTime) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactTimeSummary_byHour(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByHour, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kpi.TimeSlot) graphql.Marshaler {
+			return ec.marshalNContactTimeSlot2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐTimeSlotᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactTimeSummary_byHour(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContactTimeSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContactTimeSlot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContactTimeSummary_byWeekday(ctx context.Context, field graphql.CollectedField, obj *kpi.ContactTime) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactTimeSummary_byWeekday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByWeekday, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kpi.TimeSlot) graphql.Marshaler {
+			return ec.marshalNContactTimeSlot2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐTimeSlotᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContactTimeSummary_byWeekday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContactTimeSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContactTimeSlot(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContactTimeSummary_bestHour(ctx context.Context, field graphql.CollectedField, obj *kpi.ContactTime) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactTimeSummary_bestHour(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BestHour, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContactTimeSummary_bestHour(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactTimeSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ContactTimeSummary_bestWeekday(ctx context.Context, field graphql.CollectedField, obj *kpi.ContactTime) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContactTimeSummary_bestWeekday(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ContactTimeSummary().BestWeekday(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContactTimeSummary_bestWeekday(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContactTimeSummary", field, true, true, "String")
 }
 
 func (ec *executionContext) _CreatedApiToken_token(ctx context.Context, field graphql.CollectedField, obj *model.CreatedAPIToken) (ret graphql.Marshaler) {
@@ -28099,6 +31407,75 @@ func (ec *executionContext) _HistoricValue_lastPurchaseAt(ctx context.Context, f
 }
 func (ec *executionContext) fieldContext_HistoricValue_lastPurchaseAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("HistoricValue", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LeadConversionSummary_leads(ctx context.Context, field graphql.CollectedField, obj *kpi.LeadConversion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadConversionSummary_leads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Leads, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadConversionSummary_leads(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadConversionSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LeadConversionSummary_converted(ctx context.Context, field graphql.CollectedField, obj *kpi.LeadConversion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadConversionSummary_converted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Converted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LeadConversionSummary_converted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadConversionSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LeadConversionSummary_rate(ctx context.Context, field graphql.CollectedField, obj *kpi.LeadConversion) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LeadConversionSummary_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LeadConversionSummary_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LeadConversionSummary", field, false, false, "Float")
 }
 
 func (ec *executionContext) _LineItem_id(ctx context.Context, field graphql.CollectedField, obj *ent.LineItem) (ret graphql.Marshaler) {
@@ -30829,6 +34206,121 @@ func (ec *executionContext) fieldContext_Mutation_refreshAnalytics(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _NPSSummary_responses(ctx context.Context, field graphql.CollectedField, obj *kpi.NPS) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NPSSummary_responses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Responses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NPSSummary_responses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NPSSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NPSSummary_promoters(ctx context.Context, field graphql.CollectedField, obj *kpi.NPS) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NPSSummary_promoters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Promoters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NPSSummary_promoters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NPSSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NPSSummary_passives(ctx context.Context, field graphql.CollectedField, obj *kpi.NPS) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NPSSummary_passives(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Passives, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NPSSummary_passives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NPSSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NPSSummary_detractors(ctx context.Context, field graphql.CollectedField, obj *kpi.NPS) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NPSSummary_detractors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Detractors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NPSSummary_detractors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NPSSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NPSSummary_score(ctx context.Context, field graphql.CollectedField, obj *kpi.NPS) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NPSSummary_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NPSSummary_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NPSSummary", field, false, false, "Float")
+}
+
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *ent.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30965,6 +34457,190 @@ func (ec *executionContext) _Organization_currency(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Organization_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "String")
+}
+
+func (ec *executionContext) _OwnerSalesSummary_ownerID(ctx context.Context, field graphql.CollectedField, obj *kpi.OwnerSales) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnerSalesSummary_ownerID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OwnerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OwnerSalesSummary_ownerID(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnerSalesSummary", field, false, false, "String")
+}
+
+func (ec *executionContext) _OwnerSalesSummary_deals(ctx context.Context, field graphql.CollectedField, obj *kpi.OwnerSales) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnerSalesSummary_deals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnerSalesSummary_deals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnerSalesSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OwnerSalesSummary_won(ctx context.Context, field graphql.CollectedField, obj *kpi.OwnerSales) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnerSalesSummary_won(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Won, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnerSalesSummary_won(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnerSalesSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OwnerSalesSummary_lost(ctx context.Context, field graphql.CollectedField, obj *kpi.OwnerSales) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnerSalesSummary_lost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnerSalesSummary_lost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnerSalesSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OwnerSalesSummary_winRate(ctx context.Context, field graphql.CollectedField, obj *kpi.OwnerSales) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnerSalesSummary_winRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WinRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OwnerSalesSummary_winRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnerSalesSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _OwnerSalesSummary_revenue(ctx context.Context, field graphql.CollectedField, obj *kpi.OwnerSales) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnerSalesSummary_revenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OwnerSalesSummary_revenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnerSalesSummary", field, false, false, "Money")
+}
+
+func (ec *executionContext) _OwnerSalesSummary_averageDealSize(ctx context.Context, field graphql.CollectedField, obj *kpi.OwnerSales) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnerSalesSummary_averageDealSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageDealSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Amount) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OwnerSalesSummary_averageDealSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnerSalesSummary", field, false, false, "Money")
+}
+
+func (ec *executionContext) _OwnerSalesSummary_salesCycleDays(ctx context.Context, field graphql.CollectedField, obj *kpi.OwnerSales) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OwnerSalesSummary_salesCycleDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SalesCycleDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OwnerSalesSummary_salesCycleDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OwnerSalesSummary", field, false, false, "Float")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *entgql.PageInfo[pulid.ID]) (ret graphql.Marshaler) {
@@ -31358,6 +35034,121 @@ func (ec *executionContext) _PipelineEdge_cursor(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_PipelineEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PipelineEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _PipelineMonth_month(ctx context.Context, field graphql.CollectedField, obj *kpi.PipelineMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineMonth_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineMonth_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineMonth", field, false, false, "String")
+}
+
+func (ec *executionContext) _PipelineMonth_start(ctx context.Context, field graphql.CollectedField, obj *kpi.PipelineMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineMonth_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineMonth_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineMonth", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PipelineMonth_deals(ctx context.Context, field graphql.CollectedField, obj *kpi.PipelineMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineMonth_deals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Deals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineMonth_deals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineMonth", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PipelineMonth_amount(ctx context.Context, field graphql.CollectedField, obj *kpi.PipelineMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineMonth_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineMonth_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineMonth", field, false, false, "Money")
+}
+
+func (ec *executionContext) _PipelineMonth_weighted(ctx context.Context, field graphql.CollectedField, obj *kpi.PipelineMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PipelineMonth_weighted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Weighted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PipelineMonth_weighted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PipelineMonth", field, false, false, "Money")
 }
 
 func (ec *executionContext) _PredictedValue_expectedTransactions(ctx context.Context, field graphql.CollectedField, obj *ent.CustomerMetrics) (ret graphql.Marshaler) {
@@ -32778,6 +36569,50 @@ func (ec *executionContext) fieldContext_Query_clvModel(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_analytics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_analytics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Analytics(ctx, fc.Args["period"].(model.PeriodInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *kpi.Report) graphql.Marshaler {
+			return ec.marshalNAnalyticsReport2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_analytics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AnalyticsReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_analytics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33105,6 +36940,429 @@ func (ec *executionContext) _RecordError_field(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_RecordError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RecordError", field, false, false, "String")
+}
+
+func (ec *executionContext) _RetentionSummary_startCustomers(ctx context.Context, field graphql.CollectedField, obj *kpi.Retention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionSummary_startCustomers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartCustomers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionSummary_startCustomers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RetentionSummary_endCustomers(ctx context.Context, field graphql.CollectedField, obj *kpi.Retention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionSummary_endCustomers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndCustomers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionSummary_endCustomers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RetentionSummary_newCustomers(ctx context.Context, field graphql.CollectedField, obj *kpi.Retention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionSummary_newCustomers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewCustomers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionSummary_newCustomers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RetentionSummary_retained(ctx context.Context, field graphql.CollectedField, obj *kpi.Retention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionSummary_retained(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Retained, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionSummary_retained(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RetentionSummary_rate(ctx context.Context, field graphql.CollectedField, obj *kpi.Retention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionSummary_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionSummary_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RetentionSummary_churnRate(ctx context.Context, field graphql.CollectedField, obj *kpi.Retention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetentionSummary_churnRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChurnRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RetentionSummary_churnRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetentionSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RevenueConcentration_customers(ctx context.Context, field graphql.CollectedField, obj *kpi.RevenueConcentration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevenueConcentration_customers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Customers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevenueConcentration_customers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevenueConcentration", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RevenueConcentration_customerRevenue(ctx context.Context, field graphql.CollectedField, obj *kpi.RevenueConcentration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevenueConcentration_customerRevenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CustomerRevenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevenueConcentration_customerRevenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevenueConcentration", field, false, false, "Money")
+}
+
+func (ec *executionContext) _RevenueConcentration_topCustomers(ctx context.Context, field graphql.CollectedField, obj *kpi.RevenueConcentration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevenueConcentration_topCustomers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TopCustomers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevenueConcentration_topCustomers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevenueConcentration", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RevenueConcentration_topRevenue(ctx context.Context, field graphql.CollectedField, obj *kpi.RevenueConcentration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevenueConcentration_topRevenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TopRevenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevenueConcentration_topRevenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevenueConcentration", field, false, false, "Money")
+}
+
+func (ec *executionContext) _RevenueConcentration_share(ctx context.Context, field graphql.CollectedField, obj *kpi.RevenueConcentration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevenueConcentration_share(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Share, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RevenueConcentration_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevenueConcentration", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SalesSummary_won(ctx context.Context, field graphql.CollectedField, obj *kpi.Sales) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesSummary_won(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Won, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesSummary_won(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SalesSummary_lost(ctx context.Context, field graphql.CollectedField, obj *kpi.Sales) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesSummary_lost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesSummary_lost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SalesSummary_winRate(ctx context.Context, field graphql.CollectedField, obj *kpi.Sales) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesSummary_winRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WinRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesSummary_winRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SalesSummary_revenue(ctx context.Context, field graphql.CollectedField, obj *kpi.Sales) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesSummary_revenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesSummary_revenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesSummary", field, false, false, "Money")
+}
+
+func (ec *executionContext) _SalesSummary_averageDealSize(ctx context.Context, field graphql.CollectedField, obj *kpi.Sales) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesSummary_averageDealSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageDealSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *money.Amount) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesSummary_averageDealSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesSummary", field, false, false, "Money")
+}
+
+func (ec *executionContext) _SalesSummary_salesCycleDays(ctx context.Context, field graphql.CollectedField, obj *kpi.Sales) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesSummary_salesCycleDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SalesCycleDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SalesSummary_salesCycleDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SalesSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SalesSummary_byOwner(ctx context.Context, field graphql.CollectedField, obj *kpi.Sales) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SalesSummary_byOwner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByOwner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []kpi.OwnerSales) graphql.Marshaler {
+			return ec.marshalNOwnerSalesSummary2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐOwnerSalesᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SalesSummary_byOwner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SalesSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OwnerSalesSummary(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Segment_id(ctx context.Context, field graphql.CollectedField, obj *ent.Segment) (ret graphql.Marshaler) {
@@ -33475,6 +37733,98 @@ func (ec *executionContext) _SegmentEdge_cursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_SegmentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SegmentEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _ServiceSummary_opened(ctx context.Context, field graphql.CollectedField, obj *kpi.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceSummary_opened(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Opened, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceSummary_opened(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceSummary_resolved(ctx context.Context, field graphql.CollectedField, obj *kpi.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceSummary_resolved(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Resolved, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceSummary_resolved(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceSummary", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ServiceSummary_meanResolutionHours(ctx context.Context, field graphql.CollectedField, obj *kpi.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceSummary_meanResolutionHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeanResolutionHours, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceSummary_meanResolutionHours(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceSummary", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ServiceSummary_costToServe(ctx context.Context, field graphql.CollectedField, obj *kpi.Service) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ServiceSummary_costToServe(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CostToServe, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v money.Amount) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋmoneyᚐAmount(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ServiceSummary_costToServe(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ServiceSummary", field, false, false, "Money")
 }
 
 func (ec *executionContext) _Stage_id(ctx context.Context, field graphql.CollectedField, obj *ent.Stage) (ret graphql.Marshaler) {
@@ -47455,6 +51805,55 @@ func UnmarshalOrganizationWhereInput(ctx context.Context, raw any) (ent.Organiza
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPeriodInput(ctx context.Context, obj any) (model.PeriodInput, error) {
+	var it model.PeriodInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPeriodInput unmarshals raw into the PeriodInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPeriodInput(ctx context.Context, raw any) (model.PeriodInput, error) {
+	var out model.PeriodInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PeriodInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPipelineOrder(ctx context.Context, obj any) (ent.PipelineOrder, error) {
 	var it ent.PipelineOrder
 	if obj == nil {
@@ -54666,6 +59065,64 @@ func (ec *executionContext) _AccountEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var acquisitionSummaryImplementors = []string{"AcquisitionSummary"}
+
+func (ec *executionContext) _AcquisitionSummary(ctx context.Context, sel ast.SelectionSet, obj *kpi.Acquisition) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, acquisitionSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AcquisitionSummary")
+		case "campaignCost":
+			out.Values[i] = ec._AcquisitionSummary_campaignCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "newCustomers":
+			out.Values[i] = ec._AcquisitionSummary_newCustomers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "referredNewCustomers":
+			out.Values[i] = ec._AcquisitionSummary_referredNewCustomers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cac":
+			out.Values[i] = ec._AcquisitionSummary_cac(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "meanPredictedCLV":
+			out.Values[i] = ec._AcquisitionSummary_meanPredictedCLV(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "clvToCAC":
+			out.Values[i] = ec._AcquisitionSummary_clvToCAC(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var activityImplementors = []string{"Activity", "Node"}
 
 func (ec *executionContext) _Activity(ctx context.Context, sel ast.SelectionSet, obj *ent.Activity) graphql.Marshaler {
@@ -54907,6 +59364,134 @@ func (ec *executionContext) _AnalyticsRefresh(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var analyticsReportImplementors = []string{"AnalyticsReport"}
+
+func (ec *executionContext) _AnalyticsReport(ctx context.Context, sel ast.SelectionSet, obj *kpi.Report) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, analyticsReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AnalyticsReport")
+		case "from":
+			out.Values[i] = ec._AnalyticsReport_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._AnalyticsReport_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revenue":
+			out.Values[i] = ec._AnalyticsReport_revenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "purchases":
+			out.Values[i] = ec._AnalyticsReport_purchases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activeCustomers":
+			out.Values[i] = ec._AnalyticsReport_activeCustomers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "newCustomers":
+			out.Values[i] = ec._AnalyticsReport_newCustomers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "csat":
+			out.Values[i] = ec._AnalyticsReport_csat(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nps":
+			out.Values[i] = ec._AnalyticsReport_nps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "ces":
+			out.Values[i] = ec._AnalyticsReport_ces(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retention":
+			out.Values[i] = ec._AnalyticsReport_retention(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "acquisition":
+			out.Values[i] = ec._AnalyticsReport_acquisition(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leadConversion":
+			out.Values[i] = ec._AnalyticsReport_leadConversion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "campaigns":
+			out.Values[i] = ec._AnalyticsReport_campaigns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "channels":
+			out.Values[i] = ec._AnalyticsReport_channels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bestChannel":
+			out.Values[i] = ec._AnalyticsReport_bestChannel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "contactTime":
+			out.Values[i] = ec._AnalyticsReport_contactTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sales":
+			out.Values[i] = ec._AnalyticsReport_sales(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pipeline":
+			out.Values[i] = ec._AnalyticsReport_pipeline(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revenueConcentration":
+			out.Values[i] = ec._AnalyticsReport_revenueConcentration(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "service":
+			out.Values[i] = ec._AnalyticsReport_service(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var apiTokenImplementors = []string{"ApiToken"}
 
 func (ec *executionContext) _ApiToken(ctx context.Context, sel ast.SelectionSet, obj *ent.APIToken) graphql.Marshaler {
@@ -55091,6 +59676,44 @@ func (ec *executionContext) _BGNBDFit(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var cESSummaryImplementors = []string{"CESSummary"}
+
+func (ec *executionContext) _CESSummary(ctx context.Context, sel ast.SelectionSet, obj *kpi.CES) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cESSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CESSummary")
+		case "responses":
+			out.Values[i] = ec._CESSummary_responses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mean":
+			out.Values[i] = ec._CESSummary_mean(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var cLVModelImplementors = []string{"CLVModel"}
 
 func (ec *executionContext) _CLVModel(ctx context.Context, sel ast.SelectionSet, obj *ent.CLVModel) graphql.Marshaler {
@@ -55164,6 +59787,54 @@ func (ec *executionContext) _CLVModel(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = ec._CLVModel_transactions(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cSATSummaryImplementors = []string{"CSATSummary"}
+
+func (ec *executionContext) _CSATSummary(ctx context.Context, sel ast.SelectionSet, obj *kpi.CSAT) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cSATSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CSATSummary")
+		case "responses":
+			out.Values[i] = ec._CSATSummary_responses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "satisfied":
+			out.Values[i] = ec._CSATSummary_satisfied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._CSATSummary_score(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mean":
+			out.Values[i] = ec._CSATSummary_mean(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -55529,6 +60200,177 @@ func (ec *executionContext) _CampaignMemberEdge(ctx context.Context, sel ast.Sel
 	return out
 }
 
+var campaignPerformanceImplementors = []string{"CampaignPerformance"}
+
+func (ec *executionContext) _CampaignPerformance(ctx context.Context, sel ast.SelectionSet, obj *kpi.CampaignStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, campaignPerformanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CampaignPerformance")
+		case "campaignID":
+			out.Values[i] = ec._CampaignPerformance_campaignID(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._CampaignPerformance_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "channel":
+			out.Values[i] = ec._CampaignPerformance_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cost":
+			out.Values[i] = ec._CampaignPerformance_cost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sent":
+			out.Values[i] = ec._CampaignPerformance_sent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "responses":
+			out.Values[i] = ec._CampaignPerformance_responses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "responseRate":
+			out.Values[i] = ec._CampaignPerformance_responseRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "customers":
+			out.Values[i] = ec._CampaignPerformance_customers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cac":
+			out.Values[i] = ec._CampaignPerformance_cac(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "wonDeals":
+			out.Values[i] = ec._CampaignPerformance_wonDeals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revenue":
+			out.Values[i] = ec._CampaignPerformance_revenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "roi":
+			out.Values[i] = ec._CampaignPerformance_roi(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var channelPerformanceImplementors = []string{"ChannelPerformance"}
+
+func (ec *executionContext) _ChannelPerformance(ctx context.Context, sel ast.SelectionSet, obj *kpi.ChannelStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, channelPerformanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChannelPerformance")
+		case "channel":
+			out.Values[i] = ec._ChannelPerformance_channel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "campaigns":
+			out.Values[i] = ec._ChannelPerformance_campaigns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cost":
+			out.Values[i] = ec._ChannelPerformance_cost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sent":
+			out.Values[i] = ec._ChannelPerformance_sent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "responses":
+			out.Values[i] = ec._ChannelPerformance_responses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "responseRate":
+			out.Values[i] = ec._ChannelPerformance_responseRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "customers":
+			out.Values[i] = ec._ChannelPerformance_customers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cac":
+			out.Values[i] = ec._ChannelPerformance_cac(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "wonDeals":
+			out.Values[i] = ec._ChannelPerformance_wonDeals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revenue":
+			out.Values[i] = ec._ChannelPerformance_revenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "roi":
+			out.Values[i] = ec._ChannelPerformance_roi(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var contactImplementors = []string{"Contact", "Node"}
 
 func (ec *executionContext) _Contact(ctx context.Context, sel ast.SelectionSet, obj *ent.Contact) graphql.Marshaler {
@@ -55816,6 +60658,109 @@ func (ec *executionContext) _ContactEdge(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var contactTimeSlotImplementors = []string{"ContactTimeSlot"}
+
+func (ec *executionContext) _ContactTimeSlot(ctx context.Context, sel ast.SelectionSet, obj *kpi.TimeSlot) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contactTimeSlotImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContactTimeSlot")
+		case "hour":
+			out.Values[i] = ec._ContactTimeSlot_hour(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "weekday":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ContactTimeSlot_weekday(ctx, field, obj)
+				})
+		case "sent":
+			out.Values[i] = ec._ContactTimeSlot_sent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "responses":
+			out.Values[i] = ec._ContactTimeSlot_responses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "responseRate":
+			out.Values[i] = ec._ContactTimeSlot_responseRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var contactTimeSummaryImplementors = []string{"ContactTimeSummary"}
+
+func (ec *executionContext) _ContactTimeSummary(ctx context.Context, sel ast.SelectionSet, obj *kpi.ContactTime) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contactTimeSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContactTimeSummary")
+		case "byHour":
+			out.Values[i] = ec._ContactTimeSummary_byHour(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "byWeekday":
+			out.Values[i] = ec._ContactTimeSummary_byWeekday(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bestHour":
+			out.Values[i] = ec._ContactTimeSummary_bestHour(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bestWeekday":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ContactTimeSummary_bestWeekday(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -56499,6 +61444,49 @@ func (ec *executionContext) _HistoricValue(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var leadConversionSummaryImplementors = []string{"LeadConversionSummary"}
+
+func (ec *executionContext) _LeadConversionSummary(ctx context.Context, sel ast.SelectionSet, obj *kpi.LeadConversion) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, leadConversionSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LeadConversionSummary")
+		case "leads":
+			out.Values[i] = ec._LeadConversionSummary_leads(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "converted":
+			out.Values[i] = ec._LeadConversionSummary_converted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._LeadConversionSummary_rate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var lineItemImplementors = []string{"LineItem", "Node"}
 
 func (ec *executionContext) _LineItem(ctx context.Context, sel ast.SelectionSet, obj *ent.LineItem) graphql.Marshaler {
@@ -57106,6 +62094,59 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var nPSSummaryImplementors = []string{"NPSSummary"}
+
+func (ec *executionContext) _NPSSummary(ctx context.Context, sel ast.SelectionSet, obj *kpi.NPS) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nPSSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NPSSummary")
+		case "responses":
+			out.Values[i] = ec._NPSSummary_responses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "promoters":
+			out.Values[i] = ec._NPSSummary_promoters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "passives":
+			out.Values[i] = ec._NPSSummary_passives(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "detractors":
+			out.Values[i] = ec._NPSSummary_detractors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._NPSSummary_score(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var organizationImplementors = []string{"Organization", "Node"}
 
 func (ec *executionContext) _Organization(ctx context.Context, sel ast.SelectionSet, obj *ent.Organization) graphql.Marshaler {
@@ -57145,6 +62186,74 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 		case "currency":
 			out.Values[i] = ec._Organization_currency(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ownerSalesSummaryImplementors = []string{"OwnerSalesSummary"}
+
+func (ec *executionContext) _OwnerSalesSummary(ctx context.Context, sel ast.SelectionSet, obj *kpi.OwnerSales) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ownerSalesSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OwnerSalesSummary")
+		case "ownerID":
+			out.Values[i] = ec._OwnerSalesSummary_ownerID(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deals":
+			out.Values[i] = ec._OwnerSalesSummary_deals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "won":
+			out.Values[i] = ec._OwnerSalesSummary_won(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lost":
+			out.Values[i] = ec._OwnerSalesSummary_lost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "winRate":
+			out.Values[i] = ec._OwnerSalesSummary_winRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "revenue":
+			out.Values[i] = ec._OwnerSalesSummary_revenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "averageDealSize":
+			out.Values[i] = ec._OwnerSalesSummary_averageDealSize(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "salesCycleDays":
+			out.Values[i] = ec._OwnerSalesSummary_salesCycleDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -57332,6 +62441,59 @@ func (ec *executionContext) _PipelineEdge(ctx context.Context, sel ast.Selection
 			}
 		case "cursor":
 			out.Values[i] = ec._PipelineEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pipelineMonthImplementors = []string{"PipelineMonth"}
+
+func (ec *executionContext) _PipelineMonth(ctx context.Context, sel ast.SelectionSet, obj *kpi.PipelineMonth) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pipelineMonthImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PipelineMonth")
+		case "month":
+			out.Values[i] = ec._PipelineMonth_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "start":
+			out.Values[i] = ec._PipelineMonth_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deals":
+			out.Values[i] = ec._PipelineMonth_deals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._PipelineMonth_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "weighted":
+			out.Values[i] = ec._PipelineMonth_weighted(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -57706,6 +62868,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_clvModel(ctx, field)
 				})
+		case "analytics":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_analytics(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -57832,6 +63000,180 @@ func (ec *executionContext) _RecordError(ctx context.Context, sel ast.SelectionS
 		case "field":
 			out.Values[i] = ec._RecordError_field(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var retentionSummaryImplementors = []string{"RetentionSummary"}
+
+func (ec *executionContext) _RetentionSummary(ctx context.Context, sel ast.SelectionSet, obj *kpi.Retention) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, retentionSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RetentionSummary")
+		case "startCustomers":
+			out.Values[i] = ec._RetentionSummary_startCustomers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endCustomers":
+			out.Values[i] = ec._RetentionSummary_endCustomers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "newCustomers":
+			out.Values[i] = ec._RetentionSummary_newCustomers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retained":
+			out.Values[i] = ec._RetentionSummary_retained(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._RetentionSummary_rate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "churnRate":
+			out.Values[i] = ec._RetentionSummary_churnRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var revenueConcentrationImplementors = []string{"RevenueConcentration"}
+
+func (ec *executionContext) _RevenueConcentration(ctx context.Context, sel ast.SelectionSet, obj *kpi.RevenueConcentration) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revenueConcentrationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevenueConcentration")
+		case "customers":
+			out.Values[i] = ec._RevenueConcentration_customers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "customerRevenue":
+			out.Values[i] = ec._RevenueConcentration_customerRevenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topCustomers":
+			out.Values[i] = ec._RevenueConcentration_topCustomers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topRevenue":
+			out.Values[i] = ec._RevenueConcentration_topRevenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "share":
+			out.Values[i] = ec._RevenueConcentration_share(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var salesSummaryImplementors = []string{"SalesSummary"}
+
+func (ec *executionContext) _SalesSummary(ctx context.Context, sel ast.SelectionSet, obj *kpi.Sales) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, salesSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SalesSummary")
+		case "won":
+			out.Values[i] = ec._SalesSummary_won(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lost":
+			out.Values[i] = ec._SalesSummary_lost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "winRate":
+			out.Values[i] = ec._SalesSummary_winRate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "revenue":
+			out.Values[i] = ec._SalesSummary_revenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "averageDealSize":
+			out.Values[i] = ec._SalesSummary_averageDealSize(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "salesCycleDays":
+			out.Values[i] = ec._SalesSummary_salesCycleDays(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "byOwner":
+			out.Values[i] = ec._SalesSummary_byOwner(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -57986,6 +63328,54 @@ func (ec *executionContext) _SegmentEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "cursor":
 			out.Values[i] = ec._SegmentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var serviceSummaryImplementors = []string{"ServiceSummary"}
+
+func (ec *executionContext) _ServiceSummary(ctx context.Context, sel ast.SelectionSet, obj *kpi.Service) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, serviceSummaryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ServiceSummary")
+		case "opened":
+			out.Values[i] = ec._ServiceSummary_opened(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "resolved":
+			out.Values[i] = ec._ServiceSummary_resolved(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meanResolutionHours":
+			out.Values[i] = ec._ServiceSummary_meanResolutionHours(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "costToServe":
+			out.Values[i] = ec._ServiceSummary_costToServe(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -59472,6 +64862,10 @@ func (ec *executionContext) unmarshalNAccountWhereInput2ᚖgithubᚗcomᚋheadle
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAcquisitionSummary2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐAcquisition(ctx context.Context, sel ast.SelectionSet, v kpi.Acquisition) graphql.Marshaler {
+	return ec._AcquisitionSummary(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNActivity2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐActivity(ctx context.Context, sel ast.SelectionSet, v *ent.Activity) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Activity!")
@@ -59525,6 +64919,14 @@ func (ec *executionContext) marshalNAnalyticsRefresh2ᚖgithubᚗcomᚋheadlessc
 	return ec._AnalyticsRefresh(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAnalyticsReport2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐReport(ctx context.Context, sel ast.SelectionSet, v *kpi.Report) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AnalyticsReport!")
+		return graphql.Null
+	}
+	return ec._AnalyticsReport(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNApiToken2ᚕᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐAPITokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.APIToken) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -59571,12 +64973,20 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCESSummary2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐCES(ctx context.Context, sel ast.SelectionSet, v kpi.CES) graphql.Marshaler {
+	return ec._CESSummary(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNCLVModel2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCLVModel(ctx context.Context, sel ast.SelectionSet, v *ent.CLVModel) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CLVModel!")
 		return graphql.Null
 	}
 	return ec._CLVModel(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCSATSummary2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐCSAT(ctx context.Context, sel ast.SelectionSet, v kpi.CSAT) graphql.Marshaler {
+	return ec._CSATSummary(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNCampaign2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCampaign(ctx context.Context, sel ast.SelectionSet, v *ent.Campaign) graphql.Marshaler {
@@ -59664,6 +65074,26 @@ func (ec *executionContext) marshalNCampaignOrderField2ᚖgithubᚗcomᚋheadles
 	return v
 }
 
+func (ec *executionContext) marshalNCampaignPerformance2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐCampaignStats(ctx context.Context, sel ast.SelectionSet, v kpi.CampaignStats) graphql.Marshaler {
+	return ec._CampaignPerformance(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCampaignPerformance2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐCampaignStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []kpi.CampaignStats) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCampaignPerformance2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐCampaignStats(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNCampaignStatus2githubᚗcomᚋheadlesscrmᚋcrmᚋentᚋcampaignᚐStatus(ctx context.Context, v any) (campaign.Status, error) {
 	var res campaign.Status
 	err := res.UnmarshalGQL(v)
@@ -59677,6 +65107,26 @@ func (ec *executionContext) marshalNCampaignStatus2githubᚗcomᚋheadlesscrmᚋ
 func (ec *executionContext) unmarshalNCampaignWhereInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCampaignWhereInput(ctx context.Context, v any) (*ent.CampaignWhereInput, error) {
 	res, err := ec.unmarshalInputCampaignWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNChannelPerformance2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐChannelStats(ctx context.Context, sel ast.SelectionSet, v kpi.ChannelStats) graphql.Marshaler {
+	return ec._ChannelPerformance(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNChannelPerformance2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐChannelStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []kpi.ChannelStats) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChannelPerformance2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐChannelStats(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNContact2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐContact(ctx context.Context, sel ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
@@ -59727,6 +65177,30 @@ func (ec *executionContext) marshalNContactOrderField2ᚖgithubᚗcomᚋheadless
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNContactTimeSlot2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐTimeSlot(ctx context.Context, sel ast.SelectionSet, v kpi.TimeSlot) graphql.Marshaler {
+	return ec._ContactTimeSlot(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNContactTimeSlot2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐTimeSlotᚄ(ctx context.Context, sel ast.SelectionSet, v []kpi.TimeSlot) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContactTimeSlot2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐTimeSlot(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContactTimeSummary2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐContactTime(ctx context.Context, sel ast.SelectionSet, v kpi.ContactTime) graphql.Marshaler {
+	return ec._ContactTimeSummary(ctx, sel, &v)
 }
 
 func (ec *executionContext) unmarshalNContactWhereInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐContactWhereInput(ctx context.Context, v any) (*ent.ContactWhereInput, error) {
@@ -59875,6 +65349,20 @@ func (ec *executionContext) marshalNCustomerMetricsTier2githubᚗcomᚋheadlessc
 	return v
 }
 
+func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
+	res, err := scalar.UnmarshalDate(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2timeᚐTime(ctx context.Context, sel ast.SelectionSet, v time.Time) graphql.Marshaler {
+	_ = sel
+	res := scalar.MarshalDate(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Date!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNDeal2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐDeal(ctx context.Context, sel ast.SelectionSet, v *ent.Deal) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Deal!")
@@ -60003,6 +65491,10 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) marshalNLeadConversionSummary2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐLeadConversion(ctx context.Context, sel ast.SelectionSet, v kpi.LeadConversion) graphql.Marshaler {
+	return ec._LeadConversionSummary(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNLineItem2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐLineItem(ctx context.Context, sel ast.SelectionSet, v *ent.LineItem) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LineItem!")
@@ -60072,6 +65564,10 @@ func (ec *executionContext) marshalNMoney2githubᚗcomᚋheadlesscrmᚋcrmᚋint
 	return v
 }
 
+func (ec *executionContext) marshalNNPSSummary2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐNPS(ctx context.Context, sel ast.SelectionSet, v kpi.NPS) graphql.Marshaler {
+	return ec._NPSSummary(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐNoder(ctx context.Context, sel ast.SelectionSet, v []ent.Noder) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -60119,8 +65615,33 @@ func (ec *executionContext) unmarshalNOrganizationWhereInput2ᚖgithubᚗcomᚋh
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNOwnerSalesSummary2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐOwnerSales(ctx context.Context, sel ast.SelectionSet, v kpi.OwnerSales) graphql.Marshaler {
+	return ec._OwnerSalesSummary(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOwnerSalesSummary2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐOwnerSalesᚄ(ctx context.Context, sel ast.SelectionSet, v []kpi.OwnerSales) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOwnerSalesSummary2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐOwnerSales(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPageInfo2entgoᚗioᚋcontribᚋentgqlᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v entgql.PageInfo[pulid.ID]) graphql.Marshaler {
 	return ec._PageInfo(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNPeriodInput2githubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐPeriodInput(ctx context.Context, v any) (model.PeriodInput, error) {
+	res, err := ec.unmarshalInputPeriodInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPipeline2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐPipeline(ctx context.Context, sel ast.SelectionSet, v *ent.Pipeline) graphql.Marshaler {
@@ -60137,6 +65658,26 @@ func (ec *executionContext) marshalNPipelineConnection2ᚖgithubᚗcomᚋheadles
 		return graphql.Null
 	}
 	return ec._PipelineConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPipelineMonth2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐPipelineMonth(ctx context.Context, sel ast.SelectionSet, v kpi.PipelineMonth) graphql.Marshaler {
+	return ec._PipelineMonth(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPipelineMonth2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐPipelineMonthᚄ(ctx context.Context, sel ast.SelectionSet, v []kpi.PipelineMonth) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPipelineMonth2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐPipelineMonth(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNPipelineOrderField2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐPipelineOrderField(ctx context.Context, v any) (*ent.PipelineOrderField, error) {
@@ -60211,6 +65752,18 @@ func (ec *executionContext) marshalNRFMSegment2githubᚗcomᚋheadlesscrmᚋcrm�
 	return v
 }
 
+func (ec *executionContext) marshalNRetentionSummary2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐRetention(ctx context.Context, sel ast.SelectionSet, v kpi.Retention) graphql.Marshaler {
+	return ec._RetentionSummary(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRevenueConcentration2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐRevenueConcentration(ctx context.Context, sel ast.SelectionSet, v kpi.RevenueConcentration) graphql.Marshaler {
+	return ec._RevenueConcentration(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSalesSummary2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐSales(ctx context.Context, sel ast.SelectionSet, v kpi.Sales) graphql.Marshaler {
+	return ec._SalesSummary(ctx, sel, &v)
+}
+
 func (ec *executionContext) marshalNSegment2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegment(ctx context.Context, sel ast.SelectionSet, v *ent.Segment) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Segment!")
@@ -60254,6 +65807,10 @@ func (ec *executionContext) marshalNSegmentOrderField2ᚖgithubᚗcomᚋheadless
 func (ec *executionContext) unmarshalNSegmentWhereInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentWhereInput(ctx context.Context, v any) (*ent.SegmentWhereInput, error) {
 	res, err := ec.unmarshalInputSegmentWhereInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNServiceSummary2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐService(ctx context.Context, sel ast.SelectionSet, v kpi.Service) graphql.Marshaler {
+	return ec._ServiceSummary(ctx, sel, &v)
 }
 
 func (ec *executionContext) marshalNStage2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐStage(ctx context.Context, sel ast.SelectionSet, v *ent.Stage) graphql.Marshaler {

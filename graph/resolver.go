@@ -9,6 +9,7 @@ import (
 
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/internal/identity"
+	"github.com/headlesscrm/crm/internal/store"
 	"github.com/headlesscrm/crm/internal/valuation"
 )
 
@@ -16,6 +17,7 @@ import (
 type Resolver struct {
 	client   *ent.Client
 	identity *identity.Service
+	store    *store.Store
 	values   *valuation.Service
 	models   modelCache
 }
@@ -23,8 +25,11 @@ type Resolver struct {
 // Option configures the schema.
 type Option func(*Resolver)
 
-// WithValuation serves customer value from the service.
-func WithValuation(v *valuation.Service) Option { return func(r *Resolver) { r.values = v } }
+// WithStore serves the set-based parts of the API (customer value, KPIs,
+// segments) from the store.
+func WithStore(s *store.Store) Option {
+	return func(r *Resolver) { r.store, r.values = s, valuation.New(s) }
+}
 
 // NewSchema returns the executable schema over the client.
 func NewSchema(client *ent.Client, ids *identity.Service, opts ...Option) graphql.ExecutableSchema {

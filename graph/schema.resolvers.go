@@ -7,13 +7,13 @@ package graph
 
 import (
 	"context"
-	"github.com/headlesscrm/crm/internal/auth"
-	"github.com/headlesscrm/crm/internal/errs"
 
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/ent/user"
 	"github.com/headlesscrm/crm/graph/model"
+	"github.com/headlesscrm/crm/internal/auth"
 	"github.com/headlesscrm/crm/internal/crm"
+	"github.com/headlesscrm/crm/internal/errs"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
 

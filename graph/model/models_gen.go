@@ -118,6 +118,14 @@ type ModelParameter struct {
 	Value float64 `json:"value"`
 }
 
+// A period of the analytics report: whole UTC days from `from` to `to`, both included.
+type PeriodInput struct {
+	// The first day of the period.
+	From time.Time `json:"from"`
+	// The last day of the period (included).
+	To time.Time `json:"to"`
+}
+
 // A problem with one record of a bulk mutation.
 type RecordError struct {
 	// The error code, as in extensions.code: BAD_USER_INPUT, CONFLICT, NOT_FOUND or INTERNAL.

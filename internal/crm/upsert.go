@@ -112,6 +112,15 @@ func UpsertAccounts(ctx context.Context, client *ent.Client, inputs []*ent.Creat
 	return out, nil
 }
 
+// unwrap detaches a record from its committed transaction, so that its
+// edges can still be queried.
+func unwrap[T any](rec T) T {
+	if u, ok := any(rec).(interface{ Unwrap() T }); ok {
+		return u.Unwrap()
+	}
+	return rec
+}
+
 // upsertOne creates or updates one record in its own transaction.
 func upsertOne[T any](ctx context.Context, client *ent.Client, i int, key *string, keyField string, byKey map[string]pulid.ID,
 	create func(*ent.Tx) (T, error), update func(*ent.Tx, pulid.ID) (T, error)) UpsertResult[T] {
@@ -142,6 +151,6 @@ func upsertOne[T any](ctx context.Context, client *ent.Client, i int, key *strin
 		res.Err = errs.From(err)
 		return res
 	}
-	res.Status, res.Record = status, rec
+	res.Status, res.Record = status, unwrap(rec)
 	return res
 }

@@ -92,3 +92,21 @@ func refuse(ctx context.Context, err error) graphql.Marshaler {
 	graphql.AddError(ctx, err)
 	return graphql.Null
 }
+
+// authorizeFields checks, before any field resolves, that the caller may
+// read the kind of record the field returns, so that rights hold through
+// nested edges too. The field answers null with FORBIDDEN otherwise.
+func authorizeFields(ctx context.Context, next graphql.Resolver) (any, error) {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Definition == nil {
+		return next(ctx)
+	}
+	resource, ok := graph.FieldResource(fc.Field.Definition.Type.Name())
+	if !ok {
+		return next(ctx)
+	}
+	if v, ok := auth.FromContext(ctx); ok && !v.Can(resource, auth.ActionRead) {
+		return nil, errs.New(errs.Forbidden, "%s needs the %s:read right", fc.Field.Name, resource)
+	}
+	return next(ctx)
+}

@@ -146,3 +146,8 @@ func (f *fixture) ok(token, query string, vars map[string]any, v any) {
 		}
 	}
 }
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}

@@ -34,6 +34,9 @@ type Config struct {
 	Dev bool
 	// CORSOrigins are the browser origins allowed to call the API.
 	CORSOrigins []string
+	// RateLimits are the request rates allowed; the zero value means the
+	// defaults (ratelimit.go).
+	RateLimits RateLimits
 }
 
 // Limits of a request.
@@ -47,7 +50,9 @@ const (
 func New(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	gql := newGraphQL(cfg)
-	mux.Handle("/graphql", limitBody(authenticate(cfg.Identity, gql)))
+	lim := newRateLimiter(cfg.RateLimits)
+	gql.AroundOperations(lim.chargeOperation)
+	mux.Handle("/graphql", lim.perIP(limitBody(screenRequest(authenticate(cfg.Identity, lim.perViewer(gql))))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
@@ -71,7 +76,7 @@ func New(cfg Config) http.Handler {
 
 // newGraphQL builds the gqlgen server with explicit transports and limits.
 func newGraphQL(cfg Config) *handler.Server {
-	srv := handler.New(graph.NewSchema(cfg.Store.Client, cfg.Identity))
+	srv := handler.New(graph.NewSchema(cfg.Store.Client, cfg.Identity, graph.WithStore(cfg.Store)))
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 10 * time.Second,
 		InitFunc:              websocketInit(cfg.Identity),
@@ -92,6 +97,7 @@ func newGraphQL(cfg Config) *handler.Server {
 	srv.SetErrorPresenter(presentError)
 	srv.SetRecoverFunc(recoverPanic)
 	srv.AroundOperations(checkPageSizes)
+	harden(srv, cfg)
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		ctx, cancel := context.WithTimeout(ctx, RequestTimeout)
 		oc := graphql.GetOperationContext(ctx)
@@ -106,6 +112,7 @@ func newGraphQL(cfg Config) *handler.Server {
 		}
 	})
 	srv.AroundRootFields(authorize)
+	srv.AroundFields(authorizeFields)
 	return srv
 }
 
