@@ -66,6 +66,8 @@ func RootFieldAccess(op ast.Operation, field string) Access {
 			return Access{Resource: auth.ResourceTokens, Action: auth.ActionWrite}
 		case "updateOrganization", "createUser", "updateUser":
 			return Access{Resource: auth.ResourceUsers, Action: auth.ActionWrite}
+		case "createSegment", "updateSegment", "deleteSegment", "refreshSegment":
+			return Access{Resource: auth.ResourceSegments, Action: auth.ActionWrite}
 		case "refreshAnalytics":
 			return Access{Resource: auth.ResourceAnalytics, Action: auth.ActionWrite}
 		case "upsertContacts":
@@ -85,6 +87,8 @@ func RootFieldAccess(op ast.Operation, field string) Access {
 	switch field {
 	case "me", "node", "nodes":
 		return Access{}
+	case "previewSegment":
+		return Access{Resource: auth.ResourceSegments, Action: auth.ActionRead}
 	case "apiTokens":
 		return Access{Resource: auth.ResourceTokens, Action: auth.ActionRead}
 	case "clvModel", "analytics":

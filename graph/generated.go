@@ -23,7 +23,7 @@ import (
 	"github.com/headlesscrm/crm/ent/clvmodel"
 	"github.com/headlesscrm/crm/ent/contact"
 	"github.com/headlesscrm/crm/ent/deal"
-	"github.com/headlesscrm/crm/ent/segment"
+	segment1 "github.com/headlesscrm/crm/ent/segment"
 	"github.com/headlesscrm/crm/ent/survey"
 	"github.com/headlesscrm/crm/ent/ticket"
 	"github.com/headlesscrm/crm/ent/user"
@@ -33,6 +33,7 @@ import (
 	"github.com/headlesscrm/crm/internal/kpi"
 	"github.com/headlesscrm/crm/internal/money"
 	"github.com/headlesscrm/crm/internal/pulid"
+	"github.com/headlesscrm/crm/internal/segment"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -530,6 +531,7 @@ type ComplexityRoot struct {
 		CreateLineItem       func(childComplexity int, input ent.CreateLineItemInput) int
 		CreatePipeline       func(childComplexity int, input ent.CreatePipelineInput) int
 		CreateProduct        func(childComplexity int, input ent.CreateProductInput) int
+		CreateSegment        func(childComplexity int, input model.CreateSegmentInput) int
 		CreateStage          func(childComplexity int, input ent.CreateStageInput) int
 		CreateSurvey         func(childComplexity int, input ent.CreateSurveyInput) int
 		CreateSurveyResponse func(childComplexity int, input ent.CreateSurveyResponseInput) int
@@ -544,6 +546,7 @@ type ComplexityRoot struct {
 		DeleteLineItem       func(childComplexity int, id pulid.ID) int
 		DeletePipeline       func(childComplexity int, id pulid.ID) int
 		DeleteProduct        func(childComplexity int, id pulid.ID) int
+		DeleteSegment        func(childComplexity int, id pulid.ID) int
 		DeleteStage          func(childComplexity int, id pulid.ID) int
 		DeleteSurvey         func(childComplexity int, id pulid.ID) int
 		DeleteSurveyResponse func(childComplexity int, id pulid.ID) int
@@ -552,6 +555,7 @@ type ComplexityRoot struct {
 		Logout               func(childComplexity int, refreshToken string) int
 		LogoutEverywhere     func(childComplexity int) int
 		RefreshAnalytics     func(childComplexity int, asOf *time.Time) int
+		RefreshSegment       func(childComplexity int, id pulid.ID) int
 		RefreshToken         func(childComplexity int, refreshToken string) int
 		RevokeAPIToken       func(childComplexity int, id pulid.ID) int
 		UpdateAccount        func(childComplexity int, id pulid.ID, input ent.UpdateAccountInput) int
@@ -564,6 +568,7 @@ type ComplexityRoot struct {
 		UpdateOrganization   func(childComplexity int, input ent.UpdateOrganizationInput) int
 		UpdatePipeline       func(childComplexity int, id pulid.ID, input ent.UpdatePipelineInput) int
 		UpdateProduct        func(childComplexity int, id pulid.ID, input ent.UpdateProductInput) int
+		UpdateSegment        func(childComplexity int, id pulid.ID, input model.UpdateSegmentInput) int
 		UpdateStage          func(childComplexity int, id pulid.ID, input ent.UpdateStageInput) int
 		UpdateSurvey         func(childComplexity int, id pulid.ID, input ent.UpdateSurveyInput) int
 		UpdateSurveyResponse func(childComplexity int, id pulid.ID, input ent.UpdateSurveyResponseInput) int
@@ -683,6 +688,7 @@ type ComplexityRoot struct {
 		Node            func(childComplexity int, id pulid.ID) int
 		Nodes           func(childComplexity int, ids []pulid.ID) int
 		Pipelines       func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.PipelineOrder, where *ent.PipelineWhereInput) int
+		PreviewSegment  func(childComplexity int, rule segment.Rule, sampleSize *int) int
 		Products        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ProductOrder, where *ent.ProductWhereInput) int
 		Segments        func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.SegmentOrder, where *ent.SegmentWhereInput) int
 		Stages          func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.StageOrder, where *ent.StageWhereInput) int
@@ -744,6 +750,7 @@ type ComplexityRoot struct {
 		Members     func(childComplexity int, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) int
 		Name        func(childComplexity int) int
 		RefreshedAt func(childComplexity int) int
+		Rule        func(childComplexity int) int
 		Size        func(childComplexity int) int
 		UpdatedAt   func(childComplexity int) int
 	}
@@ -757,6 +764,11 @@ type ComplexityRoot struct {
 	SegmentEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	SegmentPreview struct {
+		Count  func(childComplexity int) int
+		Sample func(childComplexity int) int
 	}
 
 	ServiceSummary struct {
@@ -1006,6 +1018,10 @@ type MutationResolver interface {
 	Logout(ctx context.Context, refreshToken string) (bool, error)
 	LogoutEverywhere(ctx context.Context) (bool, error)
 	RefreshAnalytics(ctx context.Context, asOf *time.Time) (*model.AnalyticsRefresh, error)
+	CreateSegment(ctx context.Context, input model.CreateSegmentInput) (*ent.Segment, error)
+	UpdateSegment(ctx context.Context, id pulid.ID, input model.UpdateSegmentInput) (*ent.Segment, error)
+	DeleteSegment(ctx context.Context, id pulid.ID) (*model.DeletePayload, error)
+	RefreshSegment(ctx context.Context, id pulid.ID) (*ent.Segment, error)
 }
 type PredictedValueResolver interface {
 	ExpectedTransactions(ctx context.Context, obj *ent.CustomerMetrics, horizonMonths *int) (float64, error)
@@ -1034,6 +1050,7 @@ type QueryResolver interface {
 	APITokens(ctx context.Context, includeRevoked *bool) ([]*ent.APIToken, error)
 	ClvModel(ctx context.Context, asOf *time.Time, unit *clvmodel.Unit) (*ent.CLVModel, error)
 	Analytics(ctx context.Context, period model.PeriodInput) (*kpi.Report, error)
+	PreviewSegment(ctx context.Context, rule segment.Rule, sampleSize *int) (*model.SegmentPreview, error)
 }
 type RFMResolver interface {
 	RecencyDays(ctx context.Context, obj *ent.CustomerMetrics) (int, error)
@@ -3259,6 +3276,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateProduct(childComplexity, args["input"].(ent.CreateProductInput)), true
+	case "Mutation.createSegment":
+		if e.ComplexityRoot.Mutation.CreateSegment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSegment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSegment(childComplexity, args["input"].(model.CreateSegmentInput)), true
 	case "Mutation.createStage":
 		if e.ComplexityRoot.Mutation.CreateStage == nil {
 			break
@@ -3413,6 +3441,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteProduct(childComplexity, args["id"].(pulid.ID)), true
+	case "Mutation.deleteSegment":
+		if e.ComplexityRoot.Mutation.DeleteSegment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteSegment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteSegment(childComplexity, args["id"].(pulid.ID)), true
 	case "Mutation.deleteStage":
 		if e.ComplexityRoot.Mutation.DeleteStage == nil {
 			break
@@ -3496,6 +3535,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RefreshAnalytics(childComplexity, args["asOf"].(*time.Time)), true
+	case "Mutation.refreshSegment":
+		if e.ComplexityRoot.Mutation.RefreshSegment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_refreshSegment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RefreshSegment(childComplexity, args["id"].(pulid.ID)), true
 	case "Mutation.refreshToken":
 		if e.ComplexityRoot.Mutation.RefreshToken == nil {
 			break
@@ -3628,6 +3678,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateProduct(childComplexity, args["id"].(pulid.ID), args["input"].(ent.UpdateProductInput)), true
+	case "Mutation.updateSegment":
+		if e.ComplexityRoot.Mutation.UpdateSegment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSegment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSegment(childComplexity, args["id"].(pulid.ID), args["input"].(model.UpdateSegmentInput)), true
 	case "Mutation.updateStage":
 		if e.ComplexityRoot.Mutation.UpdateStage == nil {
 			break
@@ -4242,6 +4303,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Pipelines(childComplexity, args["after"].(*entgql.Cursor[pulid.ID]), args["first"].(*int), args["before"].(*entgql.Cursor[pulid.ID]), args["last"].(*int), args["orderBy"].(*ent.PipelineOrder), args["where"].(*ent.PipelineWhereInput)), true
+	case "Query.previewSegment":
+		if e.ComplexityRoot.Query.PreviewSegment == nil {
+			break
+		}
+
+		args, err := ec.field_Query_previewSegment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PreviewSegment(childComplexity, args["rule"].(segment.Rule), args["sampleSize"].(*int)), true
 	case "Query.products":
 		if e.ComplexityRoot.Query.Products == nil {
 			break
@@ -4546,6 +4618,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Segment.RefreshedAt(childComplexity), true
+	case "Segment.rule":
+		if e.ComplexityRoot.Segment.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Segment.Rule(childComplexity), true
 	case "Segment.size":
 		if e.ComplexityRoot.Segment.Size == nil {
 			break
@@ -4590,6 +4668,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SegmentEdge.Node(childComplexity), true
+
+	case "SegmentPreview.count":
+		if e.ComplexityRoot.SegmentPreview.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentPreview.Count(childComplexity), true
+	case "SegmentPreview.sample":
+		if e.ComplexityRoot.SegmentPreview.Sample == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SegmentPreview.Sample(childComplexity), true
 
 	case "ServiceSummary.costToServe":
 		if e.ComplexityRoot.ServiceSummary.CostToServe == nil {
@@ -5263,6 +5354,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateLineItemInput", ec.unmarshalInputCreateLineItemInput),
 			graphql.NewInputUnmarshaler("CreatePipelineInput", ec.unmarshalInputCreatePipelineInput),
 			graphql.NewInputUnmarshaler("CreateProductInput", ec.unmarshalInputCreateProductInput),
+			graphql.NewInputUnmarshaler("CreateSegmentInput", ec.unmarshalInputCreateSegmentInput),
 			graphql.NewInputUnmarshaler("CreateStageInput", ec.unmarshalInputCreateStageInput),
 			graphql.NewInputUnmarshaler("CreateSurveyInput", ec.unmarshalInputCreateSurveyInput),
 			graphql.NewInputUnmarshaler("CreateSurveyResponseInput", ec.unmarshalInputCreateSurveyResponseInput),
@@ -5271,6 +5363,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
 			graphql.NewInputUnmarshaler("DealOrder", ec.unmarshalInputDealOrder),
 			graphql.NewInputUnmarshaler("DealWhereInput", ec.unmarshalInputDealWhereInput),
+			graphql.NewInputUnmarshaler("FieldConditionInput", ec.unmarshalInputFieldConditionInput),
 			graphql.NewInputUnmarshaler("LineItemOrder", ec.unmarshalInputLineItemOrder),
 			graphql.NewInputUnmarshaler("LineItemWhereInput", ec.unmarshalInputLineItemWhereInput),
 			graphql.NewInputUnmarshaler("OrganizationOrder", ec.unmarshalInputOrganizationOrder),
@@ -5280,7 +5373,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("PipelineWhereInput", ec.unmarshalInputPipelineWhereInput),
 			graphql.NewInputUnmarshaler("ProductOrder", ec.unmarshalInputProductOrder),
 			graphql.NewInputUnmarshaler("ProductWhereInput", ec.unmarshalInputProductWhereInput),
+			graphql.NewInputUnmarshaler("RelatedConditionInput", ec.unmarshalInputRelatedConditionInput),
 			graphql.NewInputUnmarshaler("SegmentOrder", ec.unmarshalInputSegmentOrder),
+			graphql.NewInputUnmarshaler("SegmentRuleInput", ec.unmarshalInputSegmentRuleInput),
 			graphql.NewInputUnmarshaler("SegmentWhereInput", ec.unmarshalInputSegmentWhereInput),
 			graphql.NewInputUnmarshaler("StageOrder", ec.unmarshalInputStageOrder),
 			graphql.NewInputUnmarshaler("StageWhereInput", ec.unmarshalInputStageWhereInput),
@@ -5300,6 +5395,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateOrganizationInput", ec.unmarshalInputUpdateOrganizationInput),
 			graphql.NewInputUnmarshaler("UpdatePipelineInput", ec.unmarshalInputUpdatePipelineInput),
 			graphql.NewInputUnmarshaler("UpdateProductInput", ec.unmarshalInputUpdateProductInput),
+			graphql.NewInputUnmarshaler("UpdateSegmentInput", ec.unmarshalInputUpdateSegmentInput),
 			graphql.NewInputUnmarshaler("UpdateStageInput", ec.unmarshalInputUpdateStageInput),
 			graphql.NewInputUnmarshaler("UpdateSurveyInput", ec.unmarshalInputUpdateSurveyInput),
 			graphql.NewInputUnmarshaler("UpdateSurveyResponseInput", ec.unmarshalInputUpdateSurveyResponseInput),
@@ -6439,6 +6535,195 @@ type ServiceSummary {
   CostToServe is the sum of the cost_to_serve of the tickets opened in the period.
   """
   costToServe: Money!
+}
+`, BuiltIn: false},
+	{Name: "../segment.graphql", Input: `"""
+A segment rule: a boolean tree whose every node is exactly one of and, or,
+not, a condition on a contact field or computed metric, or a condition on
+related records.
+"""
+input SegmentRuleInput @goModel(model: "github.com/headlesscrm/crm/internal/segment.Rule") {
+  "Matches contacts matching every one of these rules."
+  and: [SegmentRuleInput!]
+  "Matches contacts matching at least one of these rules."
+  or: [SegmentRuleInput!]
+  "Matches contacts not matching this rule."
+  not: SegmentRuleInput
+  "A condition on a field of the contact or one of its computed metrics."
+  field: FieldConditionInput
+  "A condition on the contact's related records, with a relative time window."
+  related: RelatedConditionInput
+}
+
+"A condition on a contact field or computed metric, such as VALUE_TIER EQ VIP or PREDICTED_CLV GTE 1000."
+input FieldConditionInput @goModel(model: "github.com/headlesscrm/crm/internal/segment.FieldCondition") {
+  "The field."
+  field: SegmentField!
+  "The comparison."
+  op: ComparisonOp!
+  "The value to compare with: a number, an enum value, text, a date (YYYY-MM-DD) or a relative date such as -30d."
+  value: String
+  "The values of IN and NOT_IN."
+  values: [String!]
+}
+
+"""
+A condition on related records, such as "has a won deal in the last 180
+days" (relation WON_DEAL, withinDays 180) or "attended a SEMINAR campaign in
+the last 365 days" (ATTENDED_CAMPAIGN, channel SEMINAR, withinDays 365).
+"""
+input RelatedConditionInput @goModel(model: "github.com/headlesscrm/crm/internal/segment.RelatedCondition") {
+  "The kind of related record."
+  relation: Relation!
+  "Only records of the last N days count; all time when omitted."
+  withinDays: Int
+  "For campaign relations: the campaign channel, such as SEMINAR."
+  channel: String
+  "At least this many matching records (default 1)."
+  minCount: Int
+  "For LATEST_NPS and LATEST_CSAT: the latest score is at most this."
+  scoreAtMost: Int
+  "For LATEST_NPS and LATEST_CSAT: the latest score is at least this."
+  scoreAtLeast: Int
+}
+
+"The contact fields and computed metrics a segment rule can test."
+enum SegmentField @goModel(model: "github.com/headlesscrm/crm/internal/segment.SegmentField") {
+  "The contact's email."
+  EMAIL
+  "The contact's first name."
+  FIRST_NAME
+  "The contact's last name."
+  LAST_NAME
+  "The contact's job title."
+  TITLE
+  "The contact's lifecycle stage."
+  LIFECYCLE_STAGE
+  "Where the contact came from."
+  LEAD_SOURCE
+  "Whether the contact subscribed to the newsletter (true or false)."
+  NEWSLETTER_OPT_IN
+  "The contact's tags."
+  TAGS
+  "The contact's gender."
+  GENDER
+  "When the contact was created."
+  CREATED_AT
+  "When the contact was last contacted."
+  LAST_CONTACTED_AT
+  "The value tier: VIP, HIGH, MEDIUM or LOW (ordered for GT/LT)."
+  VALUE_TIER
+  "The RFM segment, such as AT_RISK."
+  RFM_SEGMENT
+  "Predicted customer lifetime value over 12 months."
+  PREDICTED_CLV
+  "Probability the customer is still active, 0..1."
+  PROBABILITY_ALIVE
+  "The 0–100 value score."
+  VALUE_SCORE
+  "Revenue less product cost, to date (a decimal amount)."
+  GROSS_MARGIN
+  "Gross margin less cost to serve and acquisition cost (a decimal amount)."
+  NET_VALUE
+}
+
+"How a field condition compares."
+enum ComparisonOp @goModel(model: "github.com/headlesscrm/crm/internal/segment.ComparisonOp") {
+  "Equal to the value (text ignoring case)."
+  EQ
+  "Not equal to the value."
+  NEQ
+  "Greater than the value."
+  GT
+  "Greater than or equal to the value."
+  GTE
+  "Less than the value."
+  LT
+  "Less than or equal to the value."
+  LTE
+  "One of the values."
+  IN
+  "None of the values."
+  NOT_IN
+  "Contains the value (text), or has the tag."
+  CONTAINS
+  "Has a value."
+  IS_SET
+  "Has no value."
+  IS_NOT_SET
+}
+
+"The related records a segment rule can test."
+enum Relation @goModel(model: "github.com/headlesscrm/crm/internal/segment.Relation") {
+  "A won deal (a purchase), by close date."
+  WON_DEAL
+  "An open deal."
+  OPEN_DEAL
+  "A lost deal, by close date."
+  LOST_DEAL
+  "Any purchase; the same as WON_DEAL."
+  ANY_PURCHASE
+  "Attended (or converted at) a campaign, optionally of one channel."
+  ATTENDED_CAMPAIGN
+  "Responded to a campaign, optionally of one channel."
+  RESPONDED_TO_CAMPAIGN
+  "The latest NPS answer, bounded by scoreAtMost/scoreAtLeast."
+  LATEST_NPS
+  "The latest CSAT answer, bounded by scoreAtMost/scoreAtLeast."
+  LATEST_CSAT
+  "An open or pending ticket."
+  OPEN_TICKET
+  "Referred other contacts."
+  REFERRED_CONTACT
+}
+
+"A new saved segment."
+input CreateSegmentInput {
+  "The segment's name, unique in the organization."
+  name: String!
+  "What the segment is for."
+  description: String
+  "Who belongs to it."
+  rule: SegmentRuleInput!
+}
+
+"Changes to a saved segment."
+input UpdateSegmentInput {
+  "The new name."
+  name: String
+  "The new description."
+  description: String
+  "The new rule; membership is refreshed at once."
+  rule: SegmentRuleInput
+}
+
+"How many contacts a rule matches, with a sample, without saving it."
+type SegmentPreview {
+  "The number of contacts the rule matches now."
+  count: Int!
+  "Up to sampleSize matching contacts, highest value score first."
+  sample: [Contact!]!
+}
+
+extend type Segment {
+  "The segment's rule as JSON, in the shape of SegmentRuleInput."
+  rule: Map
+}
+
+extend type Query {
+  "Counts and samples the contacts a rule matches, without saving it. Needs segments:read."
+  previewSegment("The rule to try." rule: SegmentRuleInput!, "How many contacts to return, at most 100." sampleSize: Int = 10): SegmentPreview!
+}
+
+extend type Mutation {
+  "Saves a segment; its rule is validated with the path of every problem, and its members are computed at once."
+  createSegment("The segment." input: CreateSegmentInput!): Segment!
+  "Changes a saved segment. Built-in RFM segments cannot change their rule."
+  updateSegment("The segment to change." id: ID!, "The changes." input: UpdateSegmentInput!): Segment!
+  "Deletes a saved segment."
+  deleteSegment("The segment to delete." id: ID!): DeletePayload!
+  "Recomputes a segment's members now."
+  refreshSegment("The segment to refresh." id: ID!): Segment!
 }
 `, BuiltIn: false},
 	{Name: "../ent.graphql", Input: `directive @goField(forceResolver: Boolean, name: String, omittable: Boolean) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
@@ -20150,6 +20435,8 @@ func (ec *executionContext) childFields_Segment(ctx context.Context, field graph
 		return ec.fieldContext_Segment_refreshedAt(ctx, field)
 	case "members":
 		return ec.fieldContext_Segment_members(ctx, field)
+	case "rule":
+		return ec.fieldContext_Segment_rule(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Segment", field.Name)
 }
@@ -20174,6 +20461,16 @@ func (ec *executionContext) childFields_SegmentEdge(ctx context.Context, field g
 		return ec.fieldContext_SegmentEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SegmentEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SegmentPreview(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_SegmentPreview_count(ctx, field)
+	case "sample":
+		return ec.fieldContext_SegmentPreview_sample(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SegmentPreview", field.Name)
 }
 
 func (ec *executionContext) childFields_ServiceSummary(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -21518,6 +21815,20 @@ func (ec *executionContext) field_Mutation_createProduct_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createSegment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateSegmentInput, error) {
+			return ec.unmarshalNCreateSegmentInput2githubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐCreateSegmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createStage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -21714,6 +22025,20 @@ func (ec *executionContext) field_Mutation_deleteProduct_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteSegment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteStage_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -21825,6 +22150,20 @@ func (ec *executionContext) field_Mutation_refreshAnalytics_args(ctx context.Con
 		return nil, err
 	}
 	args["asOf"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_refreshSegment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -22060,6 +22399,28 @@ func (ec *executionContext) field_Mutation_updateProduct_args(ctx context.Contex
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (ent.UpdateProductInput, error) {
 			return ec.unmarshalNUpdateProductInput2githubᚗcomᚋheadlesscrmᚋcrmᚋentᚐUpdateProductInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateSegment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (pulid.ID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋpulidᚐID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateSegmentInput, error) {
+			return ec.unmarshalNUpdateSegmentInput2githubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐUpdateSegmentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -22871,6 +23232,28 @@ func (ec *executionContext) field_Query_pipelines_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["where"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_previewSegment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "rule",
+		func(ctx context.Context, v any) (segment.Rule, error) {
+			return ec.unmarshalNSegmentRuleInput2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐRule(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rule"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "sampleSize",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sampleSize"] = arg1
 	return args, nil
 }
 
@@ -34206,6 +34589,182 @@ func (ec *executionContext) fieldContext_Mutation_refreshAnalytics(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createSegment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createSegment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateSegment(ctx, fc.Args["input"].(model.CreateSegmentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Segment) graphql.Marshaler {
+			return ec.marshalNSegment2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createSegment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Segment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createSegment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateSegment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSegment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSegment(ctx, fc.Args["id"].(pulid.ID), fc.Args["input"].(model.UpdateSegmentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Segment) graphql.Marshaler {
+			return ec.marshalNSegment2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSegment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Segment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSegment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteSegment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteSegment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteSegment(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteSegment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteSegment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_refreshSegment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_refreshSegment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RefreshSegment(ctx, fc.Args["id"].(pulid.ID))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *ent.Segment) graphql.Marshaler {
+			return ec.marshalNSegment2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_refreshSegment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Segment(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_refreshSegment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NPSSummary_responses(ctx context.Context, field graphql.CollectedField, obj *kpi.NPS) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -36613,6 +37172,50 @@ func (ec *executionContext) fieldContext_Query_analytics(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_previewSegment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_previewSegment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PreviewSegment(ctx, fc.Args["rule"].(segment.Rule), fc.Args["sampleSize"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SegmentPreview) graphql.Marshaler {
+			return ec.marshalNSegmentPreview2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐSegmentPreview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_previewSegment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SegmentPreview(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_previewSegment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -37492,7 +38095,7 @@ func (ec *executionContext) _Segment_kind(ctx context.Context, field graphql.Col
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v segment.Kind) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v segment1.Kind) graphql.Marshaler {
 			return ec.marshalNSegmentKind2githubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKind(ctx, selections, v)
 		},
 		true,
@@ -37591,6 +38194,29 @@ func (ec *executionContext) fieldContext_Segment_members(ctx context.Context, fi
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Segment_rule(ctx context.Context, field graphql.CollectedField, obj *ent.Segment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Segment_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v map[string]any) graphql.Marshaler {
+			return ec.marshalOMap2map(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Segment_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Segment", field, false, false, "Map")
 }
 
 func (ec *executionContext) _SegmentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ent.SegmentConnection) (ret graphql.Marshaler) {
@@ -37733,6 +38359,61 @@ func (ec *executionContext) _SegmentEdge_cursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_SegmentEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SegmentEdge", field, false, false, "Cursor")
+}
+
+func (ec *executionContext) _SegmentPreview_count(ctx context.Context, field graphql.CollectedField, obj *model.SegmentPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentPreview_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentPreview_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SegmentPreview", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SegmentPreview_sample(ctx context.Context, field graphql.CollectedField, obj *model.SegmentPreview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SegmentPreview_sample(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sample, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*ent.Contact) graphql.Marshaler {
+			return ec.marshalNContact2ᚕᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐContactᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SegmentPreview_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SegmentPreview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contact(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ServiceSummary_opened(ctx context.Context, field graphql.CollectedField, obj *kpi.Service) (ret graphql.Marshaler) {
@@ -48405,6 +49086,62 @@ func UnmarshalCreateProductInput(ctx context.Context, raw any) (ent.CreateProduc
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateSegmentInput(ctx context.Context, obj any) (model.CreateSegmentInput, error) {
+	var it model.CreateSegmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "description", "rule"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "rule":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rule"))
+			data, err := ec.unmarshalNSegmentRuleInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐRule(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rule = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateSegmentInput unmarshals raw into the CreateSegmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateSegmentInput(ctx context.Context, raw any) (model.CreateSegmentInput, error) {
+	var out model.CreateSegmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateSegmentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateStageInput(ctx context.Context, obj any) (ent.CreateStageInput, error) {
 	var it ent.CreateStageInput
 	if obj == nil {
@@ -50436,6 +51173,69 @@ func (ec *executionContext) unmarshalInputDealWhereInput(ctx context.Context, ob
 func UnmarshalDealWhereInput(ctx context.Context, raw any) (ent.DealWhereInput, error) {
 	var out ent.DealWhereInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DealWhereInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputFieldConditionInput(ctx context.Context, obj any) (segment.FieldCondition, error) {
+	var it segment.FieldCondition
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"field", "op", "value", "values"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNSegmentField2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐSegmentField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "op":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("op"))
+			data, err := ec.unmarshalNComparisonOp2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐComparisonOp(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Op = data
+		case "value":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("value"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Value = data
+		case "values":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("values"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Values = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFieldConditionInput unmarshals raw into the FieldConditionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFieldConditionInput(ctx context.Context, raw any) (segment.FieldCondition, error) {
+	var out segment.FieldCondition
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FieldConditionInput", raw, &out)
 	return out, err
 }
 
@@ -52968,6 +53768,83 @@ func UnmarshalProductWhereInput(ctx context.Context, raw any) (ent.ProductWhereI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRelatedConditionInput(ctx context.Context, obj any) (segment.RelatedCondition, error) {
+	var it segment.RelatedCondition
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"relation", "withinDays", "channel", "minCount", "scoreAtMost", "scoreAtLeast"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "relation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("relation"))
+			data, err := ec.unmarshalNRelation2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐRelation(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Relation = data
+		case "withinDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("withinDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WithinDays = data
+		case "channel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("channel"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Channel = data
+		case "minCount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minCount"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinCount = data
+		case "scoreAtMost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scoreAtMost"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScoreAtMost = data
+		case "scoreAtLeast":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scoreAtLeast"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ScoreAtLeast = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRelatedConditionInput unmarshals raw into the RelatedConditionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRelatedConditionInput(ctx context.Context, raw any) (segment.RelatedCondition, error) {
+	var out segment.RelatedCondition
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RelatedConditionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSegmentOrder(ctx context.Context, obj any) (ent.SegmentOrder, error) {
 	var it ent.SegmentOrder
 	if obj == nil {
@@ -53018,6 +53895,76 @@ func (ec *executionContext) unmarshalInputSegmentOrder(ctx context.Context, obj 
 func UnmarshalSegmentOrder(ctx context.Context, raw any) (ent.SegmentOrder, error) {
 	var out ent.SegmentOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SegmentOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSegmentRuleInput(ctx context.Context, obj any) (segment.Rule, error) {
+	var it segment.Rule
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"and", "or", "not", "field", "related"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOSegmentRuleInput2ᚕᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐRuleᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOSegmentRuleInput2ᚕᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐRuleᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOSegmentRuleInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐRule(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalOFieldConditionInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐFieldCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "related":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("related"))
+			data, err := ec.unmarshalORelatedConditionInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐRelatedCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Related = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSegmentRuleInput unmarshals raw into the SegmentRuleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSegmentRuleInput(ctx context.Context, raw any) (segment.Rule, error) {
+	var out segment.Rule
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SegmentRuleInput", raw, &out)
 	return out, err
 }
 
@@ -57720,6 +58667,62 @@ func UnmarshalUpdateProductInput(ctx context.Context, raw any) (ent.UpdateProduc
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateSegmentInput(ctx context.Context, obj any) (model.UpdateSegmentInput, error) {
+	var it model.UpdateSegmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "description", "rule"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "rule":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rule"))
+			data, err := ec.unmarshalOSegmentRuleInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐRule(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rule = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateSegmentInput unmarshals raw into the UpdateSegmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateSegmentInput(ctx context.Context, raw any) (model.UpdateSegmentInput, error) {
+	var out model.UpdateSegmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateSegmentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateStageInput(ctx context.Context, obj any) (ent.UpdateStageInput, error) {
 	var it ent.UpdateStageInput
 	if obj == nil {
@@ -62077,6 +63080,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createSegment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createSegment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateSegment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSegment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteSegment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteSegment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refreshSegment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_refreshSegment(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -62874,6 +63905,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_analytics(ctx, field)
 				})
+		case "previewSegment":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_previewSegment(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -63250,6 +64287,11 @@ func (ec *executionContext) _Segment(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Segment_members(ctx, field, obj)
 				})
+		case "rule":
+			out.Values[i] = ec._Segment_rule(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -63328,6 +64370,44 @@ func (ec *executionContext) _SegmentEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "cursor":
 			out.Values[i] = ec._SegmentEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var segmentPreviewImplementors = []string{"SegmentPreview"}
+
+func (ec *executionContext) _SegmentPreview(ctx context.Context, sel ast.SelectionSet, obj *model.SegmentPreview) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, segmentPreviewImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SegmentPreview")
+		case "count":
+			out.Values[i] = ec._SegmentPreview_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sample":
+			out.Values[i] = ec._SegmentPreview_sample(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -65129,6 +66209,32 @@ func (ec *executionContext) marshalNChannelPerformance2ᚕgithubᚗcomᚋheadles
 	return ret
 }
 
+func (ec *executionContext) unmarshalNComparisonOp2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐComparisonOp(ctx context.Context, v any) (segment.ComparisonOp, error) {
+	var res segment.ComparisonOp
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComparisonOp2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐComparisonOp(ctx context.Context, sel ast.SelectionSet, v segment.ComparisonOp) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNContact2ᚕᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐContactᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Contact) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContact2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐContact(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNContact2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐContact(ctx context.Context, sel ast.SelectionSet, v *ent.Contact) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Contact!")
@@ -65293,6 +66399,11 @@ func (ec *executionContext) unmarshalNCreatePipelineInput2githubᚗcomᚋheadles
 
 func (ec *executionContext) unmarshalNCreateProductInput2githubᚗcomᚋheadlesscrmᚋcrmᚋentᚐCreateProductInput(ctx context.Context, v any) (ent.CreateProductInput, error) {
 	res, err := ec.unmarshalInputCreateProductInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateSegmentInput2githubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐCreateSegmentInput(ctx context.Context, v any) (model.CreateSegmentInput, error) {
+	res, err := ec.unmarshalInputCreateSegmentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -65752,6 +66863,16 @@ func (ec *executionContext) marshalNRFMSegment2githubᚗcomᚋheadlesscrmᚋcrm�
 	return v
 }
 
+func (ec *executionContext) unmarshalNRelation2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐRelation(ctx context.Context, v any) (segment.Relation, error) {
+	var res segment.Relation
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRelation2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐRelation(ctx context.Context, sel ast.SelectionSet, v segment.Relation) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNRetentionSummary2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋkpiᚐRetention(ctx context.Context, sel ast.SelectionSet, v kpi.Retention) graphql.Marshaler {
 	return ec._RetentionSummary(ctx, sel, &v)
 }
@@ -65780,13 +66901,23 @@ func (ec *executionContext) marshalNSegmentConnection2ᚖgithubᚗcomᚋheadless
 	return ec._SegmentConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNSegmentKind2githubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKind(ctx context.Context, v any) (segment.Kind, error) {
-	var res segment.Kind
+func (ec *executionContext) unmarshalNSegmentField2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐSegmentField(ctx context.Context, v any) (segment.SegmentField, error) {
+	var res segment.SegmentField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNSegmentKind2githubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKind(ctx context.Context, sel ast.SelectionSet, v segment.Kind) graphql.Marshaler {
+func (ec *executionContext) marshalNSegmentField2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐSegmentField(ctx context.Context, sel ast.SelectionSet, v segment.SegmentField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSegmentKind2githubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKind(ctx context.Context, v any) (segment1.Kind, error) {
+	var res segment1.Kind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSegmentKind2githubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKind(ctx context.Context, sel ast.SelectionSet, v segment1.Kind) graphql.Marshaler {
 	return v
 }
 
@@ -65802,6 +66933,24 @@ func (ec *executionContext) marshalNSegmentOrderField2ᚖgithubᚗcomᚋheadless
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalNSegmentPreview2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐSegmentPreview(ctx context.Context, sel ast.SelectionSet, v *model.SegmentPreview) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SegmentPreview!")
+		return graphql.Null
+	}
+	return ec._SegmentPreview(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSegmentRuleInput2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐRule(ctx context.Context, v any) (segment.Rule, error) {
+	res, err := ec.unmarshalInputSegmentRuleInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSegmentRuleInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐRule(ctx context.Context, v any) (*segment.Rule, error) {
+	res, err := ec.unmarshalInputSegmentRuleInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSegmentWhereInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentWhereInput(ctx context.Context, v any) (*ent.SegmentWhereInput, error) {
@@ -66097,6 +67246,11 @@ func (ec *executionContext) unmarshalNUpdatePipelineInput2githubᚗcomᚋheadles
 
 func (ec *executionContext) unmarshalNUpdateProductInput2githubᚗcomᚋheadlesscrmᚋcrmᚋentᚐUpdateProductInput(ctx context.Context, v any) (ent.UpdateProductInput, error) {
 	res, err := ec.unmarshalInputUpdateProductInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateSegmentInput2githubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐUpdateSegmentInput(ctx context.Context, v any) (model.UpdateSegmentInput, error) {
+	res, err := ec.unmarshalInputUpdateSegmentInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -67285,6 +68439,14 @@ func (ec *executionContext) unmarshalODealWhereInput2ᚖgithubᚗcomᚋheadlessc
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOFieldConditionInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐFieldCondition(ctx context.Context, v any) (*segment.FieldCondition, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFieldConditionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚕfloat64ᚄ(ctx context.Context, v any) ([]float64, error) {
 	if v == nil {
 		return nil, nil
@@ -67795,6 +68957,14 @@ func (ec *executionContext) marshalORecordError2ᚖgithubᚗcomᚋheadlesscrmᚋ
 	return ec._RecordError(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalORelatedConditionInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐRelatedCondition(ctx context.Context, v any) (*segment.RelatedCondition, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRelatedConditionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOSegment2ᚕᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐSegmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*ent.Segment) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -67841,13 +69011,13 @@ func (ec *executionContext) marshalOSegmentEdge2ᚖgithubᚗcomᚋheadlesscrmᚋ
 	return ec._SegmentEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalOSegmentKind2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKindᚄ(ctx context.Context, v any) ([]segment.Kind, error) {
+func (ec *executionContext) unmarshalOSegmentKind2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKindᚄ(ctx context.Context, v any) ([]segment1.Kind, error) {
 	if v == nil {
 		return nil, nil
 	}
 	vSlice := graphql.CoerceList(v)
 	var err error
-	res := make([]segment.Kind, len(vSlice))
+	res := make([]segment1.Kind, len(vSlice))
 	for i := range vSlice {
 		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
 		res[i], err = ec.unmarshalNSegmentKind2githubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKind(ctx, vSlice[i])
@@ -67858,7 +69028,7 @@ func (ec *executionContext) unmarshalOSegmentKind2ᚕgithubᚗcomᚋheadlesscrm�
 	return res, nil
 }
 
-func (ec *executionContext) marshalOSegmentKind2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []segment.Kind) graphql.Marshaler {
+func (ec *executionContext) marshalOSegmentKind2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []segment1.Kind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -67877,16 +69047,16 @@ func (ec *executionContext) marshalOSegmentKind2ᚕgithubᚗcomᚋheadlesscrmᚋ
 	return ret
 }
 
-func (ec *executionContext) unmarshalOSegmentKind2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKind(ctx context.Context, v any) (*segment.Kind, error) {
+func (ec *executionContext) unmarshalOSegmentKind2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKind(ctx context.Context, v any) (*segment1.Kind, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(segment.Kind)
+	var res = new(segment1.Kind)
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOSegmentKind2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKind(ctx context.Context, sel ast.SelectionSet, v *segment.Kind) graphql.Marshaler {
+func (ec *executionContext) marshalOSegmentKind2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚋsegmentᚐKind(ctx context.Context, sel ast.SelectionSet, v *segment1.Kind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -67898,6 +69068,31 @@ func (ec *executionContext) unmarshalOSegmentOrder2ᚖgithubᚗcomᚋheadlesscrm
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputSegmentOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSegmentRuleInput2ᚕᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐRuleᚄ(ctx context.Context, v any) ([]*segment.Rule, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*segment.Rule, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSegmentRuleInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐRule(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOSegmentRuleInput2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋsegmentᚐRule(ctx context.Context, v any) (*segment.Rule, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSegmentRuleInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

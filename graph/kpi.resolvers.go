@@ -10,11 +10,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/headlesscrm/crm/internal/errs"
-	"github.com/headlesscrm/crm/internal/tenant"
-
 	"github.com/headlesscrm/crm/graph/model"
+	"github.com/headlesscrm/crm/internal/errs"
 	"github.com/headlesscrm/crm/internal/kpi"
+	"github.com/headlesscrm/crm/internal/tenant"
 )
 
 // Weekday is the resolver for the weekday field.

@@ -9,7 +9,10 @@ import (
 	"runtime"
 	"time"
 
+	entsegment "github.com/headlesscrm/crm/ent/segment"
+	"github.com/headlesscrm/crm/internal/pulid"
 	"github.com/headlesscrm/crm/internal/purchases"
+	"github.com/headlesscrm/crm/internal/segment"
 	"github.com/headlesscrm/crm/internal/tenant"
 	"github.com/headlesscrm/crm/internal/valuation"
 )
@@ -120,4 +123,48 @@ func refreshAnalytics(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("; Go heap peak %.0f MB.\n", float64(ms.HeapSys)/(1<<20))
 	return nil
+}
+
+// exportSegment writes a segment's members as CSV.
+func exportSegment(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("export segment", flag.ContinueOnError)
+	var c config
+	c.flags(fs)
+	slug := fs.String("org", "", "organization slug")
+	name := fs.String("segment", "", "segment name or ID")
+	out := fs.String("out", "", "file to write (default: standard output)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *slug == "" || *name == "" {
+		return fmt.Errorf("usage: crm export segment --org SLUG --segment NAME|ID [--out FILE]")
+	}
+	s, err := c.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ids, err := c.identity(s)
+	if err != nil {
+		return err
+	}
+	org, err := ids.OrganizationBySlug(ctx, *slug)
+	if err != nil {
+		return err
+	}
+	octx := tenant.WithOrganization(ctx, org.ID.String())
+	seg, err := s.Client.Segment.Query().Where(entsegment.Or(entsegment.Name(*name), entsegment.ID(pulid.ID(*name)))).Only(octx)
+	if err != nil {
+		return fmt.Errorf("no segment %q in %s", *name, org.Slug)
+	}
+	w := os.Stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	return segment.ExportCSV(octx, s.Client, seg, w)
 }

@@ -8,6 +8,7 @@
 //	crm token create --org SLUG --name N --scopes contacts:read,deals:write [--expires 90d]
 //	crm import purchases --org SLUG [--format csv|cdnow] FILE
 //	crm analytics refresh --org SLUG [--as-of YYYY-MM-DD]
+//	crm export segment --org SLUG --segment NAME|ID [--out FILE]
 package main
 
 import (
@@ -69,6 +70,8 @@ func run(ctx context.Context, args []string) error {
 		return sub(ctx, "token", rest, map[string]func(context.Context, []string) error{"create": tokenCreate})
 	case "import":
 		return sub(ctx, "import", rest, map[string]func(context.Context, []string) error{"purchases": importPurchases})
+	case "export":
+		return sub(ctx, "export", rest, map[string]func(context.Context, []string) error{"segment": exportSegment})
 	case "analytics":
 		return sub(ctx, "analytics", rest, map[string]func(context.Context, []string) error{"refresh": refreshAnalytics})
 	case "help", "-h", "--help":

@@ -12,6 +12,7 @@ import (
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/ent/user"
 	"github.com/headlesscrm/crm/internal/pulid"
+	"github.com/headlesscrm/crm/internal/segment"
 )
 
 // The outcome of a full analytics refresh.
@@ -64,6 +65,16 @@ type CreateAPITokenInput struct {
 	Scopes []string `json:"scopes"`
 	// When it stops working; required, at most a year away.
 	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// A new saved segment.
+type CreateSegmentInput struct {
+	// The segment's name, unique in the organization.
+	Name string `json:"name"`
+	// What the segment is for.
+	Description *string `json:"description,omitempty"`
+	// Who belongs to it.
+	Rule *segment.Rule `json:"rule"`
 }
 
 // The details of a new user.
@@ -134,6 +145,24 @@ type RecordError struct {
 	Message string `json:"message"`
 	// The input field at fault, when there is one.
 	Field *string `json:"field,omitempty"`
+}
+
+// How many contacts a rule matches, with a sample, without saving it.
+type SegmentPreview struct {
+	// The number of contacts the rule matches now.
+	Count int `json:"count"`
+	// Up to sampleSize matching contacts, highest value score first.
+	Sample []*ent.Contact `json:"sample"`
+}
+
+// Changes to a saved segment.
+type UpdateSegmentInput struct {
+	// The new name.
+	Name *string `json:"name,omitempty"`
+	// The new description.
+	Description *string `json:"description,omitempty"`
+	// The new rule; membership is refreshed at once.
+	Rule *segment.Rule `json:"rule,omitempty"`
 }
 
 // The outcome of upserting one account.

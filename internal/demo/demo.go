@@ -30,6 +30,7 @@ import (
 	"github.com/headlesscrm/crm/internal/auth"
 	"github.com/headlesscrm/crm/internal/crm"
 	"github.com/headlesscrm/crm/internal/pulid"
+	"github.com/headlesscrm/crm/internal/segment"
 	"github.com/headlesscrm/crm/internal/tenant"
 )
 
@@ -203,6 +204,15 @@ func CreateDemoOrganization(ctx context.Context, client *ent.Client, opt Options
 		return nil, "", "", fmt.Errorf("demo: creating users: %w", err)
 	}
 	if _, err := Seed(ctx, client, org.ID, opt); err != nil {
+		return org, DemoAdminEmail, "", err
+	}
+	// The demo ships with the built-in RFM segments and the four lists of
+	// DESIGN.md §6 saved; their members are computed by the first
+	// analytics refresh.
+	if err := segment.EnsureBuiltins(octx, client); err != nil {
+		return org, DemoAdminEmail, "", err
+	}
+	if err := segment.EnsurePresets(octx, client); err != nil {
 		return org, DemoAdminEmail, "", err
 	}
 	return org, DemoAdminEmail, adminPassword, nil

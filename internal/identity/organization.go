@@ -11,6 +11,7 @@ import (
 	"github.com/headlesscrm/crm/ent/user"
 	"github.com/headlesscrm/crm/internal/auth"
 	"github.com/headlesscrm/crm/internal/errs"
+	"github.com/headlesscrm/crm/internal/segment"
 	"github.com/headlesscrm/crm/internal/tenant"
 )
 
@@ -73,6 +74,9 @@ func (s *Service) CreateOrganization(ctx context.Context, name, adminEmail, admi
 	})
 	if err != nil {
 		return nil, nil, errs.From(err)
+	}
+	if err := segment.EnsureBuiltins(tenant.WithOrganization(ctx, org.ID.String()), s.client); err != nil {
+		return nil, nil, err
 	}
 	return org, owner, nil
 }

@@ -38,7 +38,9 @@ func TestPartnerTokenLifecycle(t *testing.T) {
 		if strings.Contains(body, tok) {
 			t.Error("apiTokens reveals a token's secret")
 		}
-		var revoked struct{ RevokeApiToken struct{ RevokedAt *time.Time } }
+		var revoked struct {
+			RevokeApiToken struct{ RevokedAt *time.Time }
+		}
 		f.ok(a.jwt, `mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }`, map[string]any{"id": created.CreateApiToken.ApiToken.ID}, &revoked)
 		if revoked.RevokeApiToken.RevokedAt == nil {
 			t.Error("revokeApiToken did not set revokedAt")

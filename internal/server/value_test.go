@@ -87,7 +87,7 @@ type valuablePage struct {
 					Historic  struct{ Revenue, Net string }
 					Predicted struct {
 						ProbabilityAlive, ExpectedTransactions, Value, Longer float64
-						Model                                                string
+						Model                                                 string
 					}
 				}
 				Rfm        *struct{ Segment, Label string }
@@ -109,7 +109,9 @@ func TestValuableCustomersAreOneQueryAway(t *testing.T) {
 		if _, err := demo.Seed(a.ctx, f.store.Client, a.org.ID, demo.Options{Contacts: 300, Seed: 3, Now: time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)}); err != nil {
 			t.Fatal(err)
 		}
-		var refresh struct{ RefreshAnalytics struct{ Contacts, Accounts int } }
+		var refresh struct {
+			RefreshAnalytics struct{ Contacts, Accounts int }
+		}
 		f.ok(a.token, `mutation { refreshAnalytics(asOf: "2026-06-30") { contacts accounts } }`, nil, &refresh)
 		if refresh.RefreshAnalytics.Contacts != 300 {
 			t.Fatalf("refresh valued %d contacts; want 300", refresh.RefreshAnalytics.Contacts)

@@ -12,6 +12,7 @@ import (
 	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/money"
 	"github.com/headlesscrm/crm/internal/pulid"
+	"github.com/headlesscrm/crm/internal/segment"
 	"github.com/headlesscrm/crm/internal/tenant"
 )
 
@@ -71,6 +72,9 @@ func (s *Service) Refresh(ctx context.Context, opt Options) (*Result, error) {
 	arows := s.value(ctx, model, opt, accounts, accountOrder)
 	if err := s.writeMetrics(ctx, org, "account", arows, opt.AsOf, start); err != nil {
 		return nil, err
+	}
+	if err := segment.RefreshAll(ctx, s.store.Client, s.now()); err != nil {
+		return nil, fmt.Errorf("valuation: refreshing segments: %w", err)
 	}
 	return &Result{Model: stored, Contacts: len(rows), Accounts: len(arows), Took: s.now().Sub(start)}, nil
 }

@@ -1,0 +1,316 @@
+package segment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"entgo.io/ent/dialect/sql"
+
+	"github.com/headlesscrm/crm/ent"
+	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/segment"
+	"github.com/headlesscrm/crm/ent/segmentmembership"
+	"github.com/headlesscrm/crm/internal/analytics"
+	"github.com/headlesscrm/crm/internal/errs"
+	"github.com/headlesscrm/crm/internal/pulid"
+	"github.com/headlesscrm/crm/internal/tenant"
+)
+
+const (
+	// pageSize is how many contact IDs one query reads.
+	pageSize = 5000
+	// batchSize is how many memberships one statement inserts or deletes
+	// (4 parameters a row stays far below SQLite's parameter limit).
+	batchSize = 500
+	// MaxPreviewSample is the largest sample Preview returns.
+	MaxPreviewSample = 100
+)
+
+// RuleOf returns the validated rule of a saved segment. A segment of kind
+// RFM stores the rule {"field": {"field": "RFM_SEGMENT", "op": "EQ",
+// "value": "CHAMPIONS"}} like any other.
+func RuleOf(seg *ent.Segment) (*Rule, error) {
+	r, err := ParseRule(seg.Rule)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Validate(); err != nil {
+		return nil, fmt.Errorf("segment %s: stored rule is invalid: %w", seg.ID, err)
+	}
+	if seg.Kind == segment.KindRFM && (r.Field == nil || r.Field.Field != FieldRFMSegment || r.Field.Op != OpEQ) {
+		return nil, fmt.Errorf("segment %s: an RFM segment's rule must be RFM_SEGMENT EQ a segment", seg.ID)
+	}
+	return r, nil
+}
+
+// notFound is the error for a segment outside the context's organization.
+func notFound() error { return &errs.Error{Code: errs.NotFound, Message: "no such segment"} }
+
+// sameOrganization refuses a segment of another organization than the
+// context's (a system context may touch any).
+func sameOrganization(ctx context.Context, seg *ent.Segment) error {
+	if seg == nil {
+		return notFound()
+	}
+	if org, ok := tenant.OrganizationID(ctx); ok && pulid.ID(org) != seg.OrganizationID {
+		return notFound()
+	}
+	return nil
+}
+
+// Refresh evaluates the segment's rule as of now and makes the stored
+// members match: contacts that match and are not members enter (with
+// entered_at = now), members that no longer match exit. The diff is
+// written in one transaction, in batches, with the segment's size and
+// refreshed_at. It returns the IDs of the contacts that entered and exited,
+// each in ID order, and updates seg's Size and RefreshedAt.
+//
+// Only contacts of the segment's organization are considered, whatever the
+// context; a context scoped to another organization gets NOT_FOUND.
+// Concurrent refreshes of one segment are serialized by the row lock the
+// first statement (the update of refreshed_at) takes. When client is
+// already transactional, Refresh runs in that transaction.
+func Refresh(ctx context.Context, client *ent.Client, seg *ent.Segment, now time.Time) (entered, exited []pulid.ID, err error) {
+	if err := sameOrganization(ctx, seg); err != nil {
+		return nil, nil, err
+	}
+	rule, err := RuleOf(seg)
+	if err != nil {
+		return nil, nil, err
+	}
+	pred, err := rule.Predicate(now)
+	if err != nil {
+		return nil, nil, err
+	}
+	org := seg.OrganizationID
+	size := 0
+	err = withTx(ctx, client, func(tx *ent.Client) error {
+		entered, exited, size = nil, nil, 0
+		n, err := tx.Segment.Update().
+			Where(segment.ID(seg.ID), segment.OrganizationID(org)).
+			SetRefreshedAt(now).
+			Save(ctx)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return notFound()
+		}
+		ids, err := tx.SegmentMembership.Query().
+			Where(segmentmembership.SegmentID(seg.ID), segmentmembership.OrganizationID(org)).
+			Select(segmentmembership.FieldContactID).
+			Strings(ctx)
+		if err != nil {
+			return err
+		}
+		current := make(map[pulid.ID]bool, len(ids))
+		for _, id := range ids {
+			current[pulid.ID(id)] = true
+		}
+		var after pulid.ID
+		for {
+			q := tx.Contact.Query().Where(contact.OrganizationID(org), pred)
+			if after != "" {
+				q.Where(contact.IDGT(after))
+			}
+			page, err := q.Order(contact.ByID()).Limit(pageSize).IDs(ctx)
+			if err != nil {
+				return err
+			}
+			for _, id := range page {
+				size++
+				if current[id] {
+					delete(current, id)
+				} else {
+					entered = append(entered, id)
+				}
+			}
+			if len(page) < pageSize {
+				break
+			}
+			after = page[len(page)-1]
+		}
+		for id := range current {
+			exited = append(exited, id)
+		}
+		slices.Sort(exited)
+		for b := range slices.Chunk(exited, batchSize) {
+			_, err := tx.SegmentMembership.Delete().
+				Where(
+					segmentmembership.SegmentID(seg.ID),
+					segmentmembership.OrganizationID(org),
+					segmentmembership.ContactIDIn(b...),
+				).
+				Exec(ctx)
+			if err != nil {
+				return err
+			}
+		}
+		// The rows are created under a system context only to skip the
+		// generic per-row check that attached records belong to the tenant
+		// (two COUNT queries a row): the segment was just updated within
+		// org, and the contacts were read from org.
+		sys := tenant.WithSystem(ctx)
+		for b := range slices.Chunk(entered, batchSize) {
+			builders := make([]*ent.SegmentMembershipCreate, len(b))
+			for i, id := range b {
+				builders[i] = tx.SegmentMembership.Create().
+					SetSegmentID(seg.ID).
+					SetContactID(id).
+					SetOrganizationID(org).
+					SetEnteredAt(now)
+			}
+			if err := tx.SegmentMembership.CreateBulk(builders...).Exec(sys); err != nil {
+				return err
+			}
+		}
+		return tx.Segment.Update().
+			Where(segment.ID(seg.ID), segment.OrganizationID(org)).
+			SetSize(size).
+			Exec(ctx)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	seg.Size = size
+	seg.RefreshedAt = &now
+	return entered, exited, nil
+}
+
+// withTx runs fn in a new transaction, or in client's when client is
+// already transactional.
+func withTx(ctx context.Context, client *ent.Client, fn func(*ent.Client) error) (err error) {
+	tx, err := client.Tx(ctx)
+	if errors.Is(err, ent.ErrTxStarted) {
+		return fn(client)
+	}
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			_ = tx.Rollback()
+			panic(v)
+		}
+	}()
+	if err := fn(tx.Client()); err != nil {
+		if rerr := tx.Rollback(); rerr != nil {
+			return errors.Join(err, rerr)
+		}
+		return err
+	}
+	return tx.Commit()
+}
+
+// RefreshAll refreshes every segment the context may see — the segments of
+// its organization — as of now, in name order. A segment that fails does
+// not stop the others; the errors are joined.
+func RefreshAll(ctx context.Context, client *ent.Client, now time.Time) error {
+	segs, err := client.Segment.Query().Order(segment.ByName(), segment.ByID()).All(ctx)
+	if err != nil {
+		return err
+	}
+	var all []error
+	for _, seg := range segs {
+		if _, _, err := Refresh(ctx, client, seg, now); err != nil {
+			all = append(all, fmt.Errorf("refreshing segment %q: %w", seg.Name, err))
+		}
+	}
+	return errors.Join(all...)
+}
+
+// Preview evaluates a rule as of now without saving anything: how many
+// contacts of the context's organization match, and up to limit of them
+// (at most MaxPreviewSample), the highest value score first. An invalid
+// rule returns the error of Validate.
+func Preview(ctx context.Context, client *ent.Client, rule *Rule, now time.Time, limit int) (count int, sample []*ent.Contact, err error) {
+	pred, err := rule.Predicate(now)
+	if err != nil {
+		return 0, nil, err
+	}
+	count, err = client.Contact.Query().Where(pred).Count(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	limit = min(limit, MaxPreviewSample)
+	if limit <= 0 || count == 0 {
+		return count, nil, nil
+	}
+	sample, err = client.Contact.Query().
+		Where(pred).
+		Order(contact.ByValueScore(sql.OrderDesc()), contact.ByID()).
+		Limit(limit).
+		All(ctx)
+	if err != nil {
+		return 0, nil, err
+	}
+	return count, sample, nil
+}
+
+// BuiltinName returns the name of the built-in segment of an RFM segment,
+// such as "RFM: Champions".
+func BuiltinName(s analytics.RFMSegment) string { return "RFM: " + s.Label() }
+
+// builtinDescriptions describe the built-in RFM segments, after the R×F
+// grid of analytics.RFMSegmentFor.
+var builtinDescriptions = map[analytics.RFMSegment]string{
+	analytics.SegmentChampions:          "Bought very recently and buy most often: reward them, ask for reviews and referrals.",
+	analytics.SegmentLoyal:              "Buy often and fairly recently: offer loyalty programs and upsell.",
+	analytics.SegmentPotentialLoyalists: "Recent customers with a few purchases: offer membership or recommendations to make them loyal.",
+	analytics.SegmentNewCustomers:       "Bought very recently, for the first time: onboard them and build the relationship.",
+	analytics.SegmentPromising:          "Recent customers with a single purchase: create brand awareness and offer trials.",
+	analytics.SegmentNeedAttention:      "Average recency and frequency: limited-time offers and personal recommendations.",
+	analytics.SegmentAboutToSleep:       "Below-average recency and frequency: reactivate them before they lapse.",
+	analytics.SegmentAtRisk:             "Bought often but long ago: win them back with personal outreach.",
+	analytics.SegmentCantLose:           "Used to buy the most but have not returned for a long time: win them back, talk to them.",
+	analytics.SegmentHibernating:        "Last bought long ago and rarely: re-engage with relevant offers or let them rest.",
+}
+
+// BuiltinRule returns the rule of the built-in segment of an RFM segment.
+func BuiltinRule(s analytics.RFMSegment) *Rule {
+	return Cond(FieldRFMSegment, OpEQ, string(s))
+}
+
+// EnsureBuiltins creates, in the context's organization, the ten built-in
+// RFM segments ("RFM: Champions" …, kind RFM) that do not exist yet. A
+// built-in exists when an RFM segment has its rule, whatever its name, or
+// any segment has its name. It is idempotent and does not refresh them.
+func EnsureBuiltins(ctx context.Context, client *ent.Client) error {
+	segs, err := client.Segment.Query().All(ctx)
+	if err != nil {
+		return err
+	}
+	names := map[string]bool{}
+	covered := map[string]bool{}
+	for _, s := range segs {
+		names[s.Name] = true
+		if s.Kind == segment.KindRFM {
+			if r, err := ParseRule(s.Rule); err == nil && r.Field != nil && r.Field.Value != nil {
+				covered[*r.Field.Value] = true
+			}
+		}
+	}
+	for _, rs := range analytics.AllRFMSegments() {
+		name := BuiltinName(rs)
+		if covered[string(rs)] || names[name] {
+			continue
+		}
+		m, err := BuiltinRule(rs).Map()
+		if err != nil {
+			return err
+		}
+		err = client.Segment.Create().
+			SetName(name).
+			SetDescription(builtinDescriptions[rs]).
+			SetKind(segment.KindRFM).
+			SetRule(m).
+			Exec(ctx)
+		if err != nil && !ent.IsConstraintError(err) { // lost a race: it exists
+			return fmt.Errorf("creating segment %q: %w", name, err)
+		}
+	}
+	return nil
+}
