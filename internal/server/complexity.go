@@ -187,9 +187,9 @@ func (s *sizer) pageSize(f *ast.Field) int64 {
 
 // checkQuerySize refuses an operation over any of the size limits, the
 // cost with the request's page-size variables, and one that asks a
-// connection for a null page. (The limits that do not
-// depend on variables were checked at validation too, by guardedMergeRule;
-// checking them again here costs microseconds.)
+// connection for a null page. (guardedMergeRule has checked the limits
+// that do not depend on variables while validating; checking them again
+// here costs microseconds.)
 func checkQuerySize(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 	oc := graphql.GetOperationContext(ctx)
 	if oc.Operation == nil {

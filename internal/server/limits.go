@@ -17,9 +17,9 @@ import (
 
 // harden adds the operation size limits (complexity.go, overlap.go) to the
 // GraphQL server and, unless introspection is on, hides the names
-// validation errors would suggest (suggestions.go). Call it after checkPageSizes is added: a
-// page over MaxPageSize is refused as BAD_USER_INPUT before its cost is
-// counted.
+// validation errors would suggest (suggestions.go). Call it after
+// SetValidationRulesFn and checkPageSizes: it replaces the rules, and a page
+// over MaxPageSize is refused as BAD_USER_INPUT before its cost is counted.
 func harden(srv *handler.Server, cfg Config) {
 	ruleSet := validationRules
 	if !cfg.Dev {
