@@ -61,6 +61,9 @@ func TableOfID(id pulid.ID) (string, bool) {
 
 // IDToType resolves the node type of an ID for node(id:) and nodes(ids:).
 func IDToType(_ context.Context, id pulid.ID) (string, error) {
+	if !id.Valid() {
+		return "", &NotFoundError{label: "node"}
+	}
 	if t, ok := TableOfID(id); ok {
 		return t, nil
 	}

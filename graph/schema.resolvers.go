@@ -55,12 +55,12 @@ func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUse
 	if input.Name != nil {
 		name = *input.Name
 	}
-	return r.identity.CreateUser(ctx, input.Email, name, role, input.Password)
+	return r.identity.CreateUserAs(ctx, viewer(ctx), input.Email, name, role, input.Password)
 }
 
 // UpdateUser is the resolver for the updateUser field.
 func (r *mutationResolver) UpdateUser(ctx context.Context, id pulid.ID, input ent.UpdateUserInput) (*ent.User, error) {
-	return r.client.User.UpdateOneID(id).SetInput(input).Save(ctx)
+	return r.identity.UpdateUser(ctx, viewer(ctx), id, input)
 }
 
 // CreateAccount is the resolver for the createAccount field.

@@ -6,6 +6,7 @@ package crm
 import (
 	"context"
 	"sort"
+	"strings"
 	"time"
 
 	"entgo.io/ent/dialect/sql"
@@ -22,6 +23,7 @@ import (
 // Register installs the record rules on a client of the given dialect.
 func Register(client *ent.Client, dialect string) {
 	client.Use(timesInUTC)
+	client.Use(textWithoutNUL)
 	client.Use(edgesWithinTenant(dialect))
 	client.SurveyResponse.Use(scoreWithinSurveyRange)
 	client.Deal.Use(dealFollowsStage)
@@ -37,6 +39,20 @@ func timesInUTC(next ent.Mutator) ent.Mutator {
 				if err := m.SetField(name, t.UTC()); err != nil {
 					return nil, err
 				}
+			}
+		}
+		return next.Mutate(ctx, m)
+	})
+}
+
+// textWithoutNUL refuses text containing a NUL character, which
+// PostgreSQL cannot store, as bad input on every database.
+func textWithoutNUL(next ent.Mutator) ent.Mutator {
+	return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+		for _, name := range m.Fields() {
+			v, _ := m.Field(name)
+			if s, ok := v.(string); ok && strings.ContainsRune(s, 0) {
+				return nil, errs.Input(errs.GraphQLName(name), "%s must not contain NUL characters", errs.GraphQLName(name))
 			}
 		}
 		return next.Mutate(ctx, m)

@@ -56,7 +56,20 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*auth.Viewer
 	if err != nil {
 		return nil, errBadToken
 	}
-	return &auth.Viewer{OrganizationID: claims.OrganizationID, UserID: claims.Subject, Role: claims.Role}, nil
+	// The user must still exist, be active and belong to a live
+	// organization; the role is read fresh, so a demotion or deactivation
+	// takes effect on the next request rather than when the token expires.
+	u, err := s.client.User.Query().
+		Where(user.ID(pulid.ID(claims.Subject)), user.OrganizationID(pulid.ID(claims.OrganizationID)), user.Active(true), user.HasOrganizationWith()).
+		Select(user.FieldID, user.FieldRole).
+		Only(tenant.WithSystem(ctx))
+	if err != nil {
+		if ent.IsNotFound(err) {
+			return nil, errBadToken
+		}
+		return nil, err
+	}
+	return &auth.Viewer{OrganizationID: claims.OrganizationID, UserID: claims.Subject, Role: auth.Role(u.Role)}, nil
 }
 
 // lastUsedGranularity is how stale last_used_at may get, so that a busy
@@ -68,7 +81,7 @@ func (s *Service) authenticateAPIToken(ctx context.Context, bearer string) (*aut
 		return nil, errBadToken
 	}
 	sys := tenant.WithSystem(ctx)
-	t, err := s.client.APIToken.Query().Where(apitoken.Hash(auth.HashSecret(bearer))).Only(sys)
+	t, err := s.client.APIToken.Query().Where(apitoken.Hash(auth.HashSecret(bearer)), apitoken.HasOrganizationWith()).Only(sys)
 	if err != nil {
 		if ent.IsNotFound(err) {
 			return nil, errBadToken

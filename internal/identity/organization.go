@@ -11,6 +11,7 @@ import (
 	"github.com/headlesscrm/crm/ent/user"
 	"github.com/headlesscrm/crm/internal/auth"
 	"github.com/headlesscrm/crm/internal/errs"
+	"github.com/headlesscrm/crm/internal/pulid"
 	"github.com/headlesscrm/crm/internal/segment"
 	"github.com/headlesscrm/crm/internal/tenant"
 )
@@ -90,7 +91,47 @@ func (s *Service) OrganizationBySlug(ctx context.Context, slug string) (*ent.Org
 	return org, err
 }
 
-// CreateUser adds a user to the organization of ctx.
+// CheckRoleChange enforces who may give which role: only an OWNER may make
+// someone an OWNER or change or deactivate an OWNER, and nobody changes
+// their own role or deactivates themselves.
+func CheckRoleChange(caller *auth.Viewer, target *ent.User, newRole *user.Role, deactivate bool) error {
+	if target != nil && caller.UserID == target.ID.String() && ((newRole != nil && *newRole != target.Role) || deactivate) {
+		return errs.New(errs.Forbidden, "you cannot change your own role or deactivate yourself")
+	}
+	owner := caller.Role == auth.RoleOwner
+	if newRole != nil && *newRole == user.RoleOWNER && !owner {
+		return &errs.Error{Code: errs.Forbidden, Field: "role", Message: "only an OWNER may make someone an OWNER"}
+	}
+	if target != nil && target.Role == user.RoleOWNER && !owner && ((newRole != nil && *newRole != user.RoleOWNER) || deactivate) {
+		return errs.New(errs.Forbidden, "only an OWNER may change or deactivate an OWNER")
+	}
+	return nil
+}
+
+// UpdateUser changes a user of the organization of ctx on behalf of caller.
+func (s *Service) UpdateUser(ctx context.Context, caller *auth.Viewer, id pulid.ID, input ent.UpdateUserInput) (*ent.User, error) {
+	target, err := s.client.User.Get(ctx, id)
+	if err != nil {
+		return nil, errs.From(err)
+	}
+	deactivate := input.Active != nil && !*input.Active
+	if err := CheckRoleChange(caller, target, input.Role, deactivate); err != nil {
+		return nil, err
+	}
+	return s.client.User.UpdateOne(target).SetInput(input).Save(ctx)
+}
+
+// CreateUserAs adds a user to the organization of ctx on behalf of caller,
+// who may not grant a role above what CheckRoleChange allows.
+func (s *Service) CreateUserAs(ctx context.Context, caller *auth.Viewer, email, name string, role user.Role, password string) (*ent.User, error) {
+	if err := CheckRoleChange(caller, nil, &role, false); err != nil {
+		return nil, err
+	}
+	return s.CreateUser(ctx, email, name, role, password)
+}
+
+// CreateUser adds a user to the organization of ctx; used by the command
+// line and the demo, which act as the organization's administrator.
 func (s *Service) CreateUser(ctx context.Context, email, name string, role user.Role, password string) (*ent.User, error) {
 	if err := auth.ValidatePassword(password); err != nil {
 		return nil, errs.Input("password", "%s", err.Error())

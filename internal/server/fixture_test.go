@@ -45,7 +45,9 @@ func eachDatabase(t *testing.T, fn func(t *testing.T, f *fixture)) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			srv := httptest.NewServer(server.New(server.Config{Store: s, Identity: ids}))
+			// Rate limits have tests of their own; here they would only slow the
+			// suites that send hundreds of requests.
+			srv := httptest.NewServer(server.New(server.Config{Store: s, Identity: ids, RateLimits: server.RateLimits{Disabled: true}}))
 			t.Cleanup(srv.Close)
 			fn(t, &fixture{t: t, store: s, ids: ids, url: srv.URL + "/graphql", counter: counter})
 		})
