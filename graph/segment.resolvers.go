@@ -9,10 +9,9 @@ import (
 	"context"
 	"time"
 
-	"github.com/headlesscrm/crm/internal/errs"
-
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/graph/model"
+	"github.com/headlesscrm/crm/internal/errs"
 	"github.com/headlesscrm/crm/internal/pulid"
 	"github.com/headlesscrm/crm/internal/segment"
 )
