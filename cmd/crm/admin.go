@@ -132,19 +132,11 @@ func tokenCreate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := c.open(ctx)
+	s, ids, org, err := c.openOrg(ctx, *slug)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	ids, err := c.identity(s)
-	if err != nil {
-		return err
-	}
-	org, err := ids.OrganizationBySlug(ctx, *slug)
-	if err != nil {
-		return err
-	}
 	exp := time.Now().Add(ttl)
 	token, _, err := ids.CreateAPIToken(tenant.WithOrganization(ctx, org.ID.String()), *name, scopes, &exp, "crm token create")
 	if err != nil {

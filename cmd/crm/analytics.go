@@ -52,19 +52,11 @@ func importPurchases(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := c.open(ctx)
+	s, _, org, err := c.openOrg(ctx, *slug)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	ids, err := c.identity(s)
-	if err != nil {
-		return err
-	}
-	org, err := ids.OrganizationBySlug(ctx, *slug)
-	if err != nil {
-		return err
-	}
 	start := time.Now()
 	rep, err := purchases.Import(tenant.WithOrganization(ctx, org.ID.String()), s.Client, rows)
 	if err != nil {
@@ -96,19 +88,11 @@ func refreshAnalytics(ctx context.Context, args []string) error {
 		}
 		opt.AsOf = t
 	}
-	s, err := c.open(ctx)
+	s, _, org, err := c.openOrg(ctx, *slug)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	ids, err := c.identity(s)
-	if err != nil {
-		return err
-	}
-	org, err := ids.OrganizationBySlug(ctx, *slug)
-	if err != nil {
-		return err
-	}
 	res, err := valuation.New(s).Refresh(tenant.WithOrganization(ctx, org.ID.String()), opt)
 	if err != nil {
 		return err
@@ -139,19 +123,11 @@ func exportSegment(ctx context.Context, args []string) error {
 	if *slug == "" || *name == "" {
 		return fmt.Errorf("usage: crm export segment --org SLUG --segment NAME|ID [--out FILE]")
 	}
-	s, err := c.open(ctx)
+	s, _, org, err := c.openOrg(ctx, *slug)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	ids, err := c.identity(s)
-	if err != nil {
-		return err
-	}
-	org, err := ids.OrganizationBySlug(ctx, *slug)
-	if err != nil {
-		return err
-	}
 	octx := tenant.WithOrganization(ctx, org.ID.String())
 	seg, err := s.Client.Segment.Query().Where(entsegment.Or(entsegment.Name(*name), entsegment.ID(pulid.ID(*name)))).Only(octx)
 	if err != nil {

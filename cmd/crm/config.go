@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/internal/identity"
 	"github.com/headlesscrm/crm/internal/store"
 )
@@ -78,4 +79,22 @@ func (c *config) jwtSecret() ([]byte, error) {
 		return nil, fmt.Errorf("storing the generated JWT secret: %w", err)
 	}
 	return []byte(secret), nil
+}
+
+// openOrg opens the database and finds the organization with the slug. The
+// caller closes the store.
+func (c *config) openOrg(ctx context.Context, slug string) (*store.Store, *identity.Service, *ent.Organization, error) {
+	s, err := c.open(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ids, err := c.identity(s)
+	if err == nil {
+		var org *ent.Organization
+		if org, err = ids.OrganizationBySlug(ctx, slug); err == nil {
+			return s, ids, org, nil
+		}
+	}
+	s.Close()
+	return nil, nil, nil, err
 }
