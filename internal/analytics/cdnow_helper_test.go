@@ -9,7 +9,8 @@ import (
 	"time"
 )
 
-// ParseCDNOW reads a purchase log in the layout of the CDNOW data sets
+// ParseCDNOW is a test helper: the product imports CDNOW logs through
+// package purchases (exact amounts, numbered line errors). It reads a purchase log in the layout of the CDNOW data sets
 // distributed by Fader & Hardie: whitespace-separated columns, one purchase
 // per line, dates as YYYYMMDD. Two layouts are accepted, line by line:
 //
