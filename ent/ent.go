@@ -15,12 +15,14 @@ import (
 	"github.com/headlesscrm/crm/ent/account"
 	"github.com/headlesscrm/crm/ent/activity"
 	"github.com/headlesscrm/crm/ent/apitoken"
+	"github.com/headlesscrm/crm/ent/auditentry"
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
 	"github.com/headlesscrm/crm/ent/clvmodel"
 	"github.com/headlesscrm/crm/ent/contact"
 	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
+	"github.com/headlesscrm/crm/ent/event"
 	"github.com/headlesscrm/crm/ent/lineitem"
 	"github.com/headlesscrm/crm/ent/organization"
 	"github.com/headlesscrm/crm/ent/pipeline"
@@ -33,6 +35,8 @@ import (
 	"github.com/headlesscrm/crm/ent/surveyresponse"
 	"github.com/headlesscrm/crm/ent/ticket"
 	"github.com/headlesscrm/crm/ent/user"
+	"github.com/headlesscrm/crm/ent/webhookdelivery"
+	"github.com/headlesscrm/crm/ent/webhookendpoint"
 )
 
 // ent aliases to avoid import conflicts in user's code.
@@ -96,12 +100,14 @@ func checkColumn(t, c string) error {
 			apitoken.Table:          apitoken.ValidColumn,
 			account.Table:           account.ValidColumn,
 			activity.Table:          activity.ValidColumn,
+			auditentry.Table:        auditentry.ValidColumn,
 			clvmodel.Table:          clvmodel.ValidColumn,
 			campaign.Table:          campaign.ValidColumn,
 			campaignmember.Table:    campaignmember.ValidColumn,
 			contact.Table:           contact.ValidColumn,
 			customermetrics.Table:   customermetrics.ValidColumn,
 			deal.Table:              deal.ValidColumn,
+			event.Table:             event.ValidColumn,
 			lineitem.Table:          lineitem.ValidColumn,
 			organization.Table:      organization.ValidColumn,
 			pipeline.Table:          pipeline.ValidColumn,
@@ -114,6 +120,8 @@ func checkColumn(t, c string) error {
 			surveyresponse.Table:    surveyresponse.ValidColumn,
 			ticket.Table:            ticket.ValidColumn,
 			user.Table:              user.ValidColumn,
+			webhookdelivery.Table:   webhookdelivery.ValidColumn,
+			webhookendpoint.Table:   webhookendpoint.ValidColumn,
 		})
 	})
 	return columnCheck(t, c)

@@ -1012,8 +1012,13 @@ func (c *LineItemUpdateOne) SetInput(i UpdateLineItemInput) *LineItemUpdateOne {
 
 // UpdateOrganizationInput represents a mutation input for updating organizations.
 type UpdateOrganizationInput struct {
-	Name     *string
-	Currency *string
+	Name                     *string
+	Currency                 *string
+	MembersSeeOnlyOwnRecords *bool
+	AtRiskAfterDays          *int
+	ClearSpendThreshold      bool
+	SpendThreshold           *money.Amount
+	EventRetentionDays       *int
 }
 
 // Mutate applies the UpdateOrganizationInput on the OrganizationMutation builder.
@@ -1023,6 +1028,21 @@ func (i *UpdateOrganizationInput) Mutate(m *OrganizationMutation) {
 	}
 	if v := i.Currency; v != nil {
 		m.SetCurrency(*v)
+	}
+	if v := i.MembersSeeOnlyOwnRecords; v != nil {
+		m.SetMembersSeeOnlyOwnRecords(*v)
+	}
+	if v := i.AtRiskAfterDays; v != nil {
+		m.SetAtRiskAfterDays(*v)
+	}
+	if i.ClearSpendThreshold {
+		m.ClearSpendThreshold()
+	}
+	if v := i.SpendThreshold; v != nil {
+		m.SetSpendThreshold(*v)
+	}
+	if v := i.EventRetentionDays; v != nil {
+		m.SetEventRetentionDays(*v)
 	}
 }
 

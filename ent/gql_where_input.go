@@ -9,10 +9,12 @@ import (
 
 	"github.com/headlesscrm/crm/ent/account"
 	"github.com/headlesscrm/crm/ent/activity"
+	"github.com/headlesscrm/crm/ent/auditentry"
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
 	"github.com/headlesscrm/crm/ent/contact"
 	"github.com/headlesscrm/crm/ent/deal"
+	"github.com/headlesscrm/crm/ent/event"
 	"github.com/headlesscrm/crm/ent/lineitem"
 	"github.com/headlesscrm/crm/ent/organization"
 	"github.com/headlesscrm/crm/ent/pipeline"
@@ -25,6 +27,7 @@ import (
 	"github.com/headlesscrm/crm/ent/ticket"
 	"github.com/headlesscrm/crm/ent/user"
 	"github.com/headlesscrm/crm/internal/analytics"
+	"github.com/headlesscrm/crm/internal/eventtype"
 	"github.com/headlesscrm/crm/internal/money"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
@@ -1654,6 +1657,396 @@ func (i *ActivityWhereInput) P() (predicate.Activity, error) {
 		return predicates[0], nil
 	default:
 		return activity.And(predicates...), nil
+	}
+}
+
+// AuditEntryWhereInput represents a where input for filtering AuditEntry queries.
+type AuditEntryWhereInput struct {
+	Predicates []predicate.AuditEntry  `json:"-"`
+	Not        *AuditEntryWhereInput   `json:"not,omitempty"`
+	Or         []*AuditEntryWhereInput `json:"or,omitempty"`
+	And        []*AuditEntryWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "actor_kind" field predicates.
+	ActorKind      *auditentry.ActorKind  `json:"actorKind,omitempty"`
+	ActorKindNEQ   *auditentry.ActorKind  `json:"actorKindNEQ,omitempty"`
+	ActorKindIn    []auditentry.ActorKind `json:"actorKindIn,omitempty"`
+	ActorKindNotIn []auditentry.ActorKind `json:"actorKindNotIn,omitempty"`
+
+	// "actor_id" field predicates.
+	ActorID             *string  `json:"actorID,omitempty"`
+	ActorIDNEQ          *string  `json:"actorIDNEQ,omitempty"`
+	ActorIDIn           []string `json:"actorIDIn,omitempty"`
+	ActorIDNotIn        []string `json:"actorIDNotIn,omitempty"`
+	ActorIDGT           *string  `json:"actorIDGT,omitempty"`
+	ActorIDGTE          *string  `json:"actorIDGTE,omitempty"`
+	ActorIDLT           *string  `json:"actorIDLT,omitempty"`
+	ActorIDLTE          *string  `json:"actorIDLTE,omitempty"`
+	ActorIDContains     *string  `json:"actorIDContains,omitempty"`
+	ActorIDHasPrefix    *string  `json:"actorIDHasPrefix,omitempty"`
+	ActorIDHasSuffix    *string  `json:"actorIDHasSuffix,omitempty"`
+	ActorIDEqualFold    *string  `json:"actorIDEqualFold,omitempty"`
+	ActorIDContainsFold *string  `json:"actorIDContainsFold,omitempty"`
+
+	// "action" field predicates.
+	Action      *auditentry.Action  `json:"action,omitempty"`
+	ActionNEQ   *auditentry.Action  `json:"actionNEQ,omitempty"`
+	ActionIn    []auditentry.Action `json:"actionIn,omitempty"`
+	ActionNotIn []auditentry.Action `json:"actionNotIn,omitempty"`
+
+	// "record_type" field predicates.
+	RecordType             *string  `json:"recordType,omitempty"`
+	RecordTypeNEQ          *string  `json:"recordTypeNEQ,omitempty"`
+	RecordTypeIn           []string `json:"recordTypeIn,omitempty"`
+	RecordTypeNotIn        []string `json:"recordTypeNotIn,omitempty"`
+	RecordTypeGT           *string  `json:"recordTypeGT,omitempty"`
+	RecordTypeGTE          *string  `json:"recordTypeGTE,omitempty"`
+	RecordTypeLT           *string  `json:"recordTypeLT,omitempty"`
+	RecordTypeLTE          *string  `json:"recordTypeLTE,omitempty"`
+	RecordTypeContains     *string  `json:"recordTypeContains,omitempty"`
+	RecordTypeHasPrefix    *string  `json:"recordTypeHasPrefix,omitempty"`
+	RecordTypeHasSuffix    *string  `json:"recordTypeHasSuffix,omitempty"`
+	RecordTypeEqualFold    *string  `json:"recordTypeEqualFold,omitempty"`
+	RecordTypeContainsFold *string  `json:"recordTypeContainsFold,omitempty"`
+
+	// "record_id" field predicates.
+	RecordID             *string  `json:"recordID,omitempty"`
+	RecordIDNEQ          *string  `json:"recordIDNEQ,omitempty"`
+	RecordIDIn           []string `json:"recordIDIn,omitempty"`
+	RecordIDNotIn        []string `json:"recordIDNotIn,omitempty"`
+	RecordIDGT           *string  `json:"recordIDGT,omitempty"`
+	RecordIDGTE          *string  `json:"recordIDGTE,omitempty"`
+	RecordIDLT           *string  `json:"recordIDLT,omitempty"`
+	RecordIDLTE          *string  `json:"recordIDLTE,omitempty"`
+	RecordIDContains     *string  `json:"recordIDContains,omitempty"`
+	RecordIDHasPrefix    *string  `json:"recordIDHasPrefix,omitempty"`
+	RecordIDHasSuffix    *string  `json:"recordIDHasSuffix,omitempty"`
+	RecordIDEqualFold    *string  `json:"recordIDEqualFold,omitempty"`
+	RecordIDContainsFold *string  `json:"recordIDContainsFold,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *AuditEntryWhereInput) AddPredicates(predicates ...predicate.AuditEntry) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the AuditEntryWhereInput filter on the AuditEntryQuery builder.
+func (i *AuditEntryWhereInput) Filter(q *AuditEntryQuery) (*AuditEntryQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyAuditEntryWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyAuditEntryWhereInput is returned in case the AuditEntryWhereInput is empty.
+var ErrEmptyAuditEntryWhereInput = errors.New("ent: empty predicate AuditEntryWhereInput")
+
+// P returns a predicate for filtering auditentries.
+// An error is returned if the input is empty or invalid.
+func (i *AuditEntryWhereInput) P() (predicate.AuditEntry, error) {
+	var predicates []predicate.AuditEntry
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, auditentry.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.AuditEntry, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, auditentry.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.AuditEntry, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, auditentry.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, auditentry.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, auditentry.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, auditentry.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, auditentry.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, auditentry.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, auditentry.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, auditentry.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, auditentry.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, auditentry.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, auditentry.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, auditentry.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, auditentry.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, auditentry.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, auditentry.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, auditentry.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, auditentry.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, auditentry.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, auditentry.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, auditentry.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, auditentry.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, auditentry.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, auditentry.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, auditentry.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, auditentry.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.ActorKind != nil {
+		predicates = append(predicates, auditentry.ActorKindEQ(*i.ActorKind))
+	}
+	if i.ActorKindNEQ != nil {
+		predicates = append(predicates, auditentry.ActorKindNEQ(*i.ActorKindNEQ))
+	}
+	if len(i.ActorKindIn) > 0 {
+		predicates = append(predicates, auditentry.ActorKindIn(i.ActorKindIn...))
+	}
+	if len(i.ActorKindNotIn) > 0 {
+		predicates = append(predicates, auditentry.ActorKindNotIn(i.ActorKindNotIn...))
+	}
+	if i.ActorID != nil {
+		predicates = append(predicates, auditentry.ActorIDEQ(*i.ActorID))
+	}
+	if i.ActorIDNEQ != nil {
+		predicates = append(predicates, auditentry.ActorIDNEQ(*i.ActorIDNEQ))
+	}
+	if len(i.ActorIDIn) > 0 {
+		predicates = append(predicates, auditentry.ActorIDIn(i.ActorIDIn...))
+	}
+	if len(i.ActorIDNotIn) > 0 {
+		predicates = append(predicates, auditentry.ActorIDNotIn(i.ActorIDNotIn...))
+	}
+	if i.ActorIDGT != nil {
+		predicates = append(predicates, auditentry.ActorIDGT(*i.ActorIDGT))
+	}
+	if i.ActorIDGTE != nil {
+		predicates = append(predicates, auditentry.ActorIDGTE(*i.ActorIDGTE))
+	}
+	if i.ActorIDLT != nil {
+		predicates = append(predicates, auditentry.ActorIDLT(*i.ActorIDLT))
+	}
+	if i.ActorIDLTE != nil {
+		predicates = append(predicates, auditentry.ActorIDLTE(*i.ActorIDLTE))
+	}
+	if i.ActorIDContains != nil {
+		predicates = append(predicates, auditentry.ActorIDContains(*i.ActorIDContains))
+	}
+	if i.ActorIDHasPrefix != nil {
+		predicates = append(predicates, auditentry.ActorIDHasPrefix(*i.ActorIDHasPrefix))
+	}
+	if i.ActorIDHasSuffix != nil {
+		predicates = append(predicates, auditentry.ActorIDHasSuffix(*i.ActorIDHasSuffix))
+	}
+	if i.ActorIDEqualFold != nil {
+		predicates = append(predicates, auditentry.ActorIDEqualFold(*i.ActorIDEqualFold))
+	}
+	if i.ActorIDContainsFold != nil {
+		predicates = append(predicates, auditentry.ActorIDContainsFold(*i.ActorIDContainsFold))
+	}
+	if i.Action != nil {
+		predicates = append(predicates, auditentry.ActionEQ(*i.Action))
+	}
+	if i.ActionNEQ != nil {
+		predicates = append(predicates, auditentry.ActionNEQ(*i.ActionNEQ))
+	}
+	if len(i.ActionIn) > 0 {
+		predicates = append(predicates, auditentry.ActionIn(i.ActionIn...))
+	}
+	if len(i.ActionNotIn) > 0 {
+		predicates = append(predicates, auditentry.ActionNotIn(i.ActionNotIn...))
+	}
+	if i.RecordType != nil {
+		predicates = append(predicates, auditentry.RecordTypeEQ(*i.RecordType))
+	}
+	if i.RecordTypeNEQ != nil {
+		predicates = append(predicates, auditentry.RecordTypeNEQ(*i.RecordTypeNEQ))
+	}
+	if len(i.RecordTypeIn) > 0 {
+		predicates = append(predicates, auditentry.RecordTypeIn(i.RecordTypeIn...))
+	}
+	if len(i.RecordTypeNotIn) > 0 {
+		predicates = append(predicates, auditentry.RecordTypeNotIn(i.RecordTypeNotIn...))
+	}
+	if i.RecordTypeGT != nil {
+		predicates = append(predicates, auditentry.RecordTypeGT(*i.RecordTypeGT))
+	}
+	if i.RecordTypeGTE != nil {
+		predicates = append(predicates, auditentry.RecordTypeGTE(*i.RecordTypeGTE))
+	}
+	if i.RecordTypeLT != nil {
+		predicates = append(predicates, auditentry.RecordTypeLT(*i.RecordTypeLT))
+	}
+	if i.RecordTypeLTE != nil {
+		predicates = append(predicates, auditentry.RecordTypeLTE(*i.RecordTypeLTE))
+	}
+	if i.RecordTypeContains != nil {
+		predicates = append(predicates, auditentry.RecordTypeContains(*i.RecordTypeContains))
+	}
+	if i.RecordTypeHasPrefix != nil {
+		predicates = append(predicates, auditentry.RecordTypeHasPrefix(*i.RecordTypeHasPrefix))
+	}
+	if i.RecordTypeHasSuffix != nil {
+		predicates = append(predicates, auditentry.RecordTypeHasSuffix(*i.RecordTypeHasSuffix))
+	}
+	if i.RecordTypeEqualFold != nil {
+		predicates = append(predicates, auditentry.RecordTypeEqualFold(*i.RecordTypeEqualFold))
+	}
+	if i.RecordTypeContainsFold != nil {
+		predicates = append(predicates, auditentry.RecordTypeContainsFold(*i.RecordTypeContainsFold))
+	}
+	if i.RecordID != nil {
+		predicates = append(predicates, auditentry.RecordIDEQ(*i.RecordID))
+	}
+	if i.RecordIDNEQ != nil {
+		predicates = append(predicates, auditentry.RecordIDNEQ(*i.RecordIDNEQ))
+	}
+	if len(i.RecordIDIn) > 0 {
+		predicates = append(predicates, auditentry.RecordIDIn(i.RecordIDIn...))
+	}
+	if len(i.RecordIDNotIn) > 0 {
+		predicates = append(predicates, auditentry.RecordIDNotIn(i.RecordIDNotIn...))
+	}
+	if i.RecordIDGT != nil {
+		predicates = append(predicates, auditentry.RecordIDGT(*i.RecordIDGT))
+	}
+	if i.RecordIDGTE != nil {
+		predicates = append(predicates, auditentry.RecordIDGTE(*i.RecordIDGTE))
+	}
+	if i.RecordIDLT != nil {
+		predicates = append(predicates, auditentry.RecordIDLT(*i.RecordIDLT))
+	}
+	if i.RecordIDLTE != nil {
+		predicates = append(predicates, auditentry.RecordIDLTE(*i.RecordIDLTE))
+	}
+	if i.RecordIDContains != nil {
+		predicates = append(predicates, auditentry.RecordIDContains(*i.RecordIDContains))
+	}
+	if i.RecordIDHasPrefix != nil {
+		predicates = append(predicates, auditentry.RecordIDHasPrefix(*i.RecordIDHasPrefix))
+	}
+	if i.RecordIDHasSuffix != nil {
+		predicates = append(predicates, auditentry.RecordIDHasSuffix(*i.RecordIDHasSuffix))
+	}
+	if i.RecordIDEqualFold != nil {
+		predicates = append(predicates, auditentry.RecordIDEqualFold(*i.RecordIDEqualFold))
+	}
+	if i.RecordIDContainsFold != nil {
+		predicates = append(predicates, auditentry.RecordIDContainsFold(*i.RecordIDContainsFold))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyAuditEntryWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return auditentry.And(predicates...), nil
 	}
 }
 
@@ -5163,6 +5556,396 @@ func (i *DealWhereInput) P() (predicate.Deal, error) {
 	}
 }
 
+// EventWhereInput represents a where input for filtering Event queries.
+type EventWhereInput struct {
+	Predicates []predicate.Event  `json:"-"`
+	Not        *EventWhereInput   `json:"not,omitempty"`
+	Or         []*EventWhereInput `json:"or,omitempty"`
+	And        []*EventWhereInput `json:"and,omitempty"`
+
+	// "id" field predicates.
+	ID      *pulid.ID  `json:"id,omitempty"`
+	IDNEQ   *pulid.ID  `json:"idNEQ,omitempty"`
+	IDIn    []pulid.ID `json:"idIn,omitempty"`
+	IDNotIn []pulid.ID `json:"idNotIn,omitempty"`
+	IDGT    *pulid.ID  `json:"idGT,omitempty"`
+	IDGTE   *pulid.ID  `json:"idGTE,omitempty"`
+	IDLT    *pulid.ID  `json:"idLT,omitempty"`
+	IDLTE   *pulid.ID  `json:"idLTE,omitempty"`
+
+	// "created_at" field predicates.
+	CreatedAt      *time.Time  `json:"createdAt,omitempty"`
+	CreatedAtNEQ   *time.Time  `json:"createdAtNEQ,omitempty"`
+	CreatedAtIn    []time.Time `json:"createdAtIn,omitempty"`
+	CreatedAtNotIn []time.Time `json:"createdAtNotIn,omitempty"`
+	CreatedAtGT    *time.Time  `json:"createdAtGT,omitempty"`
+	CreatedAtGTE   *time.Time  `json:"createdAtGTE,omitempty"`
+	CreatedAtLT    *time.Time  `json:"createdAtLT,omitempty"`
+	CreatedAtLTE   *time.Time  `json:"createdAtLTE,omitempty"`
+
+	// "updated_at" field predicates.
+	UpdatedAt      *time.Time  `json:"updatedAt,omitempty"`
+	UpdatedAtNEQ   *time.Time  `json:"updatedAtNEQ,omitempty"`
+	UpdatedAtIn    []time.Time `json:"updatedAtIn,omitempty"`
+	UpdatedAtNotIn []time.Time `json:"updatedAtNotIn,omitempty"`
+	UpdatedAtGT    *time.Time  `json:"updatedAtGT,omitempty"`
+	UpdatedAtGTE   *time.Time  `json:"updatedAtGTE,omitempty"`
+	UpdatedAtLT    *time.Time  `json:"updatedAtLT,omitempty"`
+	UpdatedAtLTE   *time.Time  `json:"updatedAtLTE,omitempty"`
+
+	// "type" field predicates.
+	Type      *eventtype.Type  `json:"type,omitempty"`
+	TypeNEQ   *eventtype.Type  `json:"typeNEQ,omitempty"`
+	TypeIn    []eventtype.Type `json:"typeIn,omitempty"`
+	TypeNotIn []eventtype.Type `json:"typeNotIn,omitempty"`
+
+	// "subject_type" field predicates.
+	SubjectType             *string  `json:"subjectType,omitempty"`
+	SubjectTypeNEQ          *string  `json:"subjectTypeNEQ,omitempty"`
+	SubjectTypeIn           []string `json:"subjectTypeIn,omitempty"`
+	SubjectTypeNotIn        []string `json:"subjectTypeNotIn,omitempty"`
+	SubjectTypeGT           *string  `json:"subjectTypeGT,omitempty"`
+	SubjectTypeGTE          *string  `json:"subjectTypeGTE,omitempty"`
+	SubjectTypeLT           *string  `json:"subjectTypeLT,omitempty"`
+	SubjectTypeLTE          *string  `json:"subjectTypeLTE,omitempty"`
+	SubjectTypeContains     *string  `json:"subjectTypeContains,omitempty"`
+	SubjectTypeHasPrefix    *string  `json:"subjectTypeHasPrefix,omitempty"`
+	SubjectTypeHasSuffix    *string  `json:"subjectTypeHasSuffix,omitempty"`
+	SubjectTypeEqualFold    *string  `json:"subjectTypeEqualFold,omitempty"`
+	SubjectTypeContainsFold *string  `json:"subjectTypeContainsFold,omitempty"`
+
+	// "subject_id" field predicates.
+	SubjectID             *string  `json:"subjectID,omitempty"`
+	SubjectIDNEQ          *string  `json:"subjectIDNEQ,omitempty"`
+	SubjectIDIn           []string `json:"subjectIDIn,omitempty"`
+	SubjectIDNotIn        []string `json:"subjectIDNotIn,omitempty"`
+	SubjectIDGT           *string  `json:"subjectIDGT,omitempty"`
+	SubjectIDGTE          *string  `json:"subjectIDGTE,omitempty"`
+	SubjectIDLT           *string  `json:"subjectIDLT,omitempty"`
+	SubjectIDLTE          *string  `json:"subjectIDLTE,omitempty"`
+	SubjectIDContains     *string  `json:"subjectIDContains,omitempty"`
+	SubjectIDHasPrefix    *string  `json:"subjectIDHasPrefix,omitempty"`
+	SubjectIDHasSuffix    *string  `json:"subjectIDHasSuffix,omitempty"`
+	SubjectIDEqualFold    *string  `json:"subjectIDEqualFold,omitempty"`
+	SubjectIDContainsFold *string  `json:"subjectIDContainsFold,omitempty"`
+
+	// "actor_kind" field predicates.
+	ActorKind      *event.ActorKind  `json:"actorKind,omitempty"`
+	ActorKindNEQ   *event.ActorKind  `json:"actorKindNEQ,omitempty"`
+	ActorKindIn    []event.ActorKind `json:"actorKindIn,omitempty"`
+	ActorKindNotIn []event.ActorKind `json:"actorKindNotIn,omitempty"`
+
+	// "actor_id" field predicates.
+	ActorID             *string  `json:"actorID,omitempty"`
+	ActorIDNEQ          *string  `json:"actorIDNEQ,omitempty"`
+	ActorIDIn           []string `json:"actorIDIn,omitempty"`
+	ActorIDNotIn        []string `json:"actorIDNotIn,omitempty"`
+	ActorIDGT           *string  `json:"actorIDGT,omitempty"`
+	ActorIDGTE          *string  `json:"actorIDGTE,omitempty"`
+	ActorIDLT           *string  `json:"actorIDLT,omitempty"`
+	ActorIDLTE          *string  `json:"actorIDLTE,omitempty"`
+	ActorIDContains     *string  `json:"actorIDContains,omitempty"`
+	ActorIDHasPrefix    *string  `json:"actorIDHasPrefix,omitempty"`
+	ActorIDHasSuffix    *string  `json:"actorIDHasSuffix,omitempty"`
+	ActorIDEqualFold    *string  `json:"actorIDEqualFold,omitempty"`
+	ActorIDContainsFold *string  `json:"actorIDContainsFold,omitempty"`
+}
+
+// AddPredicates adds custom predicates to the where input to be used during the filtering phase.
+func (i *EventWhereInput) AddPredicates(predicates ...predicate.Event) {
+	i.Predicates = append(i.Predicates, predicates...)
+}
+
+// Filter applies the EventWhereInput filter on the EventQuery builder.
+func (i *EventWhereInput) Filter(q *EventQuery) (*EventQuery, error) {
+	if i == nil {
+		return q, nil
+	}
+	p, err := i.P()
+	if err != nil {
+		if err == ErrEmptyEventWhereInput {
+			return q, nil
+		}
+		return nil, err
+	}
+	return q.Where(p), nil
+}
+
+// ErrEmptyEventWhereInput is returned in case the EventWhereInput is empty.
+var ErrEmptyEventWhereInput = errors.New("ent: empty predicate EventWhereInput")
+
+// P returns a predicate for filtering events.
+// An error is returned if the input is empty or invalid.
+func (i *EventWhereInput) P() (predicate.Event, error) {
+	var predicates []predicate.Event
+	if i.Not != nil {
+		p, err := i.Not.P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'not'", err)
+		}
+		predicates = append(predicates, event.Not(p))
+	}
+	switch n := len(i.Or); {
+	case n == 1:
+		p, err := i.Or[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'or'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		or := make([]predicate.Event, 0, n)
+		for _, w := range i.Or {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'or'", err)
+			}
+			or = append(or, p)
+		}
+		predicates = append(predicates, event.Or(or...))
+	}
+	switch n := len(i.And); {
+	case n == 1:
+		p, err := i.And[0].P()
+		if err != nil {
+			return nil, fmt.Errorf("%w: field 'and'", err)
+		}
+		predicates = append(predicates, p)
+	case n > 1:
+		and := make([]predicate.Event, 0, n)
+		for _, w := range i.And {
+			p, err := w.P()
+			if err != nil {
+				return nil, fmt.Errorf("%w: field 'and'", err)
+			}
+			and = append(and, p)
+		}
+		predicates = append(predicates, event.And(and...))
+	}
+	predicates = append(predicates, i.Predicates...)
+	if i.ID != nil {
+		predicates = append(predicates, event.IDEQ(*i.ID))
+	}
+	if i.IDNEQ != nil {
+		predicates = append(predicates, event.IDNEQ(*i.IDNEQ))
+	}
+	if len(i.IDIn) > 0 {
+		predicates = append(predicates, event.IDIn(i.IDIn...))
+	}
+	if len(i.IDNotIn) > 0 {
+		predicates = append(predicates, event.IDNotIn(i.IDNotIn...))
+	}
+	if i.IDGT != nil {
+		predicates = append(predicates, event.IDGT(*i.IDGT))
+	}
+	if i.IDGTE != nil {
+		predicates = append(predicates, event.IDGTE(*i.IDGTE))
+	}
+	if i.IDLT != nil {
+		predicates = append(predicates, event.IDLT(*i.IDLT))
+	}
+	if i.IDLTE != nil {
+		predicates = append(predicates, event.IDLTE(*i.IDLTE))
+	}
+	if i.CreatedAt != nil {
+		predicates = append(predicates, event.CreatedAtEQ(*i.CreatedAt))
+	}
+	if i.CreatedAtNEQ != nil {
+		predicates = append(predicates, event.CreatedAtNEQ(*i.CreatedAtNEQ))
+	}
+	if len(i.CreatedAtIn) > 0 {
+		predicates = append(predicates, event.CreatedAtIn(i.CreatedAtIn...))
+	}
+	if len(i.CreatedAtNotIn) > 0 {
+		predicates = append(predicates, event.CreatedAtNotIn(i.CreatedAtNotIn...))
+	}
+	if i.CreatedAtGT != nil {
+		predicates = append(predicates, event.CreatedAtGT(*i.CreatedAtGT))
+	}
+	if i.CreatedAtGTE != nil {
+		predicates = append(predicates, event.CreatedAtGTE(*i.CreatedAtGTE))
+	}
+	if i.CreatedAtLT != nil {
+		predicates = append(predicates, event.CreatedAtLT(*i.CreatedAtLT))
+	}
+	if i.CreatedAtLTE != nil {
+		predicates = append(predicates, event.CreatedAtLTE(*i.CreatedAtLTE))
+	}
+	if i.UpdatedAt != nil {
+		predicates = append(predicates, event.UpdatedAtEQ(*i.UpdatedAt))
+	}
+	if i.UpdatedAtNEQ != nil {
+		predicates = append(predicates, event.UpdatedAtNEQ(*i.UpdatedAtNEQ))
+	}
+	if len(i.UpdatedAtIn) > 0 {
+		predicates = append(predicates, event.UpdatedAtIn(i.UpdatedAtIn...))
+	}
+	if len(i.UpdatedAtNotIn) > 0 {
+		predicates = append(predicates, event.UpdatedAtNotIn(i.UpdatedAtNotIn...))
+	}
+	if i.UpdatedAtGT != nil {
+		predicates = append(predicates, event.UpdatedAtGT(*i.UpdatedAtGT))
+	}
+	if i.UpdatedAtGTE != nil {
+		predicates = append(predicates, event.UpdatedAtGTE(*i.UpdatedAtGTE))
+	}
+	if i.UpdatedAtLT != nil {
+		predicates = append(predicates, event.UpdatedAtLT(*i.UpdatedAtLT))
+	}
+	if i.UpdatedAtLTE != nil {
+		predicates = append(predicates, event.UpdatedAtLTE(*i.UpdatedAtLTE))
+	}
+	if i.Type != nil {
+		predicates = append(predicates, event.TypeEQ(*i.Type))
+	}
+	if i.TypeNEQ != nil {
+		predicates = append(predicates, event.TypeNEQ(*i.TypeNEQ))
+	}
+	if len(i.TypeIn) > 0 {
+		predicates = append(predicates, event.TypeIn(i.TypeIn...))
+	}
+	if len(i.TypeNotIn) > 0 {
+		predicates = append(predicates, event.TypeNotIn(i.TypeNotIn...))
+	}
+	if i.SubjectType != nil {
+		predicates = append(predicates, event.SubjectTypeEQ(*i.SubjectType))
+	}
+	if i.SubjectTypeNEQ != nil {
+		predicates = append(predicates, event.SubjectTypeNEQ(*i.SubjectTypeNEQ))
+	}
+	if len(i.SubjectTypeIn) > 0 {
+		predicates = append(predicates, event.SubjectTypeIn(i.SubjectTypeIn...))
+	}
+	if len(i.SubjectTypeNotIn) > 0 {
+		predicates = append(predicates, event.SubjectTypeNotIn(i.SubjectTypeNotIn...))
+	}
+	if i.SubjectTypeGT != nil {
+		predicates = append(predicates, event.SubjectTypeGT(*i.SubjectTypeGT))
+	}
+	if i.SubjectTypeGTE != nil {
+		predicates = append(predicates, event.SubjectTypeGTE(*i.SubjectTypeGTE))
+	}
+	if i.SubjectTypeLT != nil {
+		predicates = append(predicates, event.SubjectTypeLT(*i.SubjectTypeLT))
+	}
+	if i.SubjectTypeLTE != nil {
+		predicates = append(predicates, event.SubjectTypeLTE(*i.SubjectTypeLTE))
+	}
+	if i.SubjectTypeContains != nil {
+		predicates = append(predicates, event.SubjectTypeContains(*i.SubjectTypeContains))
+	}
+	if i.SubjectTypeHasPrefix != nil {
+		predicates = append(predicates, event.SubjectTypeHasPrefix(*i.SubjectTypeHasPrefix))
+	}
+	if i.SubjectTypeHasSuffix != nil {
+		predicates = append(predicates, event.SubjectTypeHasSuffix(*i.SubjectTypeHasSuffix))
+	}
+	if i.SubjectTypeEqualFold != nil {
+		predicates = append(predicates, event.SubjectTypeEqualFold(*i.SubjectTypeEqualFold))
+	}
+	if i.SubjectTypeContainsFold != nil {
+		predicates = append(predicates, event.SubjectTypeContainsFold(*i.SubjectTypeContainsFold))
+	}
+	if i.SubjectID != nil {
+		predicates = append(predicates, event.SubjectIDEQ(*i.SubjectID))
+	}
+	if i.SubjectIDNEQ != nil {
+		predicates = append(predicates, event.SubjectIDNEQ(*i.SubjectIDNEQ))
+	}
+	if len(i.SubjectIDIn) > 0 {
+		predicates = append(predicates, event.SubjectIDIn(i.SubjectIDIn...))
+	}
+	if len(i.SubjectIDNotIn) > 0 {
+		predicates = append(predicates, event.SubjectIDNotIn(i.SubjectIDNotIn...))
+	}
+	if i.SubjectIDGT != nil {
+		predicates = append(predicates, event.SubjectIDGT(*i.SubjectIDGT))
+	}
+	if i.SubjectIDGTE != nil {
+		predicates = append(predicates, event.SubjectIDGTE(*i.SubjectIDGTE))
+	}
+	if i.SubjectIDLT != nil {
+		predicates = append(predicates, event.SubjectIDLT(*i.SubjectIDLT))
+	}
+	if i.SubjectIDLTE != nil {
+		predicates = append(predicates, event.SubjectIDLTE(*i.SubjectIDLTE))
+	}
+	if i.SubjectIDContains != nil {
+		predicates = append(predicates, event.SubjectIDContains(*i.SubjectIDContains))
+	}
+	if i.SubjectIDHasPrefix != nil {
+		predicates = append(predicates, event.SubjectIDHasPrefix(*i.SubjectIDHasPrefix))
+	}
+	if i.SubjectIDHasSuffix != nil {
+		predicates = append(predicates, event.SubjectIDHasSuffix(*i.SubjectIDHasSuffix))
+	}
+	if i.SubjectIDEqualFold != nil {
+		predicates = append(predicates, event.SubjectIDEqualFold(*i.SubjectIDEqualFold))
+	}
+	if i.SubjectIDContainsFold != nil {
+		predicates = append(predicates, event.SubjectIDContainsFold(*i.SubjectIDContainsFold))
+	}
+	if i.ActorKind != nil {
+		predicates = append(predicates, event.ActorKindEQ(*i.ActorKind))
+	}
+	if i.ActorKindNEQ != nil {
+		predicates = append(predicates, event.ActorKindNEQ(*i.ActorKindNEQ))
+	}
+	if len(i.ActorKindIn) > 0 {
+		predicates = append(predicates, event.ActorKindIn(i.ActorKindIn...))
+	}
+	if len(i.ActorKindNotIn) > 0 {
+		predicates = append(predicates, event.ActorKindNotIn(i.ActorKindNotIn...))
+	}
+	if i.ActorID != nil {
+		predicates = append(predicates, event.ActorIDEQ(*i.ActorID))
+	}
+	if i.ActorIDNEQ != nil {
+		predicates = append(predicates, event.ActorIDNEQ(*i.ActorIDNEQ))
+	}
+	if len(i.ActorIDIn) > 0 {
+		predicates = append(predicates, event.ActorIDIn(i.ActorIDIn...))
+	}
+	if len(i.ActorIDNotIn) > 0 {
+		predicates = append(predicates, event.ActorIDNotIn(i.ActorIDNotIn...))
+	}
+	if i.ActorIDGT != nil {
+		predicates = append(predicates, event.ActorIDGT(*i.ActorIDGT))
+	}
+	if i.ActorIDGTE != nil {
+		predicates = append(predicates, event.ActorIDGTE(*i.ActorIDGTE))
+	}
+	if i.ActorIDLT != nil {
+		predicates = append(predicates, event.ActorIDLT(*i.ActorIDLT))
+	}
+	if i.ActorIDLTE != nil {
+		predicates = append(predicates, event.ActorIDLTE(*i.ActorIDLTE))
+	}
+	if i.ActorIDContains != nil {
+		predicates = append(predicates, event.ActorIDContains(*i.ActorIDContains))
+	}
+	if i.ActorIDHasPrefix != nil {
+		predicates = append(predicates, event.ActorIDHasPrefix(*i.ActorIDHasPrefix))
+	}
+	if i.ActorIDHasSuffix != nil {
+		predicates = append(predicates, event.ActorIDHasSuffix(*i.ActorIDHasSuffix))
+	}
+	if i.ActorIDEqualFold != nil {
+		predicates = append(predicates, event.ActorIDEqualFold(*i.ActorIDEqualFold))
+	}
+	if i.ActorIDContainsFold != nil {
+		predicates = append(predicates, event.ActorIDContainsFold(*i.ActorIDContainsFold))
+	}
+
+	switch len(predicates) {
+	case 0:
+		return nil, ErrEmptyEventWhereInput
+	case 1:
+		return predicates[0], nil
+	default:
+		return event.And(predicates...), nil
+	}
+}
+
 // LineItemWhereInput represents a where input for filtering LineItem queries.
 type LineItemWhereInput struct {
 	Predicates []predicate.LineItem  `json:"-"`
@@ -5786,6 +6569,42 @@ type OrganizationWhereInput struct {
 	CurrencyHasSuffix    *string  `json:"currencyHasSuffix,omitempty"`
 	CurrencyEqualFold    *string  `json:"currencyEqualFold,omitempty"`
 	CurrencyContainsFold *string  `json:"currencyContainsFold,omitempty"`
+
+	// "members_see_only_own_records" field predicates.
+	MembersSeeOnlyOwnRecords    *bool `json:"membersSeeOnlyOwnRecords,omitempty"`
+	MembersSeeOnlyOwnRecordsNEQ *bool `json:"membersSeeOnlyOwnRecordsNEQ,omitempty"`
+
+	// "at_risk_after_days" field predicates.
+	AtRiskAfterDays      *int  `json:"atRiskAfterDays,omitempty"`
+	AtRiskAfterDaysNEQ   *int  `json:"atRiskAfterDaysNEQ,omitempty"`
+	AtRiskAfterDaysIn    []int `json:"atRiskAfterDaysIn,omitempty"`
+	AtRiskAfterDaysNotIn []int `json:"atRiskAfterDaysNotIn,omitempty"`
+	AtRiskAfterDaysGT    *int  `json:"atRiskAfterDaysGT,omitempty"`
+	AtRiskAfterDaysGTE   *int  `json:"atRiskAfterDaysGTE,omitempty"`
+	AtRiskAfterDaysLT    *int  `json:"atRiskAfterDaysLT,omitempty"`
+	AtRiskAfterDaysLTE   *int  `json:"atRiskAfterDaysLTE,omitempty"`
+
+	// "spend_threshold" field predicates.
+	SpendThreshold       *money.Amount  `json:"spendThreshold,omitempty"`
+	SpendThresholdNEQ    *money.Amount  `json:"spendThresholdNEQ,omitempty"`
+	SpendThresholdIn     []money.Amount `json:"spendThresholdIn,omitempty"`
+	SpendThresholdNotIn  []money.Amount `json:"spendThresholdNotIn,omitempty"`
+	SpendThresholdGT     *money.Amount  `json:"spendThresholdGT,omitempty"`
+	SpendThresholdGTE    *money.Amount  `json:"spendThresholdGTE,omitempty"`
+	SpendThresholdLT     *money.Amount  `json:"spendThresholdLT,omitempty"`
+	SpendThresholdLTE    *money.Amount  `json:"spendThresholdLTE,omitempty"`
+	SpendThresholdIsNil  bool           `json:"spendThresholdIsNil,omitempty"`
+	SpendThresholdNotNil bool           `json:"spendThresholdNotNil,omitempty"`
+
+	// "event_retention_days" field predicates.
+	EventRetentionDays      *int  `json:"eventRetentionDays,omitempty"`
+	EventRetentionDaysNEQ   *int  `json:"eventRetentionDaysNEQ,omitempty"`
+	EventRetentionDaysIn    []int `json:"eventRetentionDaysIn,omitempty"`
+	EventRetentionDaysNotIn []int `json:"eventRetentionDaysNotIn,omitempty"`
+	EventRetentionDaysGT    *int  `json:"eventRetentionDaysGT,omitempty"`
+	EventRetentionDaysGTE   *int  `json:"eventRetentionDaysGTE,omitempty"`
+	EventRetentionDaysLT    *int  `json:"eventRetentionDaysLT,omitempty"`
+	EventRetentionDaysLTE   *int  `json:"eventRetentionDaysLTE,omitempty"`
 }
 
 // AddPredicates adds custom predicates to the where input to be used during the filtering phase.
@@ -6047,6 +6866,90 @@ func (i *OrganizationWhereInput) P() (predicate.Organization, error) {
 	}
 	if i.CurrencyContainsFold != nil {
 		predicates = append(predicates, organization.CurrencyContainsFold(*i.CurrencyContainsFold))
+	}
+	if i.MembersSeeOnlyOwnRecords != nil {
+		predicates = append(predicates, organization.MembersSeeOnlyOwnRecordsEQ(*i.MembersSeeOnlyOwnRecords))
+	}
+	if i.MembersSeeOnlyOwnRecordsNEQ != nil {
+		predicates = append(predicates, organization.MembersSeeOnlyOwnRecordsNEQ(*i.MembersSeeOnlyOwnRecordsNEQ))
+	}
+	if i.AtRiskAfterDays != nil {
+		predicates = append(predicates, organization.AtRiskAfterDaysEQ(*i.AtRiskAfterDays))
+	}
+	if i.AtRiskAfterDaysNEQ != nil {
+		predicates = append(predicates, organization.AtRiskAfterDaysNEQ(*i.AtRiskAfterDaysNEQ))
+	}
+	if len(i.AtRiskAfterDaysIn) > 0 {
+		predicates = append(predicates, organization.AtRiskAfterDaysIn(i.AtRiskAfterDaysIn...))
+	}
+	if len(i.AtRiskAfterDaysNotIn) > 0 {
+		predicates = append(predicates, organization.AtRiskAfterDaysNotIn(i.AtRiskAfterDaysNotIn...))
+	}
+	if i.AtRiskAfterDaysGT != nil {
+		predicates = append(predicates, organization.AtRiskAfterDaysGT(*i.AtRiskAfterDaysGT))
+	}
+	if i.AtRiskAfterDaysGTE != nil {
+		predicates = append(predicates, organization.AtRiskAfterDaysGTE(*i.AtRiskAfterDaysGTE))
+	}
+	if i.AtRiskAfterDaysLT != nil {
+		predicates = append(predicates, organization.AtRiskAfterDaysLT(*i.AtRiskAfterDaysLT))
+	}
+	if i.AtRiskAfterDaysLTE != nil {
+		predicates = append(predicates, organization.AtRiskAfterDaysLTE(*i.AtRiskAfterDaysLTE))
+	}
+	if i.SpendThreshold != nil {
+		predicates = append(predicates, organization.SpendThresholdEQ(*i.SpendThreshold))
+	}
+	if i.SpendThresholdNEQ != nil {
+		predicates = append(predicates, organization.SpendThresholdNEQ(*i.SpendThresholdNEQ))
+	}
+	if len(i.SpendThresholdIn) > 0 {
+		predicates = append(predicates, organization.SpendThresholdIn(i.SpendThresholdIn...))
+	}
+	if len(i.SpendThresholdNotIn) > 0 {
+		predicates = append(predicates, organization.SpendThresholdNotIn(i.SpendThresholdNotIn...))
+	}
+	if i.SpendThresholdGT != nil {
+		predicates = append(predicates, organization.SpendThresholdGT(*i.SpendThresholdGT))
+	}
+	if i.SpendThresholdGTE != nil {
+		predicates = append(predicates, organization.SpendThresholdGTE(*i.SpendThresholdGTE))
+	}
+	if i.SpendThresholdLT != nil {
+		predicates = append(predicates, organization.SpendThresholdLT(*i.SpendThresholdLT))
+	}
+	if i.SpendThresholdLTE != nil {
+		predicates = append(predicates, organization.SpendThresholdLTE(*i.SpendThresholdLTE))
+	}
+	if i.SpendThresholdIsNil {
+		predicates = append(predicates, organization.SpendThresholdIsNil())
+	}
+	if i.SpendThresholdNotNil {
+		predicates = append(predicates, organization.SpendThresholdNotNil())
+	}
+	if i.EventRetentionDays != nil {
+		predicates = append(predicates, organization.EventRetentionDaysEQ(*i.EventRetentionDays))
+	}
+	if i.EventRetentionDaysNEQ != nil {
+		predicates = append(predicates, organization.EventRetentionDaysNEQ(*i.EventRetentionDaysNEQ))
+	}
+	if len(i.EventRetentionDaysIn) > 0 {
+		predicates = append(predicates, organization.EventRetentionDaysIn(i.EventRetentionDaysIn...))
+	}
+	if len(i.EventRetentionDaysNotIn) > 0 {
+		predicates = append(predicates, organization.EventRetentionDaysNotIn(i.EventRetentionDaysNotIn...))
+	}
+	if i.EventRetentionDaysGT != nil {
+		predicates = append(predicates, organization.EventRetentionDaysGT(*i.EventRetentionDaysGT))
+	}
+	if i.EventRetentionDaysGTE != nil {
+		predicates = append(predicates, organization.EventRetentionDaysGTE(*i.EventRetentionDaysGTE))
+	}
+	if i.EventRetentionDaysLT != nil {
+		predicates = append(predicates, organization.EventRetentionDaysLT(*i.EventRetentionDaysLT))
+	}
+	if i.EventRetentionDaysLTE != nil {
+		predicates = append(predicates, organization.EventRetentionDaysLTE(*i.EventRetentionDaysLTE))
 	}
 
 	switch len(predicates) {

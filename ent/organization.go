@@ -11,6 +11,7 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"github.com/headlesscrm/crm/ent/organization"
+	"github.com/headlesscrm/crm/internal/money"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
 
@@ -25,10 +26,18 @@ type Organization struct {
 	UpdatedAt time.Time `json:"updated_at,omitempty"`
 	// Name holds the value of the "name" field.
 	Name string `json:"name,omitempty"`
-	// URL-safe unique handle, used by the CLI
+	// URL-safe unique handle, used by the CLI.
 	Slug string `json:"slug,omitempty"`
 	// Currency holds the value of the "currency" field.
 	Currency string `json:"currency,omitempty"`
+	// When true, MEMBERs see and change only the contacts, accounts and deals they own.
+	MembersSeeOnlyOwnRecords bool `json:"members_see_only_own_records,omitempty"`
+	// A VIP customer with no purchase for this many days raises customer.at_risk.
+	AtRiskAfterDays int `json:"at_risk_after_days,omitempty"`
+	// SpendThreshold holds the value of the "spend_threshold" field.
+	SpendThreshold *money.Amount `json:"spend_threshold,omitempty"`
+	// How long events and webhook deliveries are kept.
+	EventRetentionDays int `json:"event_retention_days,omitempty"`
 	// Settings holds the value of the "settings" field.
 	Settings     map[string]interface{} `json:"settings,omitempty"`
 	selectValues sql.SelectValues
@@ -39,10 +48,16 @@ func (*Organization) scanValues(columns []string) ([]any, error) {
 	values := make([]any, len(columns))
 	for i := range columns {
 		switch columns[i] {
+		case organization.FieldSpendThreshold:
+			values[i] = &sql.NullScanner{S: new(money.Amount)}
 		case organization.FieldSettings:
 			values[i] = new([]byte)
 		case organization.FieldID:
 			values[i] = new(pulid.ID)
+		case organization.FieldMembersSeeOnlyOwnRecords:
+			values[i] = new(sql.NullBool)
+		case organization.FieldAtRiskAfterDays, organization.FieldEventRetentionDays:
+			values[i] = new(sql.NullInt64)
 		case organization.FieldName, organization.FieldSlug, organization.FieldCurrency:
 			values[i] = new(sql.NullString)
 		case organization.FieldCreatedAt, organization.FieldUpdatedAt:
@@ -97,6 +112,31 @@ func (_m *Organization) assignValues(columns []string, values []any) error {
 				return fmt.Errorf("unexpected type %T for field currency", values[i])
 			} else if value.Valid {
 				_m.Currency = value.String
+			}
+		case organization.FieldMembersSeeOnlyOwnRecords:
+			if value, ok := values[i].(*sql.NullBool); !ok {
+				return fmt.Errorf("unexpected type %T for field members_see_only_own_records", values[i])
+			} else if value.Valid {
+				_m.MembersSeeOnlyOwnRecords = value.Bool
+			}
+		case organization.FieldAtRiskAfterDays:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field at_risk_after_days", values[i])
+			} else if value.Valid {
+				_m.AtRiskAfterDays = int(value.Int64)
+			}
+		case organization.FieldSpendThreshold:
+			if value, ok := values[i].(*sql.NullScanner); !ok {
+				return fmt.Errorf("unexpected type %T for field spend_threshold", values[i])
+			} else if value.Valid {
+				_m.SpendThreshold = new(money.Amount)
+				*_m.SpendThreshold = *value.S.(*money.Amount)
+			}
+		case organization.FieldEventRetentionDays:
+			if value, ok := values[i].(*sql.NullInt64); !ok {
+				return fmt.Errorf("unexpected type %T for field event_retention_days", values[i])
+			} else if value.Valid {
+				_m.EventRetentionDays = int(value.Int64)
 			}
 		case organization.FieldSettings:
 			if value, ok := values[i].(*[]byte); !ok {
@@ -156,6 +196,20 @@ func (_m *Organization) String() string {
 	builder.WriteString(", ")
 	builder.WriteString("currency=")
 	builder.WriteString(_m.Currency)
+	builder.WriteString(", ")
+	builder.WriteString("members_see_only_own_records=")
+	builder.WriteString(fmt.Sprintf("%v", _m.MembersSeeOnlyOwnRecords))
+	builder.WriteString(", ")
+	builder.WriteString("at_risk_after_days=")
+	builder.WriteString(fmt.Sprintf("%v", _m.AtRiskAfterDays))
+	builder.WriteString(", ")
+	if v := _m.SpendThreshold; v != nil {
+		builder.WriteString("spend_threshold=")
+		builder.WriteString(fmt.Sprintf("%v", *v))
+	}
+	builder.WriteString(", ")
+	builder.WriteString("event_retention_days=")
+	builder.WriteString(fmt.Sprintf("%v", _m.EventRetentionDays))
 	builder.WriteString(", ")
 	builder.WriteString("settings=")
 	builder.WriteString(fmt.Sprintf("%v", _m.Settings))

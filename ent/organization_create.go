@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"entgo.io/ent/schema/field"
 	"github.com/headlesscrm/crm/ent/organization"
+	"github.com/headlesscrm/crm/internal/money"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
 
@@ -74,6 +75,62 @@ func (_c *OrganizationCreate) SetCurrency(v string) *OrganizationCreate {
 func (_c *OrganizationCreate) SetNillableCurrency(v *string) *OrganizationCreate {
 	if v != nil {
 		_c.SetCurrency(*v)
+	}
+	return _c
+}
+
+// SetMembersSeeOnlyOwnRecords sets the "members_see_only_own_records" field.
+func (_c *OrganizationCreate) SetMembersSeeOnlyOwnRecords(v bool) *OrganizationCreate {
+	_c.mutation.SetMembersSeeOnlyOwnRecords(v)
+	return _c
+}
+
+// SetNillableMembersSeeOnlyOwnRecords sets the "members_see_only_own_records" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableMembersSeeOnlyOwnRecords(v *bool) *OrganizationCreate {
+	if v != nil {
+		_c.SetMembersSeeOnlyOwnRecords(*v)
+	}
+	return _c
+}
+
+// SetAtRiskAfterDays sets the "at_risk_after_days" field.
+func (_c *OrganizationCreate) SetAtRiskAfterDays(v int) *OrganizationCreate {
+	_c.mutation.SetAtRiskAfterDays(v)
+	return _c
+}
+
+// SetNillableAtRiskAfterDays sets the "at_risk_after_days" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableAtRiskAfterDays(v *int) *OrganizationCreate {
+	if v != nil {
+		_c.SetAtRiskAfterDays(*v)
+	}
+	return _c
+}
+
+// SetSpendThreshold sets the "spend_threshold" field.
+func (_c *OrganizationCreate) SetSpendThreshold(v money.Amount) *OrganizationCreate {
+	_c.mutation.SetSpendThreshold(v)
+	return _c
+}
+
+// SetNillableSpendThreshold sets the "spend_threshold" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableSpendThreshold(v *money.Amount) *OrganizationCreate {
+	if v != nil {
+		_c.SetSpendThreshold(*v)
+	}
+	return _c
+}
+
+// SetEventRetentionDays sets the "event_retention_days" field.
+func (_c *OrganizationCreate) SetEventRetentionDays(v int) *OrganizationCreate {
+	_c.mutation.SetEventRetentionDays(v)
+	return _c
+}
+
+// SetNillableEventRetentionDays sets the "event_retention_days" field if the given value is not nil.
+func (_c *OrganizationCreate) SetNillableEventRetentionDays(v *int) *OrganizationCreate {
+	if v != nil {
+		_c.SetEventRetentionDays(*v)
 	}
 	return _c
 }
@@ -153,6 +210,18 @@ func (_c *OrganizationCreate) defaults() error {
 		v := organization.DefaultCurrency
 		_c.mutation.SetCurrency(v)
 	}
+	if _, ok := _c.mutation.MembersSeeOnlyOwnRecords(); !ok {
+		v := organization.DefaultMembersSeeOnlyOwnRecords
+		_c.mutation.SetMembersSeeOnlyOwnRecords(v)
+	}
+	if _, ok := _c.mutation.AtRiskAfterDays(); !ok {
+		v := organization.DefaultAtRiskAfterDays
+		_c.mutation.SetAtRiskAfterDays(v)
+	}
+	if _, ok := _c.mutation.EventRetentionDays(); !ok {
+		v := organization.DefaultEventRetentionDays
+		_c.mutation.SetEventRetentionDays(v)
+	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if organization.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized organization.DefaultID (forgotten import ent/runtime?)")
@@ -193,6 +262,30 @@ func (_c *OrganizationCreate) check() error {
 	if v, ok := _c.mutation.Currency(); ok {
 		if err := organization.CurrencyValidator(v); err != nil {
 			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "Organization.currency": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.MembersSeeOnlyOwnRecords(); !ok {
+		return &ValidationError{Name: "members_see_only_own_records", err: errors.New(`ent: missing required field "Organization.members_see_only_own_records"`)}
+	}
+	if _, ok := _c.mutation.AtRiskAfterDays(); !ok {
+		return &ValidationError{Name: "at_risk_after_days", err: errors.New(`ent: missing required field "Organization.at_risk_after_days"`)}
+	}
+	if v, ok := _c.mutation.AtRiskAfterDays(); ok {
+		if err := organization.AtRiskAfterDaysValidator(v); err != nil {
+			return &ValidationError{Name: "at_risk_after_days", err: fmt.Errorf(`ent: validator failed for field "Organization.at_risk_after_days": %w`, err)}
+		}
+	}
+	if v, ok := _c.mutation.SpendThreshold(); ok {
+		if err := organization.SpendThresholdValidator(int64(v)); err != nil {
+			return &ValidationError{Name: "spend_threshold", err: fmt.Errorf(`ent: validator failed for field "Organization.spend_threshold": %w`, err)}
+		}
+	}
+	if _, ok := _c.mutation.EventRetentionDays(); !ok {
+		return &ValidationError{Name: "event_retention_days", err: errors.New(`ent: missing required field "Organization.event_retention_days"`)}
+	}
+	if v, ok := _c.mutation.EventRetentionDays(); ok {
+		if err := organization.EventRetentionDaysValidator(v); err != nil {
+			return &ValidationError{Name: "event_retention_days", err: fmt.Errorf(`ent: validator failed for field "Organization.event_retention_days": %w`, err)}
 		}
 	}
 	return nil
@@ -250,6 +343,22 @@ func (_c *OrganizationCreate) createSpec() (*Organization, *sqlgraph.CreateSpec)
 	if value, ok := _c.mutation.Currency(); ok {
 		_spec.SetField(organization.FieldCurrency, field.TypeString, value)
 		_node.Currency = value
+	}
+	if value, ok := _c.mutation.MembersSeeOnlyOwnRecords(); ok {
+		_spec.SetField(organization.FieldMembersSeeOnlyOwnRecords, field.TypeBool, value)
+		_node.MembersSeeOnlyOwnRecords = value
+	}
+	if value, ok := _c.mutation.AtRiskAfterDays(); ok {
+		_spec.SetField(organization.FieldAtRiskAfterDays, field.TypeInt, value)
+		_node.AtRiskAfterDays = value
+	}
+	if value, ok := _c.mutation.SpendThreshold(); ok {
+		_spec.SetField(organization.FieldSpendThreshold, field.TypeInt64, value)
+		_node.SpendThreshold = &value
+	}
+	if value, ok := _c.mutation.EventRetentionDays(); ok {
+		_spec.SetField(organization.FieldEventRetentionDays, field.TypeInt, value)
+		_node.EventRetentionDays = value
 	}
 	if value, ok := _c.mutation.Settings(); ok {
 		_spec.SetField(organization.FieldSettings, field.TypeJSON, value)
@@ -340,6 +449,78 @@ func (u *OrganizationUpsert) SetCurrency(v string) *OrganizationUpsert {
 // UpdateCurrency sets the "currency" field to the value that was provided on create.
 func (u *OrganizationUpsert) UpdateCurrency() *OrganizationUpsert {
 	u.SetExcluded(organization.FieldCurrency)
+	return u
+}
+
+// SetMembersSeeOnlyOwnRecords sets the "members_see_only_own_records" field.
+func (u *OrganizationUpsert) SetMembersSeeOnlyOwnRecords(v bool) *OrganizationUpsert {
+	u.Set(organization.FieldMembersSeeOnlyOwnRecords, v)
+	return u
+}
+
+// UpdateMembersSeeOnlyOwnRecords sets the "members_see_only_own_records" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateMembersSeeOnlyOwnRecords() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldMembersSeeOnlyOwnRecords)
+	return u
+}
+
+// SetAtRiskAfterDays sets the "at_risk_after_days" field.
+func (u *OrganizationUpsert) SetAtRiskAfterDays(v int) *OrganizationUpsert {
+	u.Set(organization.FieldAtRiskAfterDays, v)
+	return u
+}
+
+// UpdateAtRiskAfterDays sets the "at_risk_after_days" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateAtRiskAfterDays() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldAtRiskAfterDays)
+	return u
+}
+
+// AddAtRiskAfterDays adds v to the "at_risk_after_days" field.
+func (u *OrganizationUpsert) AddAtRiskAfterDays(v int) *OrganizationUpsert {
+	u.Add(organization.FieldAtRiskAfterDays, v)
+	return u
+}
+
+// SetSpendThreshold sets the "spend_threshold" field.
+func (u *OrganizationUpsert) SetSpendThreshold(v money.Amount) *OrganizationUpsert {
+	u.Set(organization.FieldSpendThreshold, v)
+	return u
+}
+
+// UpdateSpendThreshold sets the "spend_threshold" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateSpendThreshold() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldSpendThreshold)
+	return u
+}
+
+// AddSpendThreshold adds v to the "spend_threshold" field.
+func (u *OrganizationUpsert) AddSpendThreshold(v money.Amount) *OrganizationUpsert {
+	u.Add(organization.FieldSpendThreshold, v)
+	return u
+}
+
+// ClearSpendThreshold clears the value of the "spend_threshold" field.
+func (u *OrganizationUpsert) ClearSpendThreshold() *OrganizationUpsert {
+	u.SetNull(organization.FieldSpendThreshold)
+	return u
+}
+
+// SetEventRetentionDays sets the "event_retention_days" field.
+func (u *OrganizationUpsert) SetEventRetentionDays(v int) *OrganizationUpsert {
+	u.Set(organization.FieldEventRetentionDays, v)
+	return u
+}
+
+// UpdateEventRetentionDays sets the "event_retention_days" field to the value that was provided on create.
+func (u *OrganizationUpsert) UpdateEventRetentionDays() *OrganizationUpsert {
+	u.SetExcluded(organization.FieldEventRetentionDays)
+	return u
+}
+
+// AddEventRetentionDays adds v to the "event_retention_days" field.
+func (u *OrganizationUpsert) AddEventRetentionDays(v int) *OrganizationUpsert {
+	u.Add(organization.FieldEventRetentionDays, v)
 	return u
 }
 
@@ -454,6 +635,90 @@ func (u *OrganizationUpsertOne) SetCurrency(v string) *OrganizationUpsertOne {
 func (u *OrganizationUpsertOne) UpdateCurrency() *OrganizationUpsertOne {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.UpdateCurrency()
+	})
+}
+
+// SetMembersSeeOnlyOwnRecords sets the "members_see_only_own_records" field.
+func (u *OrganizationUpsertOne) SetMembersSeeOnlyOwnRecords(v bool) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetMembersSeeOnlyOwnRecords(v)
+	})
+}
+
+// UpdateMembersSeeOnlyOwnRecords sets the "members_see_only_own_records" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateMembersSeeOnlyOwnRecords() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateMembersSeeOnlyOwnRecords()
+	})
+}
+
+// SetAtRiskAfterDays sets the "at_risk_after_days" field.
+func (u *OrganizationUpsertOne) SetAtRiskAfterDays(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetAtRiskAfterDays(v)
+	})
+}
+
+// AddAtRiskAfterDays adds v to the "at_risk_after_days" field.
+func (u *OrganizationUpsertOne) AddAtRiskAfterDays(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddAtRiskAfterDays(v)
+	})
+}
+
+// UpdateAtRiskAfterDays sets the "at_risk_after_days" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateAtRiskAfterDays() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateAtRiskAfterDays()
+	})
+}
+
+// SetSpendThreshold sets the "spend_threshold" field.
+func (u *OrganizationUpsertOne) SetSpendThreshold(v money.Amount) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetSpendThreshold(v)
+	})
+}
+
+// AddSpendThreshold adds v to the "spend_threshold" field.
+func (u *OrganizationUpsertOne) AddSpendThreshold(v money.Amount) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddSpendThreshold(v)
+	})
+}
+
+// UpdateSpendThreshold sets the "spend_threshold" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateSpendThreshold() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateSpendThreshold()
+	})
+}
+
+// ClearSpendThreshold clears the value of the "spend_threshold" field.
+func (u *OrganizationUpsertOne) ClearSpendThreshold() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearSpendThreshold()
+	})
+}
+
+// SetEventRetentionDays sets the "event_retention_days" field.
+func (u *OrganizationUpsertOne) SetEventRetentionDays(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetEventRetentionDays(v)
+	})
+}
+
+// AddEventRetentionDays adds v to the "event_retention_days" field.
+func (u *OrganizationUpsertOne) AddEventRetentionDays(v int) *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddEventRetentionDays(v)
+	})
+}
+
+// UpdateEventRetentionDays sets the "event_retention_days" field to the value that was provided on create.
+func (u *OrganizationUpsertOne) UpdateEventRetentionDays() *OrganizationUpsertOne {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateEventRetentionDays()
 	})
 }
 
@@ -738,6 +1003,90 @@ func (u *OrganizationUpsertBulk) SetCurrency(v string) *OrganizationUpsertBulk {
 func (u *OrganizationUpsertBulk) UpdateCurrency() *OrganizationUpsertBulk {
 	return u.Update(func(s *OrganizationUpsert) {
 		s.UpdateCurrency()
+	})
+}
+
+// SetMembersSeeOnlyOwnRecords sets the "members_see_only_own_records" field.
+func (u *OrganizationUpsertBulk) SetMembersSeeOnlyOwnRecords(v bool) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetMembersSeeOnlyOwnRecords(v)
+	})
+}
+
+// UpdateMembersSeeOnlyOwnRecords sets the "members_see_only_own_records" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateMembersSeeOnlyOwnRecords() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateMembersSeeOnlyOwnRecords()
+	})
+}
+
+// SetAtRiskAfterDays sets the "at_risk_after_days" field.
+func (u *OrganizationUpsertBulk) SetAtRiskAfterDays(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetAtRiskAfterDays(v)
+	})
+}
+
+// AddAtRiskAfterDays adds v to the "at_risk_after_days" field.
+func (u *OrganizationUpsertBulk) AddAtRiskAfterDays(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddAtRiskAfterDays(v)
+	})
+}
+
+// UpdateAtRiskAfterDays sets the "at_risk_after_days" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateAtRiskAfterDays() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateAtRiskAfterDays()
+	})
+}
+
+// SetSpendThreshold sets the "spend_threshold" field.
+func (u *OrganizationUpsertBulk) SetSpendThreshold(v money.Amount) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetSpendThreshold(v)
+	})
+}
+
+// AddSpendThreshold adds v to the "spend_threshold" field.
+func (u *OrganizationUpsertBulk) AddSpendThreshold(v money.Amount) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddSpendThreshold(v)
+	})
+}
+
+// UpdateSpendThreshold sets the "spend_threshold" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateSpendThreshold() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateSpendThreshold()
+	})
+}
+
+// ClearSpendThreshold clears the value of the "spend_threshold" field.
+func (u *OrganizationUpsertBulk) ClearSpendThreshold() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.ClearSpendThreshold()
+	})
+}
+
+// SetEventRetentionDays sets the "event_retention_days" field.
+func (u *OrganizationUpsertBulk) SetEventRetentionDays(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.SetEventRetentionDays(v)
+	})
+}
+
+// AddEventRetentionDays adds v to the "event_retention_days" field.
+func (u *OrganizationUpsertBulk) AddEventRetentionDays(v int) *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.AddEventRetentionDays(v)
+	})
+}
+
+// UpdateEventRetentionDays sets the "event_retention_days" field to the value that was provided on create.
+func (u *OrganizationUpsertBulk) UpdateEventRetentionDays() *OrganizationUpsertBulk {
+	return u.Update(func(s *OrganizationUpsert) {
+		s.UpdateEventRetentionDays()
 	})
 }
 

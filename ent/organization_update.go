@@ -13,6 +13,7 @@ import (
 	"entgo.io/ent/schema/field"
 	"github.com/headlesscrm/crm/ent/organization"
 	"github.com/headlesscrm/crm/ent/predicate"
+	"github.com/headlesscrm/crm/internal/money"
 )
 
 // OrganizationUpdate is the builder for updating Organization entities.
@@ -60,6 +61,89 @@ func (_u *OrganizationUpdate) SetNillableCurrency(v *string) *OrganizationUpdate
 	if v != nil {
 		_u.SetCurrency(*v)
 	}
+	return _u
+}
+
+// SetMembersSeeOnlyOwnRecords sets the "members_see_only_own_records" field.
+func (_u *OrganizationUpdate) SetMembersSeeOnlyOwnRecords(v bool) *OrganizationUpdate {
+	_u.mutation.SetMembersSeeOnlyOwnRecords(v)
+	return _u
+}
+
+// SetNillableMembersSeeOnlyOwnRecords sets the "members_see_only_own_records" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableMembersSeeOnlyOwnRecords(v *bool) *OrganizationUpdate {
+	if v != nil {
+		_u.SetMembersSeeOnlyOwnRecords(*v)
+	}
+	return _u
+}
+
+// SetAtRiskAfterDays sets the "at_risk_after_days" field.
+func (_u *OrganizationUpdate) SetAtRiskAfterDays(v int) *OrganizationUpdate {
+	_u.mutation.ResetAtRiskAfterDays()
+	_u.mutation.SetAtRiskAfterDays(v)
+	return _u
+}
+
+// SetNillableAtRiskAfterDays sets the "at_risk_after_days" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableAtRiskAfterDays(v *int) *OrganizationUpdate {
+	if v != nil {
+		_u.SetAtRiskAfterDays(*v)
+	}
+	return _u
+}
+
+// AddAtRiskAfterDays adds value to the "at_risk_after_days" field.
+func (_u *OrganizationUpdate) AddAtRiskAfterDays(v int) *OrganizationUpdate {
+	_u.mutation.AddAtRiskAfterDays(v)
+	return _u
+}
+
+// SetSpendThreshold sets the "spend_threshold" field.
+func (_u *OrganizationUpdate) SetSpendThreshold(v money.Amount) *OrganizationUpdate {
+	_u.mutation.ResetSpendThreshold()
+	_u.mutation.SetSpendThreshold(v)
+	return _u
+}
+
+// SetNillableSpendThreshold sets the "spend_threshold" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableSpendThreshold(v *money.Amount) *OrganizationUpdate {
+	if v != nil {
+		_u.SetSpendThreshold(*v)
+	}
+	return _u
+}
+
+// AddSpendThreshold adds value to the "spend_threshold" field.
+func (_u *OrganizationUpdate) AddSpendThreshold(v money.Amount) *OrganizationUpdate {
+	_u.mutation.AddSpendThreshold(v)
+	return _u
+}
+
+// ClearSpendThreshold clears the value of the "spend_threshold" field.
+func (_u *OrganizationUpdate) ClearSpendThreshold() *OrganizationUpdate {
+	_u.mutation.ClearSpendThreshold()
+	return _u
+}
+
+// SetEventRetentionDays sets the "event_retention_days" field.
+func (_u *OrganizationUpdate) SetEventRetentionDays(v int) *OrganizationUpdate {
+	_u.mutation.ResetEventRetentionDays()
+	_u.mutation.SetEventRetentionDays(v)
+	return _u
+}
+
+// SetNillableEventRetentionDays sets the "event_retention_days" field if the given value is not nil.
+func (_u *OrganizationUpdate) SetNillableEventRetentionDays(v *int) *OrganizationUpdate {
+	if v != nil {
+		_u.SetEventRetentionDays(*v)
+	}
+	return _u
+}
+
+// AddEventRetentionDays adds value to the "event_retention_days" field.
+func (_u *OrganizationUpdate) AddEventRetentionDays(v int) *OrganizationUpdate {
+	_u.mutation.AddEventRetentionDays(v)
 	return _u
 }
 
@@ -134,6 +218,21 @@ func (_u *OrganizationUpdate) check() error {
 			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "Organization.currency": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.AtRiskAfterDays(); ok {
+		if err := organization.AtRiskAfterDaysValidator(v); err != nil {
+			return &ValidationError{Name: "at_risk_after_days", err: fmt.Errorf(`ent: validator failed for field "Organization.at_risk_after_days": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.SpendThreshold(); ok {
+		if err := organization.SpendThresholdValidator(int64(v)); err != nil {
+			return &ValidationError{Name: "spend_threshold", err: fmt.Errorf(`ent: validator failed for field "Organization.spend_threshold": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.EventRetentionDays(); ok {
+		if err := organization.EventRetentionDaysValidator(v); err != nil {
+			return &ValidationError{Name: "event_retention_days", err: fmt.Errorf(`ent: validator failed for field "Organization.event_retention_days": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -163,6 +262,30 @@ func (_u *OrganizationUpdate) sqlSave(ctx context.Context) (_node int, err error
 	}
 	if value, ok := _u.mutation.Currency(); ok {
 		_spec.SetField(organization.FieldCurrency, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.MembersSeeOnlyOwnRecords(); ok {
+		_spec.SetField(organization.FieldMembersSeeOnlyOwnRecords, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.AtRiskAfterDays(); ok {
+		_spec.SetField(organization.FieldAtRiskAfterDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedAtRiskAfterDays(); ok {
+		_spec.AddField(organization.FieldAtRiskAfterDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SpendThreshold(); ok {
+		_spec.SetField(organization.FieldSpendThreshold, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedSpendThreshold(); ok {
+		_spec.AddField(organization.FieldSpendThreshold, field.TypeInt64, value)
+	}
+	if _u.mutation.SpendThresholdCleared() {
+		_spec.ClearField(organization.FieldSpendThreshold, field.TypeInt64)
+	}
+	if value, ok := _u.mutation.EventRetentionDays(); ok {
+		_spec.SetField(organization.FieldEventRetentionDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedEventRetentionDays(); ok {
+		_spec.AddField(organization.FieldEventRetentionDays, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Settings(); ok {
 		_spec.SetField(organization.FieldSettings, field.TypeJSON, value)
@@ -223,6 +346,89 @@ func (_u *OrganizationUpdateOne) SetNillableCurrency(v *string) *OrganizationUpd
 	if v != nil {
 		_u.SetCurrency(*v)
 	}
+	return _u
+}
+
+// SetMembersSeeOnlyOwnRecords sets the "members_see_only_own_records" field.
+func (_u *OrganizationUpdateOne) SetMembersSeeOnlyOwnRecords(v bool) *OrganizationUpdateOne {
+	_u.mutation.SetMembersSeeOnlyOwnRecords(v)
+	return _u
+}
+
+// SetNillableMembersSeeOnlyOwnRecords sets the "members_see_only_own_records" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableMembersSeeOnlyOwnRecords(v *bool) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetMembersSeeOnlyOwnRecords(*v)
+	}
+	return _u
+}
+
+// SetAtRiskAfterDays sets the "at_risk_after_days" field.
+func (_u *OrganizationUpdateOne) SetAtRiskAfterDays(v int) *OrganizationUpdateOne {
+	_u.mutation.ResetAtRiskAfterDays()
+	_u.mutation.SetAtRiskAfterDays(v)
+	return _u
+}
+
+// SetNillableAtRiskAfterDays sets the "at_risk_after_days" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableAtRiskAfterDays(v *int) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetAtRiskAfterDays(*v)
+	}
+	return _u
+}
+
+// AddAtRiskAfterDays adds value to the "at_risk_after_days" field.
+func (_u *OrganizationUpdateOne) AddAtRiskAfterDays(v int) *OrganizationUpdateOne {
+	_u.mutation.AddAtRiskAfterDays(v)
+	return _u
+}
+
+// SetSpendThreshold sets the "spend_threshold" field.
+func (_u *OrganizationUpdateOne) SetSpendThreshold(v money.Amount) *OrganizationUpdateOne {
+	_u.mutation.ResetSpendThreshold()
+	_u.mutation.SetSpendThreshold(v)
+	return _u
+}
+
+// SetNillableSpendThreshold sets the "spend_threshold" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableSpendThreshold(v *money.Amount) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetSpendThreshold(*v)
+	}
+	return _u
+}
+
+// AddSpendThreshold adds value to the "spend_threshold" field.
+func (_u *OrganizationUpdateOne) AddSpendThreshold(v money.Amount) *OrganizationUpdateOne {
+	_u.mutation.AddSpendThreshold(v)
+	return _u
+}
+
+// ClearSpendThreshold clears the value of the "spend_threshold" field.
+func (_u *OrganizationUpdateOne) ClearSpendThreshold() *OrganizationUpdateOne {
+	_u.mutation.ClearSpendThreshold()
+	return _u
+}
+
+// SetEventRetentionDays sets the "event_retention_days" field.
+func (_u *OrganizationUpdateOne) SetEventRetentionDays(v int) *OrganizationUpdateOne {
+	_u.mutation.ResetEventRetentionDays()
+	_u.mutation.SetEventRetentionDays(v)
+	return _u
+}
+
+// SetNillableEventRetentionDays sets the "event_retention_days" field if the given value is not nil.
+func (_u *OrganizationUpdateOne) SetNillableEventRetentionDays(v *int) *OrganizationUpdateOne {
+	if v != nil {
+		_u.SetEventRetentionDays(*v)
+	}
+	return _u
+}
+
+// AddEventRetentionDays adds value to the "event_retention_days" field.
+func (_u *OrganizationUpdateOne) AddEventRetentionDays(v int) *OrganizationUpdateOne {
+	_u.mutation.AddEventRetentionDays(v)
 	return _u
 }
 
@@ -310,6 +516,21 @@ func (_u *OrganizationUpdateOne) check() error {
 			return &ValidationError{Name: "currency", err: fmt.Errorf(`ent: validator failed for field "Organization.currency": %w`, err)}
 		}
 	}
+	if v, ok := _u.mutation.AtRiskAfterDays(); ok {
+		if err := organization.AtRiskAfterDaysValidator(v); err != nil {
+			return &ValidationError{Name: "at_risk_after_days", err: fmt.Errorf(`ent: validator failed for field "Organization.at_risk_after_days": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.SpendThreshold(); ok {
+		if err := organization.SpendThresholdValidator(int64(v)); err != nil {
+			return &ValidationError{Name: "spend_threshold", err: fmt.Errorf(`ent: validator failed for field "Organization.spend_threshold": %w`, err)}
+		}
+	}
+	if v, ok := _u.mutation.EventRetentionDays(); ok {
+		if err := organization.EventRetentionDaysValidator(v); err != nil {
+			return &ValidationError{Name: "event_retention_days", err: fmt.Errorf(`ent: validator failed for field "Organization.event_retention_days": %w`, err)}
+		}
+	}
 	return nil
 }
 
@@ -356,6 +577,30 @@ func (_u *OrganizationUpdateOne) sqlSave(ctx context.Context) (_node *Organizati
 	}
 	if value, ok := _u.mutation.Currency(); ok {
 		_spec.SetField(organization.FieldCurrency, field.TypeString, value)
+	}
+	if value, ok := _u.mutation.MembersSeeOnlyOwnRecords(); ok {
+		_spec.SetField(organization.FieldMembersSeeOnlyOwnRecords, field.TypeBool, value)
+	}
+	if value, ok := _u.mutation.AtRiskAfterDays(); ok {
+		_spec.SetField(organization.FieldAtRiskAfterDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedAtRiskAfterDays(); ok {
+		_spec.AddField(organization.FieldAtRiskAfterDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.SpendThreshold(); ok {
+		_spec.SetField(organization.FieldSpendThreshold, field.TypeInt64, value)
+	}
+	if value, ok := _u.mutation.AddedSpendThreshold(); ok {
+		_spec.AddField(organization.FieldSpendThreshold, field.TypeInt64, value)
+	}
+	if _u.mutation.SpendThresholdCleared() {
+		_spec.ClearField(organization.FieldSpendThreshold, field.TypeInt64)
+	}
+	if value, ok := _u.mutation.EventRetentionDays(); ok {
+		_spec.SetField(organization.FieldEventRetentionDays, field.TypeInt, value)
+	}
+	if value, ok := _u.mutation.AddedEventRetentionDays(); ok {
+		_spec.AddField(organization.FieldEventRetentionDays, field.TypeInt, value)
 	}
 	if value, ok := _u.mutation.Settings(); ok {
 		_spec.SetField(organization.FieldSettings, field.TypeJSON, value)

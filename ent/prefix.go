@@ -9,12 +9,14 @@ import (
 	"github.com/headlesscrm/crm/ent/account"
 	"github.com/headlesscrm/crm/ent/activity"
 	"github.com/headlesscrm/crm/ent/apitoken"
+	"github.com/headlesscrm/crm/ent/auditentry"
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
 	"github.com/headlesscrm/crm/ent/clvmodel"
 	"github.com/headlesscrm/crm/ent/contact"
 	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
+	"github.com/headlesscrm/crm/ent/event"
 	"github.com/headlesscrm/crm/ent/lineitem"
 	"github.com/headlesscrm/crm/ent/organization"
 	"github.com/headlesscrm/crm/ent/pipeline"
@@ -26,6 +28,8 @@ import (
 	"github.com/headlesscrm/crm/ent/surveyresponse"
 	"github.com/headlesscrm/crm/ent/ticket"
 	"github.com/headlesscrm/crm/ent/user"
+	"github.com/headlesscrm/crm/ent/webhookdelivery"
+	"github.com/headlesscrm/crm/ent/webhookendpoint"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
 
@@ -34,12 +38,14 @@ var prefixTables = map[string]string{
 	"tok":  apitoken.Table,
 	"acc":  account.Table,
 	"act":  activity.Table,
+	"aud":  auditentry.Table,
 	"clv":  clvmodel.Table,
 	"cmp":  campaign.Table,
 	"cmm":  campaignmember.Table,
 	"con":  contact.Table,
 	"cm":   customermetrics.Table,
 	"deal": deal.Table,
+	"evt":  event.Table,
 	"li":   lineitem.Table,
 	"org":  organization.Table,
 	"pip":  pipeline.Table,
@@ -51,6 +57,8 @@ var prefixTables = map[string]string{
 	"rsp":  surveyresponse.Table,
 	"tkt":  ticket.Table,
 	"usr":  user.Table,
+	"whd":  webhookdelivery.Table,
+	"whe":  webhookendpoint.Table,
 }
 
 // TableOfID returns the table of the record an ID names, from its prefix.

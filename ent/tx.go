@@ -20,6 +20,8 @@ type Tx struct {
 	Account *AccountClient
 	// Activity is the client for interacting with the Activity builders.
 	Activity *ActivityClient
+	// AuditEntry is the client for interacting with the AuditEntry builders.
+	AuditEntry *AuditEntryClient
 	// CLVModel is the client for interacting with the CLVModel builders.
 	CLVModel *CLVModelClient
 	// Campaign is the client for interacting with the Campaign builders.
@@ -32,6 +34,8 @@ type Tx struct {
 	CustomerMetrics *CustomerMetricsClient
 	// Deal is the client for interacting with the Deal builders.
 	Deal *DealClient
+	// Event is the client for interacting with the Event builders.
+	Event *EventClient
 	// LineItem is the client for interacting with the LineItem builders.
 	LineItem *LineItemClient
 	// Organization is the client for interacting with the Organization builders.
@@ -56,6 +60,10 @@ type Tx struct {
 	Ticket *TicketClient
 	// User is the client for interacting with the User builders.
 	User *UserClient
+	// WebhookDelivery is the client for interacting with the WebhookDelivery builders.
+	WebhookDelivery *WebhookDeliveryClient
+	// WebhookEndpoint is the client for interacting with the WebhookEndpoint builders.
+	WebhookEndpoint *WebhookEndpointClient
 
 	// lazily loaded.
 	client     *Client
@@ -190,12 +198,14 @@ func (tx *Tx) init() {
 	tx.APIToken = NewAPITokenClient(tx.config)
 	tx.Account = NewAccountClient(tx.config)
 	tx.Activity = NewActivityClient(tx.config)
+	tx.AuditEntry = NewAuditEntryClient(tx.config)
 	tx.CLVModel = NewCLVModelClient(tx.config)
 	tx.Campaign = NewCampaignClient(tx.config)
 	tx.CampaignMember = NewCampaignMemberClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)
 	tx.CustomerMetrics = NewCustomerMetricsClient(tx.config)
 	tx.Deal = NewDealClient(tx.config)
+	tx.Event = NewEventClient(tx.config)
 	tx.LineItem = NewLineItemClient(tx.config)
 	tx.Organization = NewOrganizationClient(tx.config)
 	tx.Pipeline = NewPipelineClient(tx.config)
@@ -208,6 +218,8 @@ func (tx *Tx) init() {
 	tx.SurveyResponse = NewSurveyResponseClient(tx.config)
 	tx.Ticket = NewTicketClient(tx.config)
 	tx.User = NewUserClient(tx.config)
+	tx.WebhookDelivery = NewWebhookDeliveryClient(tx.config)
+	tx.WebhookEndpoint = NewWebhookEndpointClient(tx.config)
 }
 
 // txDriver wraps the given dialect.Tx with a nop dialect.Driver implementation.

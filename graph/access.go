@@ -39,6 +39,10 @@ var resourceOfType = map[string]string{
 	"Segment":         auth.ResourceSegments,
 	"CustomerMetrics": auth.ResourceAnalytics,
 	"Organization":    auth.ResourceUsers,
+	"AuditEntry":      auth.ResourceAudit,
+	"Event":           auth.ResourceEvents,
+	"WebhookEndpoint": auth.ResourceWebhooks,
+	"WebhookDelivery": auth.ResourceWebhooks,
 }
 
 // pluralOf maps root list fields to their type.
@@ -47,6 +51,7 @@ var listFields = map[string]string{
 	"deals": "Deal", "lineItems": "LineItem", "products": "Product", "activities": "Activity",
 	"tickets": "Ticket", "campaigns": "Campaign", "campaignMembers": "CampaignMember",
 	"surveys": "Survey", "surveyResponses": "SurveyResponse", "users": "User", "segments": "Segment",
+	"auditLog": "AuditEntry", "events": "Event",
 }
 
 // RootFieldAccess returns what the root field of an operation requires.

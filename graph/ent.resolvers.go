@@ -49,6 +49,12 @@ func (r *queryResolver) Activities(ctx context.Context, after *entgql.Cursor[pul
 		ent.WithActivityOrder(orderBy), ent.WithActivityFilter(where.Filter))
 }
 
+// AuditLog is the resolver for the auditLog field.
+func (r *queryResolver) AuditLog(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.AuditEntryOrder, where *ent.AuditEntryWhereInput) (*ent.AuditEntryConnection, error) {
+	return r.client.AuditEntry.Query().Paginate(ctx, after, first, before, last,
+		ent.WithAuditEntryOrder(orderBy), ent.WithAuditEntryFilter(where.Filter))
+}
+
 // Campaigns is the resolver for the campaigns field.
 func (r *queryResolver) Campaigns(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.CampaignOrder, where *ent.CampaignWhereInput) (*ent.CampaignConnection, error) {
 	return r.client.Campaign.Query().Paginate(ctx, after, first, before, last,
@@ -71,6 +77,12 @@ func (r *queryResolver) Contacts(ctx context.Context, after *entgql.Cursor[pulid
 func (r *queryResolver) Deals(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.DealOrder, where *ent.DealWhereInput) (*ent.DealConnection, error) {
 	return r.client.Deal.Query().Paginate(ctx, after, first, before, last,
 		ent.WithDealOrder(orderBy), ent.WithDealFilter(where.Filter))
+}
+
+// Events is the resolver for the events field.
+func (r *queryResolver) Events(ctx context.Context, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.EventOrder, where *ent.EventWhereInput) (*ent.EventConnection, error) {
+	return r.client.Event.Query().Paginate(ctx, after, first, before, last,
+		ent.WithEventOrder(orderBy), ent.WithEventFilter(where.Filter))
 }
 
 // LineItems is the resolver for the lineItems field.

@@ -185,6 +185,50 @@ var (
 			},
 		},
 	}
+	// AuditEntriesColumns holds the columns for the "audit_entries" table.
+	AuditEntriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "actor_kind", Type: field.TypeEnum, Enums: []string{"USER", "TOKEN", "SYSTEM"}},
+		{Name: "actor_id", Type: field.TypeString, Default: ""},
+		{Name: "action", Type: field.TypeEnum, Enums: []string{"CREATE", "UPDATE", "DELETE"}},
+		{Name: "record_type", Type: field.TypeString},
+		{Name: "record_id", Type: field.TypeString},
+		{Name: "changes", Type: field.TypeJSON, Nullable: true},
+		{Name: "organization_id", Type: field.TypeString},
+	}
+	// AuditEntriesTable holds the schema information for the "audit_entries" table.
+	AuditEntriesTable = &schema.Table{
+		Name:       "audit_entries",
+		Columns:    AuditEntriesColumns,
+		PrimaryKey: []*schema.Column{AuditEntriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "audit_entries_organizations_organization",
+				Columns:    []*schema.Column{AuditEntriesColumns[9]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "auditentry_organization_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[9], AuditEntriesColumns[1]},
+			},
+			{
+				Name:    "auditentry_organization_id_record_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[9], AuditEntriesColumns[7], AuditEntriesColumns[1]},
+			},
+			{
+				Name:    "auditentry_organization_id_actor_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{AuditEntriesColumns[9], AuditEntriesColumns[4], AuditEntriesColumns[1]},
+			},
+		},
+	}
 	// ClvModelsColumns holds the columns for the "clv_models" table.
 	ClvModelsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -592,6 +636,55 @@ var (
 			},
 		},
 	}
+	// EventsColumns holds the columns for the "events" table.
+	EventsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "type", Type: field.TypeEnum, Enums: []string{"CONTACT_CREATED", "CONTACT_UPDATED", "CONTACT_DELETED", "ACCOUNT_CREATED", "ACCOUNT_UPDATED", "ACCOUNT_DELETED", "DEAL_CREATED", "DEAL_UPDATED", "DEAL_DELETED", "DEAL_STAGE_CHANGED", "DEAL_WON", "DEAL_LOST", "SURVEY_RESPONSE_SUBMITTED", "SEGMENT_ENTERED", "SEGMENT_EXITED", "CUSTOMER_AT_RISK", "SPEND_THRESHOLD_CROSSED"}},
+		{Name: "subject_type", Type: field.TypeString},
+		{Name: "subject_id", Type: field.TypeString},
+		{Name: "actor_kind", Type: field.TypeEnum, Enums: []string{"USER", "TOKEN", "SYSTEM"}},
+		{Name: "actor_id", Type: field.TypeString, Default: ""},
+		{Name: "data", Type: field.TypeJSON, Nullable: true},
+		{Name: "organization_id", Type: field.TypeString},
+	}
+	// EventsTable holds the schema information for the "events" table.
+	EventsTable = &schema.Table{
+		Name:       "events",
+		Columns:    EventsColumns,
+		PrimaryKey: []*schema.Column{EventsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "events_organizations_organization",
+				Columns:    []*schema.Column{EventsColumns[9]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "event_organization_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{EventsColumns[9], EventsColumns[1]},
+			},
+			{
+				Name:    "event_organization_id_type_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{EventsColumns[9], EventsColumns[3], EventsColumns[1]},
+			},
+			{
+				Name:    "event_organization_id_subject_id",
+				Unique:  false,
+				Columns: []*schema.Column{EventsColumns[9], EventsColumns[5]},
+			},
+			{
+				Name:    "event_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{EventsColumns[1]},
+			},
+		},
+	}
 	// LineItemsColumns holds the columns for the "line_items" table.
 	LineItemsColumns = []*schema.Column{
 		{Name: "id", Type: field.TypeString},
@@ -647,6 +740,10 @@ var (
 		{Name: "name", Type: field.TypeString, Size: 200},
 		{Name: "slug", Type: field.TypeString, Size: 63},
 		{Name: "currency", Type: field.TypeString, Default: "USD"},
+		{Name: "members_see_only_own_records", Type: field.TypeBool, Default: false},
+		{Name: "at_risk_after_days", Type: field.TypeInt, Default: 180},
+		{Name: "spend_threshold", Type: field.TypeInt64, Nullable: true},
+		{Name: "event_retention_days", Type: field.TypeInt, Default: 90},
 		{Name: "settings", Type: field.TypeJSON, Nullable: true},
 	}
 	// OrganizationsTable holds the schema information for the "organizations" table.
@@ -1015,6 +1112,8 @@ var (
 		{Name: "password_hash", Type: field.TypeString},
 		{Name: "role", Type: field.TypeEnum, Enums: []string{"OWNER", "ADMIN", "MANAGER", "MEMBER", "VIEWER"}, Default: "MEMBER"},
 		{Name: "active", Type: field.TypeBool, Default: true},
+		{Name: "failed_logins", Type: field.TypeInt, Default: 0},
+		{Name: "locked_until", Type: field.TypeTime, Nullable: true},
 		{Name: "last_login_at", Type: field.TypeTime, Nullable: true},
 		{Name: "organization_id", Type: field.TypeString},
 	}
@@ -1026,7 +1125,7 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "users_organizations_organization",
-				Columns:    []*schema.Column{UsersColumns[9]},
+				Columns:    []*schema.Column{UsersColumns[11]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
@@ -1035,7 +1134,7 @@ var (
 			{
 				Name:    "user_organization_id_email",
 				Unique:  true,
-				Columns: []*schema.Column{UsersColumns[9], UsersColumns[3]},
+				Columns: []*schema.Column{UsersColumns[11], UsersColumns[3]},
 			},
 			{
 				Name:    "user_email",
@@ -1044,17 +1143,117 @@ var (
 			},
 		},
 	}
+	// WebhookDeliveriesColumns holds the columns for the "webhook_deliveries" table.
+	WebhookDeliveriesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "event_type", Type: field.TypeEnum, Enums: []string{"CONTACT_CREATED", "CONTACT_UPDATED", "CONTACT_DELETED", "ACCOUNT_CREATED", "ACCOUNT_UPDATED", "ACCOUNT_DELETED", "DEAL_CREATED", "DEAL_UPDATED", "DEAL_DELETED", "DEAL_STAGE_CHANGED", "DEAL_WON", "DEAL_LOST", "SURVEY_RESPONSE_SUBMITTED", "SEGMENT_ENTERED", "SEGMENT_EXITED", "CUSTOMER_AT_RISK", "SPEND_THRESHOLD_CROSSED"}},
+		{Name: "status", Type: field.TypeEnum, Enums: []string{"PENDING", "SUCCEEDED", "FAILED"}, Default: "PENDING"},
+		{Name: "attempts", Type: field.TypeInt, Default: 0},
+		{Name: "next_attempt_at", Type: field.TypeTime, Nullable: true},
+		{Name: "last_attempt_at", Type: field.TypeTime, Nullable: true},
+		{Name: "response_code", Type: field.TypeInt, Nullable: true},
+		{Name: "latency_ms", Type: field.TypeInt, Nullable: true},
+		{Name: "error", Type: field.TypeString, Default: ""},
+		{Name: "event_id", Type: field.TypeString},
+		{Name: "organization_id", Type: field.TypeString},
+		{Name: "endpoint_id", Type: field.TypeString},
+	}
+	// WebhookDeliveriesTable holds the schema information for the "webhook_deliveries" table.
+	WebhookDeliveriesTable = &schema.Table{
+		Name:       "webhook_deliveries",
+		Columns:    WebhookDeliveriesColumns,
+		PrimaryKey: []*schema.Column{WebhookDeliveriesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_deliveries_events_deliveries",
+				Columns:    []*schema.Column{WebhookDeliveriesColumns[11]},
+				RefColumns: []*schema.Column{EventsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+			{
+				Symbol:     "webhook_deliveries_organizations_organization",
+				Columns:    []*schema.Column{WebhookDeliveriesColumns[12]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+			{
+				Symbol:     "webhook_deliveries_webhook_endpoints_deliveries",
+				Columns:    []*schema.Column{WebhookDeliveriesColumns[13]},
+				RefColumns: []*schema.Column{WebhookEndpointsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookdelivery_status_next_attempt_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[4], WebhookDeliveriesColumns[6]},
+			},
+			{
+				Name:    "webhookdelivery_organization_id_endpoint_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[12], WebhookDeliveriesColumns[13], WebhookDeliveriesColumns[1]},
+			},
+			{
+				Name:    "webhookdelivery_endpoint_id_event_id",
+				Unique:  true,
+				Columns: []*schema.Column{WebhookDeliveriesColumns[13], WebhookDeliveriesColumns[11]},
+			},
+		},
+	}
+	// WebhookEndpointsColumns holds the columns for the "webhook_endpoints" table.
+	WebhookEndpointsColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeString},
+		{Name: "created_at", Type: field.TypeTime},
+		{Name: "updated_at", Type: field.TypeTime},
+		{Name: "url", Type: field.TypeString, Size: 2048},
+		{Name: "description", Type: field.TypeString, Size: 500, Default: ""},
+		{Name: "event_types", Type: field.TypeJSON},
+		{Name: "secret", Type: field.TypeString},
+		{Name: "previous_secret", Type: field.TypeString, Nullable: true},
+		{Name: "previous_secret_expires_at", Type: field.TypeTime, Nullable: true},
+		{Name: "enabled", Type: field.TypeBool, Default: true},
+		{Name: "disabled_reason", Type: field.TypeString, Default: ""},
+		{Name: "failing_since", Type: field.TypeTime, Nullable: true},
+		{Name: "created_by", Type: field.TypeString, Default: ""},
+		{Name: "organization_id", Type: field.TypeString},
+	}
+	// WebhookEndpointsTable holds the schema information for the "webhook_endpoints" table.
+	WebhookEndpointsTable = &schema.Table{
+		Name:       "webhook_endpoints",
+		Columns:    WebhookEndpointsColumns,
+		PrimaryKey: []*schema.Column{WebhookEndpointsColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "webhook_endpoints_organizations_organization",
+				Columns:    []*schema.Column{WebhookEndpointsColumns[13]},
+				RefColumns: []*schema.Column{OrganizationsColumns[0]},
+				OnDelete:   schema.NoAction,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "webhookendpoint_organization_id_created_at",
+				Unique:  false,
+				Columns: []*schema.Column{WebhookEndpointsColumns[13], WebhookEndpointsColumns[1]},
+			},
+		},
+	}
 	// Tables holds all the tables in the schema.
 	Tables = []*schema.Table{
 		APITokensTable,
 		AccountsTable,
 		ActivitiesTable,
+		AuditEntriesTable,
 		ClvModelsTable,
 		CampaignsTable,
 		CampaignMembersTable,
 		ContactsTable,
 		CustomerMetricsTable,
 		DealsTable,
+		EventsTable,
 		LineItemsTable,
 		OrganizationsTable,
 		PipelinesTable,
@@ -1067,6 +1266,8 @@ var (
 		SurveyResponsesTable,
 		TicketsTable,
 		UsersTable,
+		WebhookDeliveriesTable,
+		WebhookEndpointsTable,
 	}
 )
 
@@ -1080,6 +1281,7 @@ func init() {
 	ActivitiesTable.ForeignKeys[2].RefTable = UsersTable
 	ActivitiesTable.ForeignKeys[3].RefTable = ContactsTable
 	ActivitiesTable.ForeignKeys[4].RefTable = DealsTable
+	AuditEntriesTable.ForeignKeys[0].RefTable = OrganizationsTable
 	ClvModelsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	CampaignsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	CampaignMembersTable.ForeignKeys[0].RefTable = CampaignsTable
@@ -1099,6 +1301,7 @@ func init() {
 	DealsTable.ForeignKeys[3].RefTable = OrganizationsTable
 	DealsTable.ForeignKeys[4].RefTable = UsersTable
 	DealsTable.ForeignKeys[5].RefTable = StagesTable
+	EventsTable.ForeignKeys[0].RefTable = OrganizationsTable
 	LineItemsTable.ForeignKeys[0].RefTable = DealsTable
 	LineItemsTable.ForeignKeys[1].RefTable = OrganizationsTable
 	LineItemsTable.ForeignKeys[2].RefTable = ProductsTable
@@ -1119,4 +1322,8 @@ func init() {
 	TicketsTable.ForeignKeys[2].RefTable = OrganizationsTable
 	TicketsTable.ForeignKeys[3].RefTable = UsersTable
 	UsersTable.ForeignKeys[0].RefTable = OrganizationsTable
+	WebhookDeliveriesTable.ForeignKeys[0].RefTable = EventsTable
+	WebhookDeliveriesTable.ForeignKeys[1].RefTable = OrganizationsTable
+	WebhookDeliveriesTable.ForeignKeys[2].RefTable = WebhookEndpointsTable
+	WebhookEndpointsTable.ForeignKeys[0].RefTable = OrganizationsTable
 }

@@ -25,6 +25,14 @@ const (
 	FieldSlug = "slug"
 	// FieldCurrency holds the string denoting the currency field in the database.
 	FieldCurrency = "currency"
+	// FieldMembersSeeOnlyOwnRecords holds the string denoting the members_see_only_own_records field in the database.
+	FieldMembersSeeOnlyOwnRecords = "members_see_only_own_records"
+	// FieldAtRiskAfterDays holds the string denoting the at_risk_after_days field in the database.
+	FieldAtRiskAfterDays = "at_risk_after_days"
+	// FieldSpendThreshold holds the string denoting the spend_threshold field in the database.
+	FieldSpendThreshold = "spend_threshold"
+	// FieldEventRetentionDays holds the string denoting the event_retention_days field in the database.
+	FieldEventRetentionDays = "event_retention_days"
 	// FieldSettings holds the string denoting the settings field in the database.
 	FieldSettings = "settings"
 	// Table holds the table name of the organization in the database.
@@ -39,6 +47,10 @@ var Columns = []string{
 	FieldName,
 	FieldSlug,
 	FieldCurrency,
+	FieldMembersSeeOnlyOwnRecords,
+	FieldAtRiskAfterDays,
+	FieldSpendThreshold,
+	FieldEventRetentionDays,
 	FieldSettings,
 }
 
@@ -74,6 +86,18 @@ var (
 	DefaultCurrency string
 	// CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
 	CurrencyValidator func(string) error
+	// DefaultMembersSeeOnlyOwnRecords holds the default value on creation for the "members_see_only_own_records" field.
+	DefaultMembersSeeOnlyOwnRecords bool
+	// DefaultAtRiskAfterDays holds the default value on creation for the "at_risk_after_days" field.
+	DefaultAtRiskAfterDays int
+	// AtRiskAfterDaysValidator is a validator for the "at_risk_after_days" field. It is called by the builders before save.
+	AtRiskAfterDaysValidator func(int) error
+	// SpendThresholdValidator is a validator for the "spend_threshold" field. It is called by the builders before save.
+	SpendThresholdValidator func(int64) error
+	// DefaultEventRetentionDays holds the default value on creation for the "event_retention_days" field.
+	DefaultEventRetentionDays int
+	// EventRetentionDaysValidator is a validator for the "event_retention_days" field. It is called by the builders before save.
+	EventRetentionDaysValidator func(int) error
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -109,4 +133,24 @@ func BySlug(opts ...sql.OrderTermOption) OrderOption {
 // ByCurrency orders the results by the currency field.
 func ByCurrency(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldCurrency, opts...).ToFunc()
+}
+
+// ByMembersSeeOnlyOwnRecords orders the results by the members_see_only_own_records field.
+func ByMembersSeeOnlyOwnRecords(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldMembersSeeOnlyOwnRecords, opts...).ToFunc()
+}
+
+// ByAtRiskAfterDays orders the results by the at_risk_after_days field.
+func ByAtRiskAfterDays(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldAtRiskAfterDays, opts...).ToFunc()
+}
+
+// BySpendThreshold orders the results by the spend_threshold field.
+func BySpendThreshold(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldSpendThreshold, opts...).ToFunc()
+}
+
+// ByEventRetentionDays orders the results by the event_retention_days field.
+func ByEventRetentionDays(opts ...sql.OrderTermOption) OrderOption {
+	return sql.OrderByField(FieldEventRetentionDays, opts...).ToFunc()
 }

@@ -7,6 +7,7 @@ import (
 
 	"entgo.io/ent/dialect/sql"
 	"github.com/headlesscrm/crm/ent/predicate"
+	"github.com/headlesscrm/crm/internal/money"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
 
@@ -78,6 +79,26 @@ func Slug(v string) predicate.Organization {
 // Currency applies equality check predicate on the "currency" field. It's identical to CurrencyEQ.
 func Currency(v string) predicate.Organization {
 	return predicate.Organization(sql.FieldEQ(FieldCurrency, v))
+}
+
+// MembersSeeOnlyOwnRecords applies equality check predicate on the "members_see_only_own_records" field. It's identical to MembersSeeOnlyOwnRecordsEQ.
+func MembersSeeOnlyOwnRecords(v bool) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldMembersSeeOnlyOwnRecords, v))
+}
+
+// AtRiskAfterDays applies equality check predicate on the "at_risk_after_days" field. It's identical to AtRiskAfterDaysEQ.
+func AtRiskAfterDays(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldAtRiskAfterDays, v))
+}
+
+// SpendThreshold applies equality check predicate on the "spend_threshold" field. It's identical to SpendThresholdEQ.
+func SpendThreshold(v money.Amount) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldSpendThreshold, v))
+}
+
+// EventRetentionDays applies equality check predicate on the "event_retention_days" field. It's identical to EventRetentionDaysEQ.
+func EventRetentionDays(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldEventRetentionDays, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -353,6 +374,146 @@ func CurrencyEqualFold(v string) predicate.Organization {
 // CurrencyContainsFold applies the ContainsFold predicate on the "currency" field.
 func CurrencyContainsFold(v string) predicate.Organization {
 	return predicate.Organization(sql.FieldContainsFold(FieldCurrency, v))
+}
+
+// MembersSeeOnlyOwnRecordsEQ applies the EQ predicate on the "members_see_only_own_records" field.
+func MembersSeeOnlyOwnRecordsEQ(v bool) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldMembersSeeOnlyOwnRecords, v))
+}
+
+// MembersSeeOnlyOwnRecordsNEQ applies the NEQ predicate on the "members_see_only_own_records" field.
+func MembersSeeOnlyOwnRecordsNEQ(v bool) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldMembersSeeOnlyOwnRecords, v))
+}
+
+// AtRiskAfterDaysEQ applies the EQ predicate on the "at_risk_after_days" field.
+func AtRiskAfterDaysEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldAtRiskAfterDays, v))
+}
+
+// AtRiskAfterDaysNEQ applies the NEQ predicate on the "at_risk_after_days" field.
+func AtRiskAfterDaysNEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldAtRiskAfterDays, v))
+}
+
+// AtRiskAfterDaysIn applies the In predicate on the "at_risk_after_days" field.
+func AtRiskAfterDaysIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldAtRiskAfterDays, vs...))
+}
+
+// AtRiskAfterDaysNotIn applies the NotIn predicate on the "at_risk_after_days" field.
+func AtRiskAfterDaysNotIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldAtRiskAfterDays, vs...))
+}
+
+// AtRiskAfterDaysGT applies the GT predicate on the "at_risk_after_days" field.
+func AtRiskAfterDaysGT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldAtRiskAfterDays, v))
+}
+
+// AtRiskAfterDaysGTE applies the GTE predicate on the "at_risk_after_days" field.
+func AtRiskAfterDaysGTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldAtRiskAfterDays, v))
+}
+
+// AtRiskAfterDaysLT applies the LT predicate on the "at_risk_after_days" field.
+func AtRiskAfterDaysLT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldAtRiskAfterDays, v))
+}
+
+// AtRiskAfterDaysLTE applies the LTE predicate on the "at_risk_after_days" field.
+func AtRiskAfterDaysLTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldAtRiskAfterDays, v))
+}
+
+// SpendThresholdEQ applies the EQ predicate on the "spend_threshold" field.
+func SpendThresholdEQ(v money.Amount) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldSpendThreshold, v))
+}
+
+// SpendThresholdNEQ applies the NEQ predicate on the "spend_threshold" field.
+func SpendThresholdNEQ(v money.Amount) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldSpendThreshold, v))
+}
+
+// SpendThresholdIn applies the In predicate on the "spend_threshold" field.
+func SpendThresholdIn(vs ...money.Amount) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldSpendThreshold, vs...))
+}
+
+// SpendThresholdNotIn applies the NotIn predicate on the "spend_threshold" field.
+func SpendThresholdNotIn(vs ...money.Amount) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldSpendThreshold, vs...))
+}
+
+// SpendThresholdGT applies the GT predicate on the "spend_threshold" field.
+func SpendThresholdGT(v money.Amount) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldSpendThreshold, v))
+}
+
+// SpendThresholdGTE applies the GTE predicate on the "spend_threshold" field.
+func SpendThresholdGTE(v money.Amount) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldSpendThreshold, v))
+}
+
+// SpendThresholdLT applies the LT predicate on the "spend_threshold" field.
+func SpendThresholdLT(v money.Amount) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldSpendThreshold, v))
+}
+
+// SpendThresholdLTE applies the LTE predicate on the "spend_threshold" field.
+func SpendThresholdLTE(v money.Amount) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldSpendThreshold, v))
+}
+
+// SpendThresholdIsNil applies the IsNil predicate on the "spend_threshold" field.
+func SpendThresholdIsNil() predicate.Organization {
+	return predicate.Organization(sql.FieldIsNull(FieldSpendThreshold))
+}
+
+// SpendThresholdNotNil applies the NotNil predicate on the "spend_threshold" field.
+func SpendThresholdNotNil() predicate.Organization {
+	return predicate.Organization(sql.FieldNotNull(FieldSpendThreshold))
+}
+
+// EventRetentionDaysEQ applies the EQ predicate on the "event_retention_days" field.
+func EventRetentionDaysEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldEQ(FieldEventRetentionDays, v))
+}
+
+// EventRetentionDaysNEQ applies the NEQ predicate on the "event_retention_days" field.
+func EventRetentionDaysNEQ(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldNEQ(FieldEventRetentionDays, v))
+}
+
+// EventRetentionDaysIn applies the In predicate on the "event_retention_days" field.
+func EventRetentionDaysIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldIn(FieldEventRetentionDays, vs...))
+}
+
+// EventRetentionDaysNotIn applies the NotIn predicate on the "event_retention_days" field.
+func EventRetentionDaysNotIn(vs ...int) predicate.Organization {
+	return predicate.Organization(sql.FieldNotIn(FieldEventRetentionDays, vs...))
+}
+
+// EventRetentionDaysGT applies the GT predicate on the "event_retention_days" field.
+func EventRetentionDaysGT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGT(FieldEventRetentionDays, v))
+}
+
+// EventRetentionDaysGTE applies the GTE predicate on the "event_retention_days" field.
+func EventRetentionDaysGTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldGTE(FieldEventRetentionDays, v))
+}
+
+// EventRetentionDaysLT applies the LT predicate on the "event_retention_days" field.
+func EventRetentionDaysLT(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLT(FieldEventRetentionDays, v))
+}
+
+// EventRetentionDaysLTE applies the LTE predicate on the "event_retention_days" field.
+func EventRetentionDaysLTE(v int) predicate.Organization {
+	return predicate.Organization(sql.FieldLTE(FieldEventRetentionDays, v))
 }
 
 // SettingsIsNil applies the IsNil predicate on the "settings" field.

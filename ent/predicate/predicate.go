@@ -15,6 +15,9 @@ type Account func(*sql.Selector)
 // Activity is the predicate function for activity builders.
 type Activity func(*sql.Selector)
 
+// AuditEntry is the predicate function for auditentry builders.
+type AuditEntry func(*sql.Selector)
+
 // CLVModel is the predicate function for clvmodel builders.
 type CLVModel func(*sql.Selector)
 
@@ -32,6 +35,9 @@ type CustomerMetrics func(*sql.Selector)
 
 // Deal is the predicate function for deal builders.
 type Deal func(*sql.Selector)
+
+// Event is the predicate function for event builders.
+type Event func(*sql.Selector)
 
 // LineItem is the predicate function for lineitem builders.
 type LineItem func(*sql.Selector)
@@ -68,3 +74,9 @@ type Ticket func(*sql.Selector)
 
 // User is the predicate function for user builders.
 type User func(*sql.Selector)
+
+// WebhookDelivery is the predicate function for webhookdelivery builders.
+type WebhookDelivery func(*sql.Selector)
+
+// WebhookEndpoint is the predicate function for webhookendpoint builders.
+type WebhookEndpoint func(*sql.Selector)

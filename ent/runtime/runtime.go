@@ -8,12 +8,14 @@ import (
 	"github.com/headlesscrm/crm/ent/account"
 	"github.com/headlesscrm/crm/ent/activity"
 	"github.com/headlesscrm/crm/ent/apitoken"
+	"github.com/headlesscrm/crm/ent/auditentry"
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
 	"github.com/headlesscrm/crm/ent/clvmodel"
 	"github.com/headlesscrm/crm/ent/contact"
 	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
+	"github.com/headlesscrm/crm/ent/event"
 	"github.com/headlesscrm/crm/ent/lineitem"
 	"github.com/headlesscrm/crm/ent/organization"
 	"github.com/headlesscrm/crm/ent/pipeline"
@@ -27,6 +29,8 @@ import (
 	"github.com/headlesscrm/crm/ent/surveyresponse"
 	"github.com/headlesscrm/crm/ent/ticket"
 	"github.com/headlesscrm/crm/ent/user"
+	"github.com/headlesscrm/crm/ent/webhookdelivery"
+	"github.com/headlesscrm/crm/ent/webhookendpoint"
 	"github.com/headlesscrm/crm/internal/money"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
@@ -84,9 +88,13 @@ func init() {
 	apitoken.DefaultID = apitokenDescID.Default.(func() pulid.ID)
 	accountMixin := schema.Account{}.Mixin()
 	accountMixinHooks2 := accountMixin[2].Hooks()
+	accountMixinHooks3 := accountMixin[3].Hooks()
 	account.Hooks[0] = accountMixinHooks2[0]
+	account.Hooks[1] = accountMixinHooks3[0]
 	accountMixinInters2 := accountMixin[2].Interceptors()
+	accountMixinInters3 := accountMixin[3].Interceptors()
 	account.Interceptors[0] = accountMixinInters2[0]
+	account.Interceptors[1] = accountMixinInters3[0]
 	accountMixinFields0 := accountMixin[0].Fields()
 	_ = accountMixinFields0
 	accountMixinFields1 := accountMixin[1].Fields()
@@ -216,6 +224,35 @@ func init() {
 	activityDescID := activityMixinFields0[0].Descriptor()
 	// activity.DefaultID holds the default value on creation for the id field.
 	activity.DefaultID = activityDescID.Default.(func() pulid.ID)
+	auditentryMixin := schema.AuditEntry{}.Mixin()
+	auditentryMixinHooks2 := auditentryMixin[2].Hooks()
+	auditentry.Hooks[0] = auditentryMixinHooks2[0]
+	auditentryMixinInters2 := auditentryMixin[2].Interceptors()
+	auditentry.Interceptors[0] = auditentryMixinInters2[0]
+	auditentryMixinFields0 := auditentryMixin[0].Fields()
+	_ = auditentryMixinFields0
+	auditentryMixinFields1 := auditentryMixin[1].Fields()
+	_ = auditentryMixinFields1
+	auditentryFields := schema.AuditEntry{}.Fields()
+	_ = auditentryFields
+	// auditentryDescCreatedAt is the schema descriptor for created_at field.
+	auditentryDescCreatedAt := auditentryMixinFields1[0].Descriptor()
+	// auditentry.DefaultCreatedAt holds the default value on creation for the created_at field.
+	auditentry.DefaultCreatedAt = auditentryDescCreatedAt.Default.(func() time.Time)
+	// auditentryDescUpdatedAt is the schema descriptor for updated_at field.
+	auditentryDescUpdatedAt := auditentryMixinFields1[1].Descriptor()
+	// auditentry.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	auditentry.DefaultUpdatedAt = auditentryDescUpdatedAt.Default.(func() time.Time)
+	// auditentry.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	auditentry.UpdateDefaultUpdatedAt = auditentryDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// auditentryDescActorID is the schema descriptor for actor_id field.
+	auditentryDescActorID := auditentryFields[1].Descriptor()
+	// auditentry.DefaultActorID holds the default value on creation for the actor_id field.
+	auditentry.DefaultActorID = auditentryDescActorID.Default.(string)
+	// auditentryDescID is the schema descriptor for id field.
+	auditentryDescID := auditentryMixinFields0[0].Descriptor()
+	// auditentry.DefaultID holds the default value on creation for the id field.
+	auditentry.DefaultID = auditentryDescID.Default.(func() pulid.ID)
 	clvmodelMixin := schema.CLVModel{}.Mixin()
 	clvmodelMixinHooks2 := clvmodelMixin[2].Hooks()
 	clvmodel.Hooks[0] = clvmodelMixinHooks2[0]
@@ -351,11 +388,15 @@ func init() {
 	campaignmember.DefaultID = campaignmemberDescID.Default.(func() pulid.ID)
 	contactMixin := schema.Contact{}.Mixin()
 	contactMixinHooks2 := contactMixin[2].Hooks()
+	contactMixinHooks3 := contactMixin[3].Hooks()
 	contactHooks := schema.Contact{}.Hooks()
 	contact.Hooks[0] = contactMixinHooks2[0]
-	contact.Hooks[1] = contactHooks[0]
+	contact.Hooks[1] = contactMixinHooks3[0]
+	contact.Hooks[2] = contactHooks[0]
 	contactMixinInters2 := contactMixin[2].Interceptors()
+	contactMixinInters3 := contactMixin[3].Interceptors()
 	contact.Interceptors[0] = contactMixinInters2[0]
+	contact.Interceptors[1] = contactMixinInters3[0]
 	contactMixinFields0 := contactMixin[0].Fields()
 	_ = contactMixinFields0
 	contactMixinFields1 := contactMixin[1].Fields()
@@ -553,9 +594,13 @@ func init() {
 	customermetrics.DefaultID = customermetricsDescID.Default.(func() pulid.ID)
 	dealMixin := schema.Deal{}.Mixin()
 	dealMixinHooks2 := dealMixin[2].Hooks()
+	dealMixinHooks3 := dealMixin[3].Hooks()
 	deal.Hooks[0] = dealMixinHooks2[0]
+	deal.Hooks[1] = dealMixinHooks3[0]
 	dealMixinInters2 := dealMixin[2].Interceptors()
+	dealMixinInters3 := dealMixin[3].Interceptors()
 	deal.Interceptors[0] = dealMixinInters2[0]
+	deal.Interceptors[1] = dealMixinInters3[0]
 	dealMixinFields0 := dealMixin[0].Fields()
 	_ = dealMixinFields0
 	dealMixinFields1 := dealMixin[1].Fields()
@@ -618,6 +663,35 @@ func init() {
 	dealDescID := dealMixinFields0[0].Descriptor()
 	// deal.DefaultID holds the default value on creation for the id field.
 	deal.DefaultID = dealDescID.Default.(func() pulid.ID)
+	eventMixin := schema.Event{}.Mixin()
+	eventMixinHooks2 := eventMixin[2].Hooks()
+	event.Hooks[0] = eventMixinHooks2[0]
+	eventMixinInters2 := eventMixin[2].Interceptors()
+	event.Interceptors[0] = eventMixinInters2[0]
+	eventMixinFields0 := eventMixin[0].Fields()
+	_ = eventMixinFields0
+	eventMixinFields1 := eventMixin[1].Fields()
+	_ = eventMixinFields1
+	eventFields := schema.Event{}.Fields()
+	_ = eventFields
+	// eventDescCreatedAt is the schema descriptor for created_at field.
+	eventDescCreatedAt := eventMixinFields1[0].Descriptor()
+	// event.DefaultCreatedAt holds the default value on creation for the created_at field.
+	event.DefaultCreatedAt = eventDescCreatedAt.Default.(func() time.Time)
+	// eventDescUpdatedAt is the schema descriptor for updated_at field.
+	eventDescUpdatedAt := eventMixinFields1[1].Descriptor()
+	// event.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	event.DefaultUpdatedAt = eventDescUpdatedAt.Default.(func() time.Time)
+	// event.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	event.UpdateDefaultUpdatedAt = eventDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// eventDescActorID is the schema descriptor for actor_id field.
+	eventDescActorID := eventFields[4].Descriptor()
+	// event.DefaultActorID holds the default value on creation for the actor_id field.
+	event.DefaultActorID = eventDescActorID.Default.(string)
+	// eventDescID is the schema descriptor for id field.
+	eventDescID := eventMixinFields0[0].Descriptor()
+	// event.DefaultID holds the default value on creation for the id field.
+	event.DefaultID = eventDescID.Default.(func() pulid.ID)
 	lineitemMixin := schema.LineItem{}.Mixin()
 	lineitemMixinHooks2 := lineitemMixin[2].Hooks()
 	lineitem.Hooks[0] = lineitemMixinHooks2[0]
@@ -736,6 +810,26 @@ func init() {
 	organization.DefaultCurrency = organizationDescCurrency.Default.(string)
 	// organization.CurrencyValidator is a validator for the "currency" field. It is called by the builders before save.
 	organization.CurrencyValidator = organizationDescCurrency.Validators[0].(func(string) error)
+	// organizationDescMembersSeeOnlyOwnRecords is the schema descriptor for members_see_only_own_records field.
+	organizationDescMembersSeeOnlyOwnRecords := organizationFields[3].Descriptor()
+	// organization.DefaultMembersSeeOnlyOwnRecords holds the default value on creation for the members_see_only_own_records field.
+	organization.DefaultMembersSeeOnlyOwnRecords = organizationDescMembersSeeOnlyOwnRecords.Default.(bool)
+	// organizationDescAtRiskAfterDays is the schema descriptor for at_risk_after_days field.
+	organizationDescAtRiskAfterDays := organizationFields[4].Descriptor()
+	// organization.DefaultAtRiskAfterDays holds the default value on creation for the at_risk_after_days field.
+	organization.DefaultAtRiskAfterDays = organizationDescAtRiskAfterDays.Default.(int)
+	// organization.AtRiskAfterDaysValidator is a validator for the "at_risk_after_days" field. It is called by the builders before save.
+	organization.AtRiskAfterDaysValidator = organizationDescAtRiskAfterDays.Validators[0].(func(int) error)
+	// organizationDescSpendThreshold is the schema descriptor for spend_threshold field.
+	organizationDescSpendThreshold := organizationFields[5].Descriptor()
+	// organization.SpendThresholdValidator is a validator for the "spend_threshold" field. It is called by the builders before save.
+	organization.SpendThresholdValidator = organizationDescSpendThreshold.Validators[0].(func(int64) error)
+	// organizationDescEventRetentionDays is the schema descriptor for event_retention_days field.
+	organizationDescEventRetentionDays := organizationFields[6].Descriptor()
+	// organization.DefaultEventRetentionDays holds the default value on creation for the event_retention_days field.
+	organization.DefaultEventRetentionDays = organizationDescEventRetentionDays.Default.(int)
+	// organization.EventRetentionDaysValidator is a validator for the "event_retention_days" field. It is called by the builders before save.
+	organization.EventRetentionDaysValidator = organizationDescEventRetentionDays.Validators[0].(func(int) error)
 	// organizationDescID is the schema descriptor for id field.
 	organizationDescID := organizationMixinFields0[0].Descriptor()
 	// organization.DefaultID holds the default value on creation for the id field.
@@ -1177,10 +1271,94 @@ func init() {
 	userDescActive := userFields[4].Descriptor()
 	// user.DefaultActive holds the default value on creation for the active field.
 	user.DefaultActive = userDescActive.Default.(bool)
+	// userDescFailedLogins is the schema descriptor for failed_logins field.
+	userDescFailedLogins := userFields[5].Descriptor()
+	// user.DefaultFailedLogins holds the default value on creation for the failed_logins field.
+	user.DefaultFailedLogins = userDescFailedLogins.Default.(int)
 	// userDescID is the schema descriptor for id field.
 	userDescID := userMixinFields0[0].Descriptor()
 	// user.DefaultID holds the default value on creation for the id field.
 	user.DefaultID = userDescID.Default.(func() pulid.ID)
+	webhookdeliveryMixin := schema.WebhookDelivery{}.Mixin()
+	webhookdeliveryMixinHooks2 := webhookdeliveryMixin[2].Hooks()
+	webhookdelivery.Hooks[0] = webhookdeliveryMixinHooks2[0]
+	webhookdeliveryMixinInters2 := webhookdeliveryMixin[2].Interceptors()
+	webhookdelivery.Interceptors[0] = webhookdeliveryMixinInters2[0]
+	webhookdeliveryMixinFields0 := webhookdeliveryMixin[0].Fields()
+	_ = webhookdeliveryMixinFields0
+	webhookdeliveryMixinFields1 := webhookdeliveryMixin[1].Fields()
+	_ = webhookdeliveryMixinFields1
+	webhookdeliveryFields := schema.WebhookDelivery{}.Fields()
+	_ = webhookdeliveryFields
+	// webhookdeliveryDescCreatedAt is the schema descriptor for created_at field.
+	webhookdeliveryDescCreatedAt := webhookdeliveryMixinFields1[0].Descriptor()
+	// webhookdelivery.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhookdelivery.DefaultCreatedAt = webhookdeliveryDescCreatedAt.Default.(func() time.Time)
+	// webhookdeliveryDescUpdatedAt is the schema descriptor for updated_at field.
+	webhookdeliveryDescUpdatedAt := webhookdeliveryMixinFields1[1].Descriptor()
+	// webhookdelivery.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	webhookdelivery.DefaultUpdatedAt = webhookdeliveryDescUpdatedAt.Default.(func() time.Time)
+	// webhookdelivery.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	webhookdelivery.UpdateDefaultUpdatedAt = webhookdeliveryDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// webhookdeliveryDescAttempts is the schema descriptor for attempts field.
+	webhookdeliveryDescAttempts := webhookdeliveryFields[4].Descriptor()
+	// webhookdelivery.DefaultAttempts holds the default value on creation for the attempts field.
+	webhookdelivery.DefaultAttempts = webhookdeliveryDescAttempts.Default.(int)
+	// webhookdeliveryDescError is the schema descriptor for error field.
+	webhookdeliveryDescError := webhookdeliveryFields[9].Descriptor()
+	// webhookdelivery.DefaultError holds the default value on creation for the error field.
+	webhookdelivery.DefaultError = webhookdeliveryDescError.Default.(string)
+	// webhookdeliveryDescID is the schema descriptor for id field.
+	webhookdeliveryDescID := webhookdeliveryMixinFields0[0].Descriptor()
+	// webhookdelivery.DefaultID holds the default value on creation for the id field.
+	webhookdelivery.DefaultID = webhookdeliveryDescID.Default.(func() pulid.ID)
+	webhookendpointMixin := schema.WebhookEndpoint{}.Mixin()
+	webhookendpointMixinHooks2 := webhookendpointMixin[2].Hooks()
+	webhookendpoint.Hooks[0] = webhookendpointMixinHooks2[0]
+	webhookendpointMixinInters2 := webhookendpointMixin[2].Interceptors()
+	webhookendpoint.Interceptors[0] = webhookendpointMixinInters2[0]
+	webhookendpointMixinFields0 := webhookendpointMixin[0].Fields()
+	_ = webhookendpointMixinFields0
+	webhookendpointMixinFields1 := webhookendpointMixin[1].Fields()
+	_ = webhookendpointMixinFields1
+	webhookendpointFields := schema.WebhookEndpoint{}.Fields()
+	_ = webhookendpointFields
+	// webhookendpointDescCreatedAt is the schema descriptor for created_at field.
+	webhookendpointDescCreatedAt := webhookendpointMixinFields1[0].Descriptor()
+	// webhookendpoint.DefaultCreatedAt holds the default value on creation for the created_at field.
+	webhookendpoint.DefaultCreatedAt = webhookendpointDescCreatedAt.Default.(func() time.Time)
+	// webhookendpointDescUpdatedAt is the schema descriptor for updated_at field.
+	webhookendpointDescUpdatedAt := webhookendpointMixinFields1[1].Descriptor()
+	// webhookendpoint.DefaultUpdatedAt holds the default value on creation for the updated_at field.
+	webhookendpoint.DefaultUpdatedAt = webhookendpointDescUpdatedAt.Default.(func() time.Time)
+	// webhookendpoint.UpdateDefaultUpdatedAt holds the default value on update for the updated_at field.
+	webhookendpoint.UpdateDefaultUpdatedAt = webhookendpointDescUpdatedAt.UpdateDefault.(func() time.Time)
+	// webhookendpointDescURL is the schema descriptor for url field.
+	webhookendpointDescURL := webhookendpointFields[0].Descriptor()
+	// webhookendpoint.URLValidator is a validator for the "url" field. It is called by the builders before save.
+	webhookendpoint.URLValidator = webhookendpointDescURL.Validators[0].(func(string) error)
+	// webhookendpointDescDescription is the schema descriptor for description field.
+	webhookendpointDescDescription := webhookendpointFields[1].Descriptor()
+	// webhookendpoint.DefaultDescription holds the default value on creation for the description field.
+	webhookendpoint.DefaultDescription = webhookendpointDescDescription.Default.(string)
+	// webhookendpoint.DescriptionValidator is a validator for the "description" field. It is called by the builders before save.
+	webhookendpoint.DescriptionValidator = webhookendpointDescDescription.Validators[0].(func(string) error)
+	// webhookendpointDescEnabled is the schema descriptor for enabled field.
+	webhookendpointDescEnabled := webhookendpointFields[6].Descriptor()
+	// webhookendpoint.DefaultEnabled holds the default value on creation for the enabled field.
+	webhookendpoint.DefaultEnabled = webhookendpointDescEnabled.Default.(bool)
+	// webhookendpointDescDisabledReason is the schema descriptor for disabled_reason field.
+	webhookendpointDescDisabledReason := webhookendpointFields[7].Descriptor()
+	// webhookendpoint.DefaultDisabledReason holds the default value on creation for the disabled_reason field.
+	webhookendpoint.DefaultDisabledReason = webhookendpointDescDisabledReason.Default.(string)
+	// webhookendpointDescCreatedBy is the schema descriptor for created_by field.
+	webhookendpointDescCreatedBy := webhookendpointFields[9].Descriptor()
+	// webhookendpoint.DefaultCreatedBy holds the default value on creation for the created_by field.
+	webhookendpoint.DefaultCreatedBy = webhookendpointDescCreatedBy.Default.(string)
+	// webhookendpointDescID is the schema descriptor for id field.
+	webhookendpointDescID := webhookendpointMixinFields0[0].Descriptor()
+	// webhookendpoint.DefaultID holds the default value on creation for the id field.
+	webhookendpoint.DefaultID = webhookendpointDescID.Default.(func() pulid.ID)
 }
 
 const (

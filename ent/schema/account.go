@@ -18,7 +18,7 @@ type Account struct{ ent.Schema }
 var domainPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 
 // Mixin of Account.
-func (Account) Mixin() []ent.Mixin { return crmEntity("acc") }
+func (Account) Mixin() []ent.Mixin { return append(crmEntity("acc"), OwnedMixin{}) }
 
 // Fields of Account.
 func (Account) Fields() []ent.Field {

@@ -14,7 +14,7 @@ import (
 type Contact struct{ ent.Schema }
 
 // Mixin of Contact.
-func (Contact) Mixin() []ent.Mixin { return crmEntity("con") }
+func (Contact) Mixin() []ent.Mixin { return append(crmEntity("con"), OwnedMixin{}) }
 
 // Fields of Contact.
 func (Contact) Fields() []ent.Field {

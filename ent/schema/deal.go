@@ -15,7 +15,7 @@ import (
 type Deal struct{ ent.Schema }
 
 // Mixin of Deal.
-func (Deal) Mixin() []ent.Mixin { return crmEntity("deal") }
+func (Deal) Mixin() []ent.Mixin { return append(crmEntity("deal"), OwnedMixin{}) }
 
 // Fields of Deal.
 func (Deal) Fields() []ent.Field {

@@ -3,6 +3,7 @@ package schema
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"entgo.io/contrib/entgql"
@@ -138,6 +139,66 @@ func (TenantMixin) Hooks() []ent.Hook {
 			})
 		},
 	}
+}
+
+// OwnedMixin marks an entity whose records have an owner (a User, in the
+// entity's owner_id field). In a context limited to one user's own records
+// (tenant.WithOwnRecordsOnly), queries see only that user's records, updates
+// and deletes touch only them, and new records are owned by the user.
+type OwnedMixin struct{ mixin.Schema }
+
+// Interceptors of the OwnedMixin confine queries to the user's records.
+func (OwnedMixin) Interceptors() []ent.Interceptor {
+	return []ent.Interceptor{
+		intercept.TraverseFunc(func(ctx context.Context, q intercept.Query) error {
+			return restrictToOwner(ctx, q)
+		}),
+	}
+}
+
+// Hooks of the OwnedMixin give new records to the user and confine updates
+// and deletes to the user's records; a limited user cannot hand a record to
+// someone else.
+func (OwnedMixin) Hooks() []ent.Hook {
+	return []ent.Hook{
+		func(next ent.Mutator) ent.Mutator {
+			return ent.MutateFunc(func(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+				user, ok := tenant.OwnRecordsOnly(ctx)
+				if !ok {
+					return next.Mutate(ctx, m)
+				}
+				if v, set := m.Field("owner_id"); set && v != pulid.ID(user) {
+					return nil, tenant.ErrOwnerChange
+				}
+				if m.Op().Is(ent.OpCreate) {
+					if err := m.SetField("owner_id", pulid.ID(user)); err != nil {
+						return nil, err
+					}
+					return next.Mutate(ctx, m)
+				}
+				if m.ClearedFields() != nil && slices.Contains(m.ClearedFields(), "owner_id") {
+					return nil, tenant.ErrOwnerChange
+				}
+				if err := restrictToOwner(ctx, m); err != nil {
+					return nil, err
+				}
+				return next.Mutate(ctx, m)
+			})
+		},
+	}
+}
+
+func restrictToOwner(ctx context.Context, q any) error {
+	user, ok := tenant.OwnRecordsOnly(ctx)
+	if !ok {
+		return nil
+	}
+	w, ok := q.(wherer)
+	if !ok {
+		return fmt.Errorf("schema: %T cannot be confined to an owner", q)
+	}
+	w.WhereP(sql.FieldEQ("owner_id", user))
+	return nil
 }
 
 // wherer is implemented by every generated query and mutation builder.

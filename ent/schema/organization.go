@@ -33,9 +33,21 @@ func (Organization) Fields() []ent.Field {
 			Immutable().
 			MaxLen(63).
 			Match(slugPattern).
-			Comment("URL-safe unique handle, used by the CLI").
+			Comment("URL-safe unique handle, used by the CLI.").
 			Annotations(entgql.Skip(entgql.SkipMutationUpdateInput)),
 		currency(),
+		field.Bool("members_see_only_own_records").
+			Default(false).
+			Comment("When true, MEMBERs see and change only the contacts, accounts and deals they own."),
+		field.Int("at_risk_after_days").
+			Default(180).
+			Range(1, 3650).
+			Comment("A VIP customer with no purchase for this many days raises customer.at_risk."),
+		optionalAmount("spend_threshold"),
+		field.Int("event_retention_days").
+			Default(90).
+			Range(1, 3650).
+			Comment("How long events and webhook deliveries are kept."),
 		field.JSON("settings", map[string]any{}).
 			Optional().
 			Annotations(entgql.Skip(entgql.SkipAll)),

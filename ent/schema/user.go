@@ -32,6 +32,15 @@ func (User) Fields() []ent.Field {
 			Values("OWNER", "ADMIN", "MANAGER", "MEMBER", "VIEWER").
 			Default("MEMBER"),
 		field.Bool("active").Default(true),
+		field.Int("failed_logins").
+			Default(0).
+			Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("Failed password attempts since the last success."),
+		field.Time("locked_until").
+			Optional().
+			Nillable().
+			Annotations(entgql.Skip(entgql.SkipAll)).
+			Comment("After too many failed attempts, logins are refused until then."),
 		field.Time("last_login_at").
 			Optional().
 			Nillable().

@@ -42,6 +42,7 @@ const (
 	ResourceEvents     = "events"     // domain event log
 	ResourceTokens     = "tokens"     // partner API tokens
 	ResourceUsers      = "users"      // organization members
+	ResourceAudit      = "audit"      // the audit log of changes
 )
 
 // ScopeWildcard, used as a scope's resource ("*:read", "*:write"), grants
@@ -53,7 +54,7 @@ var allResources = []string{
 	ResourceContacts, ResourceAccounts, ResourceDeals, ResourcePipelines,
 	ResourceProducts, ResourceActivities, ResourceTickets, ResourceCampaigns,
 	ResourceSurveys, ResourceSegments, ResourceAnalytics, ResourceWebhooks,
-	ResourceEvents, ResourceTokens, ResourceUsers,
+	ResourceEvents, ResourceTokens, ResourceUsers, ResourceAudit,
 }
 
 // AllResources returns every resource a scope can name, without the

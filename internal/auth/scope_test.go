@@ -113,7 +113,7 @@ func TestScopesAllows(t *testing.T) {
 
 func TestAllResources(t *testing.T) {
 	want := []string{"contacts", "accounts", "deals", "pipelines", "products", "activities", "tickets",
-		"campaigns", "surveys", "segments", "analytics", "webhooks", "events", "tokens", "users"}
+		"campaigns", "surveys", "segments", "analytics", "webhooks", "events", "tokens", "users", "audit"}
 	got := AllResources()
 	if !slices.Equal(got, want) {
 		t.Fatalf("AllResources() = %q, want %q", got, want)

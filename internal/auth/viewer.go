@@ -91,6 +91,7 @@ var userPolicy = map[string]rolePolicy{
 	ResourceUsers:      {RoleViewer, RoleAdmin},
 	ResourceWebhooks:   {RoleAdmin, RoleAdmin},
 	ResourceTokens:     {RoleAdmin, RoleAdmin},
+	ResourceAudit:      {RoleAdmin, RoleOwner},
 }
 
 // Viewer is the authenticated caller of a request: either a user acting

@@ -88,6 +88,8 @@ func From(err error) *Error {
 	switch {
 	case errors.Is(err, tenant.ErrNoTenant):
 		return &Error{Code: Unauthenticated, Message: "authentication required", Err: err}
+	case errors.Is(err, tenant.ErrOwnerChange):
+		return &Error{Code: Forbidden, Field: "ownerId", Message: tenant.ErrOwnerChange.Error(), Err: err}
 	case errors.Is(err, context.DeadlineExceeded):
 		return &Error{Code: Internal, Message: "the request took too long", Err: err}
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/headlesscrm/crm/ent/survey"
 	"github.com/headlesscrm/crm/ent/user"
 	"github.com/headlesscrm/crm/graph"
+	"github.com/headlesscrm/crm/internal/auth"
 	"github.com/headlesscrm/crm/internal/money"
 	"github.com/headlesscrm/crm/internal/pulid"
 	"github.com/headlesscrm/crm/internal/segment"
@@ -130,6 +131,15 @@ func atkSeed(t *testing.T, f *fixture, name string, scopes ...string) *atkTenant
 		t.Fatal(err)
 	}
 	add("Segment", seg.ID)
+	// A change made by a user leaves an audit entry and raises an event.
+	asOwner := auth.NewContext(ctx, &auth.Viewer{OrganizationID: tf.org.ID.String(), UserID: owner.ID.String(), Role: auth.RoleOwner})
+	c.Contact.UpdateOne(con).SetPhone("+1 555 0100").ExecX(asOwner)
+	for _, e := range c.AuditEntry.Query().AllX(ctx) {
+		add("AuditEntry", e.ID)
+	}
+	for _, e := range c.Event.Query().AllX(ctx) {
+		add("Event", e.ID)
+	}
 	met := c.CustomerMetrics.Create().SetContactID(con.ID).SetAsOf(now).SetComputedAt(now).SetModel(tag).SaveX(ctx)
 	add("CustomerMetrics", met.ID)
 	return a

@@ -23,7 +23,10 @@ import (
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/ent/migrate"
 	_ "github.com/headlesscrm/crm/ent/runtime" // Schema hooks, interceptors and defaults.
+	"github.com/headlesscrm/crm/internal/audit"
+	"github.com/headlesscrm/crm/internal/changes"
 	"github.com/headlesscrm/crm/internal/crm"
+	"github.com/headlesscrm/crm/internal/events"
 )
 
 // Store is an open database with its ent client.
@@ -66,6 +69,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	client := ent.NewClient(ent.Driver(d))
 	crm.Register(client, name)
+	client.Use(changes.Hook(audit.Record, events.Outbox{Dialect: name}.Record))
 	return &Store{Client: client, DB: db, Dialect: name, Driver: d}, nil
 }
 
@@ -122,8 +126,12 @@ func (s *Store) Close() error { return s.Client.Close() }
 
 // Rebind rewrites the ? placeholders of a query for the store's dialect
 // ($1, $2, … on PostgreSQL).
-func (s *Store) Rebind(query string) string {
-	if s.Dialect != dialect.Postgres {
+func (s *Store) Rebind(query string) string { return Rebind(s.Dialect, query) }
+
+// Rebind rewrites the ? placeholders of a query for the dialect ($1, $2, …
+// on PostgreSQL); other dialects get the query unchanged.
+func Rebind(dialectName, query string) string {
+	if dialectName != dialect.Postgres {
 		return query
 	}
 	var b strings.Builder

@@ -47,3 +47,24 @@ func IsSystem(ctx context.Context) bool {
 	s, ok := ctx.Value(scopeKey{}).(scope)
 	return ok && s.system
 }
+
+type ownerKey struct{}
+
+// WithOwnRecordsOnly returns a context that, within its organization, sees
+// and changes only the owned records (contacts, accounts, deals) whose owner
+// is the user: what a MEMBER gets when the organization limits members to
+// their own records. Records it creates are owned by the user.
+func WithOwnRecordsOnly(ctx context.Context, userID string) context.Context {
+	return context.WithValue(ctx, ownerKey{}, userID)
+}
+
+// OwnRecordsOnly returns the user whose records alone the context may see,
+// if it is so limited.
+func OwnRecordsOnly(ctx context.Context) (string, bool) {
+	u, ok := ctx.Value(ownerKey{}).(string)
+	return u, ok && u != "" && !IsSystem(ctx)
+}
+
+// ErrOwnerChange is returned when a user limited to their own records tries
+// to give a record to someone else, or to leave it without an owner.
+var ErrOwnerChange = errors.New("members limited to their own records cannot change a record's owner")

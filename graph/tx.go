@@ -1,0 +1,49 @@
+package graph
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/headlesscrm/crm/ent"
+)
+
+// inTx runs a change in a transaction, so that the change, its audit entry
+// and the events it raises commit together or not at all. The record
+// returned is detached from the finished transaction.
+func inTx[T interface{ Unwrap() T }](ctx context.Context, client *ent.Client, change func(*ent.Client) (T, error)) (T, error) {
+	var zero T
+	tx, err := client.Tx(ctx)
+	if err != nil {
+		return zero, err
+	}
+	v, err := change(tx.Client())
+	if err != nil {
+		return zero, errors.Join(err, rollback(tx))
+	}
+	if err := tx.Commit(); err != nil {
+		return zero, err
+	}
+	return v.Unwrap(), nil
+}
+
+// deleteInTx deletes a record in a transaction, with its audit entry and
+// events.
+func deleteInTx(ctx context.Context, client *ent.Client, del func(*ent.Client) error) error {
+	tx, err := client.Tx(ctx)
+	if err != nil {
+		return err
+	}
+	if err := del(tx.Client()); err != nil {
+		return errors.Join(err, rollback(tx))
+	}
+	return tx.Commit()
+}
+
+// rollback undoes a failed transaction.
+func rollback(tx *ent.Tx) error {
+	if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,225 @@
+// Package events raises the CRM's events and fans them out. Events are
+// written in the transaction of the change that raised them (an outbox),
+// together with one webhook delivery per subscribed endpoint; the Broker
+// then streams them to GraphQL subscriptions, on every instance sharing the
+// database, and the webhook workers deliver them.
+package events
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+
+	"entgo.io/ent/dialect"
+
+	"github.com/headlesscrm/crm/ent"
+	"github.com/headlesscrm/crm/ent/deal"
+	"github.com/headlesscrm/crm/ent/event"
+	"github.com/headlesscrm/crm/ent/survey"
+	"github.com/headlesscrm/crm/ent/webhookendpoint"
+	"github.com/headlesscrm/crm/internal/auth"
+	"github.com/headlesscrm/crm/internal/changes"
+	"github.com/headlesscrm/crm/internal/eventtype"
+	"github.com/headlesscrm/crm/internal/pulid"
+)
+
+// Event is an event to raise.
+type Event struct {
+	// Type is what happened.
+	Type eventtype.Type
+	// SubjectType and SubjectID name the record the event is about.
+	SubjectType string
+	SubjectID   pulid.ID
+	// Actor caused the event; nil for the CRM itself.
+	Actor *auth.Viewer
+	// Data is the payload.
+	Data map[string]any
+}
+
+// Outbox writes events in the transactions of the changes that raise them.
+type Outbox struct {
+	// Dialect is the database's dialect; on PostgreSQL raising an event
+	// notifies the other instances on commit.
+	Dialect string
+}
+
+// Raise writes an event, and a pending delivery for every enabled webhook
+// endpoint of the organization subscribed to its type, through client —
+// within the caller's transaction when client is a transaction's. The
+// context must be scoped to the organization.
+func (o Outbox) Raise(ctx context.Context, client *ent.Client, e Event) (*ent.Event, error) {
+	kind, actorID := actorOf(e.Actor)
+	data, err := plain(e.Data)
+	if err != nil {
+		return nil, err
+	}
+	ev, err := client.Event.Create().
+		SetType(e.Type).
+		SetSubjectType(e.SubjectType).
+		SetSubjectID(e.SubjectID.String()).
+		SetActorKind(kind).
+		SetActorID(actorID).
+		SetData(data).
+		Save(ctx)
+	if err != nil {
+		return nil, err
+	}
+	endpoints, err := client.WebhookEndpoint.Query().
+		Where(webhookendpoint.Enabled(true)).
+		Select(webhookendpoint.FieldID, webhookendpoint.FieldEventTypes).
+		All(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var deliveries []*ent.WebhookDeliveryCreate
+	for _, ep := range endpoints {
+		if slices.Contains(ep.EventTypes, e.Type) {
+			deliveries = append(deliveries, client.WebhookDelivery.Create().
+				SetEndpointID(ep.ID).
+				SetEventID(ev.ID).
+				SetEventType(e.Type).
+				SetNextAttemptAt(ev.CreatedAt))
+		}
+	}
+	if len(deliveries) > 0 {
+		if err := client.WebhookDelivery.CreateBulk(deliveries...).Exec(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return ev, o.notify(ctx, client, ev)
+}
+
+// Channel is the PostgreSQL notification channel on which instances
+// announce new events; the payload is the event's organization.
+const Channel = "crm_events"
+
+// notify tells the other instances that an event was raised. On PostgreSQL
+// the notification is sent when the transaction commits; in process the
+// broker's wake-up is best effort, and its poll catches anything missed.
+func (o Outbox) notify(ctx context.Context, client *ent.Client, ev *ent.Event) error {
+	wakeLocal()
+	if o.Dialect != dialect.Postgres {
+		return nil
+	}
+	_, err := client.ExecContext(ctx, "SELECT pg_notify($1, $2)", Channel, ev.OrganizationID.String())
+	return err
+}
+
+func actorOf(v *auth.Viewer) (event.ActorKind, string) {
+	switch {
+	case v == nil:
+		return event.ActorKindSYSTEM, ""
+	case v.IsToken():
+		return event.ActorKindTOKEN, v.TokenID
+	case v.IsUser():
+		return event.ActorKindUSER, v.UserID
+	}
+	return event.ActorKindSYSTEM, ""
+}
+
+// plain turns a payload into plain JSON values, the form it is stored in.
+func plain(v map[string]any) (map[string]any, error) {
+	if v == nil {
+		return map[string]any{}, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]any
+	return out, json.Unmarshal(b, &out)
+}
+
+// Record is the changes.Recorder that raises the events of a change made
+// through the API: created, updated and deleted for contacts, accounts and
+// deals; a deal's stage change, win and loss; a submitted survey response,
+// flagged as a detractor's for NPS 0–6 and CSAT 1–2.
+func (o Outbox) Record(ctx context.Context, client *ent.Client, c *changes.Change) error {
+	for _, e := range eventsOf(ctx, client, c) {
+		if _, err := o.Raise(ctx, client, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// crud maps record types to their created, updated and deleted events.
+var crud = map[string][3]eventtype.Type{
+	"Contact": {eventtype.ContactCreated, eventtype.ContactUpdated, eventtype.ContactDeleted},
+	"Account": {eventtype.AccountCreated, eventtype.AccountUpdated, eventtype.AccountDeleted},
+	"Deal":    {eventtype.DealCreated, eventtype.DealUpdated, eventtype.DealDeleted},
+}
+
+func eventsOf(ctx context.Context, client *ent.Client, c *changes.Change) []Event {
+	base := Event{SubjectType: c.Type, SubjectID: c.ID, Actor: c.Actor}
+	with := func(t eventtype.Type, data map[string]any) Event {
+		e := base
+		e.Type, e.Data = t, data
+		return e
+	}
+	object := func() map[string]any {
+		d := map[string]any{"id": c.ID.String()}
+		if o := c.Object(); o != nil {
+			d["object"] = o
+		}
+		return d
+	}
+	var out []Event
+	if types, ok := crud[c.Type]; ok {
+		switch {
+		case c.IsCreate():
+			out = append(out, with(types[0], object()))
+		case c.IsUpdate():
+			d := object()
+			d["changes"] = c.Fields
+			out = append(out, with(types[1], d))
+		case c.IsDelete():
+			out = append(out, with(types[2], map[string]any{"id": c.ID.String()}))
+		}
+	}
+	if c.Type == "Deal" && !c.IsDelete() {
+		if f, ok := c.Changed("stageID"); ok && c.IsUpdate() {
+			d := object()
+			d["fromStageID"], d["toStageID"] = f.Old, f.New
+			out = append(out, with(eventtype.DealStageChanged, d))
+		}
+		if f, ok := c.Changed("status"); ok {
+			switch statusOf(f.New) {
+			case deal.StatusWON:
+				out = append(out, with(eventtype.DealWon, object()))
+			case deal.StatusLOST:
+				out = append(out, with(eventtype.DealLost, object()))
+			}
+		}
+	}
+	if c.Type == "SurveyResponse" && c.IsCreate() {
+		out = append(out, with(eventtype.SurveyResponseSubmitted, surveyData(ctx, client, c, object())))
+	}
+	return out
+}
+
+func statusOf(v any) deal.Status {
+	switch s := v.(type) {
+	case deal.Status:
+		return s
+	case string:
+		return deal.Status(s)
+	}
+	return ""
+}
+
+// surveyData adds the survey's kind and whether the answer is a
+// detractor's: NPS 0–6, CSAT 1–2.
+func surveyData(ctx context.Context, client *ent.Client, c *changes.Change, d map[string]any) map[string]any {
+	r, ok := c.Record.(*ent.SurveyResponse)
+	if !ok {
+		return d
+	}
+	kind, err := client.Survey.Query().Where(survey.ID(r.SurveyID)).Select(survey.FieldKind).String(ctx)
+	if err != nil {
+		return d
+	}
+	d["surveyKind"] = kind
+	d["detractor"] = (kind == string(survey.KindNPS) && r.Score <= 6) || (kind == string(survey.KindCSAT) && r.Score <= 2)
+	return d
+}
