@@ -13,6 +13,7 @@ require (
 	github.com/oklog/ulid/v2 v2.1.1
 	github.com/vektah/gqlparser/v2 v2.5.64
 	golang.org/x/crypto v0.45.0
+	golang.org/x/time v0.12.0
 	gonum.org/v1/gonum v0.16.0
 	modernc.org/sqlite v1.61.1
 )

@@ -111,6 +111,10 @@ type Viewer struct {
 	Role Role
 	// Scopes are the API token's grants; they govern tokens only.
 	Scopes Scopes
+	// OnlyRecordsOf, when set, limits the caller to the owned records
+	// (contacts, accounts, deals) of this user: a MEMBER, or a token minted
+	// by one, in an organization that limits members to their own records.
+	OnlyRecordsOf string
 }
 
 // IsUser reports whether the caller is a signed-in user.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/ent/apitoken"
+	"github.com/headlesscrm/crm/ent/organization"
 	"github.com/headlesscrm/crm/ent/user"
 	"github.com/headlesscrm/crm/internal/auth"
 	"github.com/headlesscrm/crm/internal/errs"
@@ -69,7 +70,26 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*auth.Viewer
 		}
 		return nil, err
 	}
-	return &auth.Viewer{OrganizationID: claims.OrganizationID, UserID: claims.Subject, Role: auth.Role(u.Role)}, nil
+	v := &auth.Viewer{OrganizationID: claims.OrganizationID, UserID: claims.Subject, Role: auth.Role(u.Role)}
+	return v, s.limitMember(ctx, v, claims.Subject)
+}
+
+// limitMember limits a MEMBER (or a token minted by one) to the user's own
+// records when the organization chooses so. Other roles cost no query.
+func (s *Service) limitMember(ctx context.Context, v *auth.Viewer, userID string) error {
+	if v.Role != auth.RoleMember {
+		return nil
+	}
+	limited, err := s.client.Organization.Query().
+		Where(organization.ID(pulid.ID(v.OrganizationID)), organization.MembersSeeOnlyOwnRecords(true)).
+		Exist(tenant.WithSystem(ctx))
+	if err != nil {
+		return err
+	}
+	if limited {
+		v.OnlyRecordsOf = userID
+	}
+	return nil
 }
 
 // lastUsedGranularity is how stale last_used_at may get, so that a busy
@@ -105,6 +125,9 @@ func (s *Service) authenticateAPIToken(ctx context.Context, bearer string) (*aut
 			return nil, errBadToken
 		}
 		v.Role = auth.Role(u.Role)
+		if err := s.limitMember(ctx, v, u.ID.String()); err != nil {
+			return nil, err
+		}
 	}
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > lastUsedGranularity {
 		_ = s.client.APIToken.UpdateOneID(t.ID).SetLastUsedAt(now).Exec(sys)

@@ -16,6 +16,7 @@ type Service struct {
 	tokens     *auth.TokenIssuer
 	refreshTTL time.Duration
 	now        func() time.Time
+	addresses  addressThrottle
 }
 
 // Default lifetimes of user credentials.

@@ -34,6 +34,10 @@ var errBadLogin = errs.New(errs.Unauthenticated, "wrong email or password")
 // names the organization when the email belongs to users of several.
 func (s *Service) Login(ctx context.Context, email, password, orgSlug string) (*Session, error) {
 	sys := tenant.WithSystem(ctx)
+	now := s.now()
+	if err := s.addresses.check(ctx, now); err != nil {
+		return nil, err
+	}
 	q := s.client.User.Query().Where(user.Email(strings.ToLower(strings.TrimSpace(email))), user.Active(true))
 	if orgSlug != "" {
 		q = q.Where(user.HasOrganizationWith(organization.Slug(orgSlug)))
@@ -47,18 +51,40 @@ func (s *Service) Login(ctx context.Context, email, password, orgSlug string) (*
 	}
 	if len(users) == 0 {
 		_, _ = auth.VerifyPassword(dummyHash, password)
+		s.addresses.failed(ctx, now)
 		return nil, errBadLogin
 	}
 	u := users[0]
+	if u.LockedUntil != nil && now.Before(*u.LockedUntil) {
+		return nil, errLocked(u.LockedUntil.Sub(now))
+	}
 	ok, err := auth.VerifyPassword(u.PasswordHash, password)
 	if err != nil || !ok {
-		return nil, errBadLogin
+		s.addresses.failed(ctx, now)
+		return nil, s.loginFailed(sys, u, now)
 	}
-	now := s.now()
-	if err := s.client.User.UpdateOneID(u.ID).SetLastLoginAt(now).Exec(sys); err != nil {
+	if err := s.client.User.UpdateOneID(u.ID).SetLastLoginAt(now).SetFailedLogins(0).ClearLockedUntil().Exec(sys); err != nil {
 		return nil, err
 	}
 	return s.issue(sys, u, pulid.New("fam").String(), now)
+}
+
+// loginFailed counts a wrong password against the account, locking it for
+// a while once there were too many in a row.
+func (s *Service) loginFailed(sys context.Context, u *ent.User, now time.Time) error {
+	failures := u.FailedLogins + 1
+	upd := s.client.User.UpdateOneID(u.ID).AddFailedLogins(1)
+	lock := lockFor(failures)
+	if lock > 0 {
+		upd = upd.SetLockedUntil(now.Add(lock))
+	}
+	if err := upd.Exec(sys); err != nil {
+		return err
+	}
+	if lock > 0 {
+		return errLocked(lock)
+	}
+	return errBadLogin
 }
 
 // issue creates an access token and a refresh token of the family.

@@ -16,6 +16,15 @@ import (
 
 type authFailureKey struct{}
 
+// withClientIP records the client's address for the login throttle, by
+// the same rule the rate limits use to tell clients apart.
+func withClientIP(cfg RateLimits, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ip := clientKey(r, cfg.TrustedProxies)
+		next.ServeHTTP(w, r.WithContext(identity.WithClientIP(r.Context(), ip)))
+	})
+}
+
 // authenticate resolves the request's bearer token, if any, to a viewer and
 // scopes the context to the viewer's organization. A token that does not
 // check out is remembered, so that every non-public field answers
@@ -44,6 +53,9 @@ func withViewer(ctx context.Context, ids *identity.Service, token string) (conte
 		return ctx, err
 	}
 	ctx = auth.NewContext(ctx, v)
+	if v.OnlyRecordsOf != "" {
+		ctx = tenant.WithOwnRecordsOnly(ctx, v.OnlyRecordsOf)
+	}
 	return tenant.WithOrganization(ctx, v.OrganizationID), nil
 }
 

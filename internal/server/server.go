@@ -52,7 +52,7 @@ func New(cfg Config) http.Handler {
 	gql := newGraphQL(cfg)
 	lim := newRateLimiter(cfg.RateLimits)
 	gql.AroundOperations(lim.chargeOperation)
-	mux.Handle("/graphql", lim.perIP(limitBody(screenRequest(authenticate(cfg.Identity, lim.perViewer(gql))))))
+	mux.Handle("/graphql", withClientIP(cfg.RateLimits, lim.perIP(limitBody(screenRequest(authenticate(cfg.Identity, lim.perViewer(gql)))))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
