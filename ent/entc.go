@@ -35,6 +35,7 @@ func main() {
 		},
 		Templates: []*gen.Template{
 			gen.MustParse(gen.NewTemplate("prefix").ParseFiles("template/prefix.tmpl")),
+			gen.MustParse(gen.NewTemplate("haswith").ParseFiles("template/haswith.tmpl")),
 		},
 	}, entc.Extensions(ex))
 	if err != nil {

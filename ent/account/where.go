@@ -1026,7 +1026,9 @@ func HasOwner() predicate.Account {
 func HasOwnerWith(preds ...predicate.User) predicate.Account {
 	return predicate.Account(func(s *sql.Selector) {
 		step := newOwnerStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1049,7 +1051,9 @@ func HasAcquisitionCampaign() predicate.Account {
 func HasAcquisitionCampaignWith(preds ...predicate.Campaign) predicate.Account {
 	return predicate.Account(func(s *sql.Selector) {
 		step := newAcquisitionCampaignStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1072,7 +1076,9 @@ func HasContacts() predicate.Account {
 func HasContactsWith(preds ...predicate.Contact) predicate.Account {
 	return predicate.Account(func(s *sql.Selector) {
 		step := newContactsStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1095,7 +1101,9 @@ func HasDeals() predicate.Account {
 func HasDealsWith(preds ...predicate.Deal) predicate.Account {
 	return predicate.Account(func(s *sql.Selector) {
 		step := newDealsStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1118,7 +1126,9 @@ func HasTickets() predicate.Account {
 func HasTicketsWith(preds ...predicate.Ticket) predicate.Account {
 	return predicate.Account(func(s *sql.Selector) {
 		step := newTicketsStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1141,7 +1151,9 @@ func HasActivities() predicate.Account {
 func HasActivitiesWith(preds ...predicate.Activity) predicate.Account {
 	return predicate.Account(func(s *sql.Selector) {
 		step := newActivitiesStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1164,7 +1176,9 @@ func HasMetrics() predicate.Account {
 func HasMetricsWith(preds ...predicate.CustomerMetrics) predicate.Account {
 	return predicate.Account(func(s *sql.Selector) {
 		step := newMetricsStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}

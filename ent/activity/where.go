@@ -879,7 +879,9 @@ func HasAssignee() predicate.Activity {
 func HasAssigneeWith(preds ...predicate.User) predicate.Activity {
 	return predicate.Activity(func(s *sql.Selector) {
 		step := newAssigneeStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -902,7 +904,9 @@ func HasContact() predicate.Activity {
 func HasContactWith(preds ...predicate.Contact) predicate.Activity {
 	return predicate.Activity(func(s *sql.Selector) {
 		step := newContactStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -925,7 +929,9 @@ func HasAccount() predicate.Activity {
 func HasAccountWith(preds ...predicate.Account) predicate.Activity {
 	return predicate.Activity(func(s *sql.Selector) {
 		step := newAccountStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -948,7 +954,9 @@ func HasDeal() predicate.Activity {
 func HasDealWith(preds ...predicate.Deal) predicate.Activity {
 	return predicate.Activity(func(s *sql.Selector) {
 		step := newDealStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}

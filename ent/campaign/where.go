@@ -650,7 +650,9 @@ func HasMembers() predicate.Campaign {
 func HasMembersWith(preds ...predicate.CampaignMember) predicate.Campaign {
 	return predicate.Campaign(func(s *sql.Selector) {
 		step := newMembersStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -673,7 +675,9 @@ func HasDeals() predicate.Campaign {
 func HasDealsWith(preds ...predicate.Deal) predicate.Campaign {
 	return predicate.Campaign(func(s *sql.Selector) {
 		step := newDealsStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}

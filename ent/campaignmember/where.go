@@ -649,7 +649,9 @@ func HasCampaign() predicate.CampaignMember {
 func HasCampaignWith(preds ...predicate.Campaign) predicate.CampaignMember {
 	return predicate.CampaignMember(func(s *sql.Selector) {
 		step := newCampaignStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -672,7 +674,9 @@ func HasContact() predicate.CampaignMember {
 func HasContactWith(preds ...predicate.Contact) predicate.CampaignMember {
 	return predicate.CampaignMember(func(s *sql.Selector) {
 		step := newContactStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}

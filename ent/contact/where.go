@@ -1550,7 +1550,9 @@ func HasAccount() predicate.Contact {
 func HasAccountWith(preds ...predicate.Account) predicate.Contact {
 	return predicate.Contact(func(s *sql.Selector) {
 		step := newAccountStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1573,7 +1575,9 @@ func HasOwner() predicate.Contact {
 func HasOwnerWith(preds ...predicate.User) predicate.Contact {
 	return predicate.Contact(func(s *sql.Selector) {
 		step := newOwnerStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1596,7 +1600,9 @@ func HasAcquisitionCampaign() predicate.Contact {
 func HasAcquisitionCampaignWith(preds ...predicate.Campaign) predicate.Contact {
 	return predicate.Contact(func(s *sql.Selector) {
 		step := newAcquisitionCampaignStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1619,7 +1625,9 @@ func HasReferredBy() predicate.Contact {
 func HasReferredByWith(preds ...predicate.Contact) predicate.Contact {
 	return predicate.Contact(func(s *sql.Selector) {
 		step := newReferredByStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1642,7 +1650,9 @@ func HasReferrals() predicate.Contact {
 func HasReferralsWith(preds ...predicate.Contact) predicate.Contact {
 	return predicate.Contact(func(s *sql.Selector) {
 		step := newReferralsStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1665,7 +1675,9 @@ func HasDeals() predicate.Contact {
 func HasDealsWith(preds ...predicate.Deal) predicate.Contact {
 	return predicate.Contact(func(s *sql.Selector) {
 		step := newDealsStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1688,7 +1700,9 @@ func HasActivities() predicate.Contact {
 func HasActivitiesWith(preds ...predicate.Activity) predicate.Contact {
 	return predicate.Contact(func(s *sql.Selector) {
 		step := newActivitiesStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1711,7 +1725,9 @@ func HasTickets() predicate.Contact {
 func HasTicketsWith(preds ...predicate.Ticket) predicate.Contact {
 	return predicate.Contact(func(s *sql.Selector) {
 		step := newTicketsStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1734,7 +1750,9 @@ func HasCampaignMemberships() predicate.Contact {
 func HasCampaignMembershipsWith(preds ...predicate.CampaignMember) predicate.Contact {
 	return predicate.Contact(func(s *sql.Selector) {
 		step := newCampaignMembershipsStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1757,7 +1775,9 @@ func HasSurveyResponses() predicate.Contact {
 func HasSurveyResponsesWith(preds ...predicate.SurveyResponse) predicate.Contact {
 	return predicate.Contact(func(s *sql.Selector) {
 		step := newSurveyResponsesStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1780,7 +1800,9 @@ func HasMetrics() predicate.Contact {
 func HasMetricsWith(preds ...predicate.CustomerMetrics) predicate.Contact {
 	return predicate.Contact(func(s *sql.Selector) {
 		step := newMetricsStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1803,7 +1825,9 @@ func HasSegments() predicate.Contact {
 func HasSegmentsWith(preds ...predicate.Segment) predicate.Contact {
 	return predicate.Contact(func(s *sql.Selector) {
 		step := newSegmentsStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1826,7 +1850,9 @@ func HasSegmentMemberships() predicate.Contact {
 func HasSegmentMembershipsWith(preds ...predicate.SegmentMembership) predicate.Contact {
 	return predicate.Contact(func(s *sql.Selector) {
 		step := newSegmentMembershipsStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}

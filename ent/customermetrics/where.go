@@ -1646,7 +1646,9 @@ func HasContact() predicate.CustomerMetrics {
 func HasContactWith(preds ...predicate.Contact) predicate.CustomerMetrics {
 	return predicate.CustomerMetrics(func(s *sql.Selector) {
 		step := newContactStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1669,7 +1671,9 @@ func HasAccount() predicate.CustomerMetrics {
 func HasAccountWith(preds ...predicate.Account) predicate.CustomerMetrics {
 	return predicate.CustomerMetrics(func(s *sql.Selector) {
 		step := newAccountStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}

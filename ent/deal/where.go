@@ -1215,7 +1215,9 @@ func HasStage() predicate.Deal {
 func HasStageWith(preds ...predicate.Stage) predicate.Deal {
 	return predicate.Deal(func(s *sql.Selector) {
 		step := newStageStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1238,7 +1240,9 @@ func HasAccount() predicate.Deal {
 func HasAccountWith(preds ...predicate.Account) predicate.Deal {
 	return predicate.Deal(func(s *sql.Selector) {
 		step := newAccountStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1261,7 +1265,9 @@ func HasContact() predicate.Deal {
 func HasContactWith(preds ...predicate.Contact) predicate.Deal {
 	return predicate.Deal(func(s *sql.Selector) {
 		step := newContactStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1284,7 +1290,9 @@ func HasOwner() predicate.Deal {
 func HasOwnerWith(preds ...predicate.User) predicate.Deal {
 	return predicate.Deal(func(s *sql.Selector) {
 		step := newOwnerStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1307,7 +1315,9 @@ func HasSourceCampaign() predicate.Deal {
 func HasSourceCampaignWith(preds ...predicate.Campaign) predicate.Deal {
 	return predicate.Deal(func(s *sql.Selector) {
 		step := newSourceCampaignStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1330,7 +1340,9 @@ func HasLineItems() predicate.Deal {
 func HasLineItemsWith(preds ...predicate.LineItem) predicate.Deal {
 	return predicate.Deal(func(s *sql.Selector) {
 		step := newLineItemsStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -1353,7 +1365,9 @@ func HasActivities() predicate.Deal {
 func HasActivitiesWith(preds ...predicate.Activity) predicate.Deal {
 	return predicate.Deal(func(s *sql.Selector) {
 		step := newActivitiesStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}

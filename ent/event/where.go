@@ -530,7 +530,9 @@ func HasDeliveries() predicate.Event {
 func HasDeliveriesWith(preds ...predicate.WebhookDelivery) predicate.Event {
 	return predicate.Event(func(s *sql.Selector) {
 		step := newDeliveriesStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}

@@ -670,7 +670,9 @@ func HasDeal() predicate.LineItem {
 func HasDealWith(preds ...predicate.Deal) predicate.LineItem {
 	return predicate.LineItem(func(s *sql.Selector) {
 		step := newDealStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -693,7 +695,9 @@ func HasProduct() predicate.LineItem {
 func HasProductWith(preds ...predicate.Product) predicate.LineItem {
 	return predicate.LineItem(func(s *sql.Selector) {
 		step := newProductStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}

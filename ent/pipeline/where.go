@@ -344,7 +344,9 @@ func HasStages() predicate.Pipeline {
 func HasStagesWith(preds ...predicate.Stage) predicate.Pipeline {
 	return predicate.Pipeline(func(s *sql.Selector) {
 		step := newStagesStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}

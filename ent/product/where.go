@@ -595,7 +595,9 @@ func HasLineItems() predicate.Product {
 func HasLineItemsWith(preds ...predicate.LineItem) predicate.Product {
 	return predicate.Product(func(s *sql.Selector) {
 		step := newLineItemsStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}

@@ -539,7 +539,9 @@ func HasMembers() predicate.Segment {
 func HasMembersWith(preds ...predicate.Contact) predicate.Segment {
 	return predicate.Segment(func(s *sql.Selector) {
 		step := newMembersStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -562,7 +564,9 @@ func HasMemberships() predicate.Segment {
 func HasMembershipsWith(preds ...predicate.SegmentMembership) predicate.Segment {
 	return predicate.Segment(func(s *sql.Selector) {
 		step := newMembershipsStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}

@@ -296,7 +296,9 @@ func HasSegment() predicate.SegmentMembership {
 func HasSegmentWith(preds ...predicate.Segment) predicate.SegmentMembership {
 	return predicate.SegmentMembership(func(s *sql.Selector) {
 		step := newSegmentStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -319,7 +321,9 @@ func HasContact() predicate.SegmentMembership {
 func HasContactWith(preds ...predicate.Contact) predicate.SegmentMembership {
 	return predicate.SegmentMembership(func(s *sql.Selector) {
 		step := newContactStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}

@@ -524,7 +524,9 @@ func HasPipeline() predicate.Stage {
 func HasPipelineWith(preds ...predicate.Pipeline) predicate.Stage {
 	return predicate.Stage(func(s *sql.Selector) {
 		step := newPipelineStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -547,7 +549,9 @@ func HasDeals() predicate.Stage {
 func HasDealsWith(preds ...predicate.Deal) predicate.Stage {
 	return predicate.Stage(func(s *sql.Selector) {
 		step := newDealsStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}

@@ -374,7 +374,9 @@ func HasResponses() predicate.Survey {
 func HasResponsesWith(preds ...predicate.SurveyResponse) predicate.Survey {
 	return predicate.Survey(func(s *sql.Selector) {
 		step := newResponsesStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}

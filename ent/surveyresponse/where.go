@@ -599,7 +599,9 @@ func HasSurvey() predicate.SurveyResponse {
 func HasSurveyWith(preds ...predicate.Survey) predicate.SurveyResponse {
 	return predicate.SurveyResponse(func(s *sql.Selector) {
 		step := newSurveyStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -622,7 +624,9 @@ func HasContact() predicate.SurveyResponse {
 func HasContactWith(preds ...predicate.Contact) predicate.SurveyResponse {
 	return predicate.SurveyResponse(func(s *sql.Selector) {
 		step := newContactStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}

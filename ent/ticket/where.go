@@ -850,7 +850,9 @@ func HasContact() predicate.Ticket {
 func HasContactWith(preds ...predicate.Contact) predicate.Ticket {
 	return predicate.Ticket(func(s *sql.Selector) {
 		step := newContactStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -873,7 +875,9 @@ func HasAccount() predicate.Ticket {
 func HasAccountWith(preds ...predicate.Account) predicate.Ticket {
 	return predicate.Ticket(func(s *sql.Selector) {
 		step := newAccountStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
@@ -896,7 +900,9 @@ func HasAssignee() predicate.Ticket {
 func HasAssigneeWith(preds ...predicate.User) predicate.Ticket {
 	return predicate.Ticket(func(s *sql.Selector) {
 		step := newAssigneeStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}

@@ -814,7 +814,9 @@ func HasDeliveries() predicate.WebhookEndpoint {
 func HasDeliveriesWith(preds ...predicate.WebhookDelivery) predicate.WebhookEndpoint {
 	return predicate.WebhookEndpoint(func(s *sql.Selector) {
 		step := newDeliveriesStep()
+		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
 			for _, p := range preds {
 				p(s)
 			}
