@@ -56,11 +56,13 @@ func TestBucketsDoNotGrowWithoutBound(t *testing.T) {
 	// Idle long enough to be full again, they are dropped as the shards
 	// are next used.
 	c.add(3 * time.Second)
-	for i := range 200 {
+	// Enough new keys that every shard is used (a shard is swept only when
+	// used): with 2,000 keys over 32 shards, missing one has odds of 1e-27.
+	for i := range 2000 {
 		b.take(fmt.Sprint("new", i))
 	}
-	if n := b.size(); n != 200 {
-		t.Errorf("after the old buckets refilled: %d buckets; want the 200 new ones", n)
+	if n := b.size(); n != 2000 {
+		t.Errorf("after the old buckets refilled: %d buckets; want the 2000 new ones", n)
 	}
 	// A flood of distinct keys within the refill time is capped.
 	small := newBuckets(50, 100, 3200, c.now)
