@@ -73,6 +73,8 @@ func RootFieldAccess(op ast.Operation, field string) Access {
 			return Access{Resource: auth.ResourceUsers, Action: auth.ActionWrite}
 		case "createSegment", "updateSegment", "deleteSegment", "refreshSegment":
 			return Access{Resource: auth.ResourceSegments, Action: auth.ActionWrite}
+		case "rotateWebhookSecret", "redeliverWebhook":
+			return Access{Resource: auth.ResourceWebhooks, Action: auth.ActionWrite}
 		case "refreshAnalytics":
 			return Access{Resource: auth.ResourceAnalytics, Action: auth.ActionWrite}
 		case "upsertContacts":
@@ -94,6 +96,8 @@ func RootFieldAccess(op ast.Operation, field string) Access {
 		return Access{}
 	case "previewSegment":
 		return Access{Resource: auth.ResourceSegments, Action: auth.ActionRead}
+	case "webhookEndpoints", "webhookDeliveries":
+		return Access{Resource: auth.ResourceWebhooks, Action: auth.ActionRead}
 	case "apiTokens":
 		return Access{Resource: auth.ResourceTokens, Action: auth.ActionRead}
 	case "clvModel", "analytics":

@@ -8,6 +8,7 @@ import (
 	"github.com/headlesscrm/crm/internal/auth"
 	"github.com/headlesscrm/crm/internal/errs"
 	"github.com/headlesscrm/crm/internal/identity"
+	"github.com/headlesscrm/crm/internal/webhook"
 )
 
 // viewer returns the caller. Root fields that reach a resolver needing one
@@ -46,3 +47,22 @@ func recordError(e *errs.Error) *model.RecordError {
 }
 
 func typeName(v any) string { return fmt.Sprintf("%T", v) }
+
+// hooks returns the webhook endpoints service.
+func (r *Resolver) hooks() *webhook.Service { return r.webhooks }
+
+// wakeDeliveries prompts the delivery workers, if this instance runs them.
+func (r *Resolver) wakeDeliveries() {
+	if r.wake != nil {
+		r.wake()
+	}
+}
+
+// optionalList turns an omitted list into nil and a given one into a
+// pointer to it.
+func optionalList[T any](xs []T) *[]T {
+	if xs == nil {
+		return nil
+	}
+	return &xs
+}

@@ -34,6 +34,7 @@ func serve(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	tuneGC()
 	s, err := c.open(ctx)
 	if err != nil {
 		return err
@@ -56,13 +57,19 @@ func serve(ctx context.Context, args []string) error {
 		}
 	}
 	go worker.Run(ctx)
+	ev := startEvents(ctx, s, c.databaseURL, *dev || *demoMode)
 	var origins []string
 	for _, o := range strings.Split(os.Getenv("CRM_CORS_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			origins = append(origins, o)
 		}
 	}
-	h := server.New(server.Config{Store: s, Identity: ids, Dev: *dev || *demoMode, CORSOrigins: origins})
+	limits, err := rateLimits()
+	if err != nil {
+		return err
+	}
+	h := server.New(server.Config{Store: s, Identity: ids, Dev: *dev || *demoMode, CORSOrigins: origins, RateLimits: limits,
+		Events: ev.broker, Webhooks: ev.webhooks, WakeDeliveries: ev.worker.Wake})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/ent/user"
+	"github.com/headlesscrm/crm/internal/eventtype"
 	"github.com/headlesscrm/crm/internal/pulid"
 	"github.com/headlesscrm/crm/internal/segment"
 )
@@ -155,6 +156,12 @@ type SegmentPreview struct {
 	Sample []*ent.Contact `json:"sample"`
 }
 
+// Live streams over a websocket at /graphql (protocol graphql-transport-ws).
+// Authenticate in connection_init with {"Authorization": "Bearer <token>"};
+// the connection closes when the credential expires or is revoked.
+type Subscription struct {
+}
+
 // Changes to a saved segment.
 type UpdateSegmentInput struct {
 	// The new name.
@@ -163,6 +170,18 @@ type UpdateSegmentInput struct {
 	Description *string `json:"description,omitempty"`
 	// The new rule; membership is refreshed at once.
 	Rule *segment.Rule `json:"rule,omitempty"`
+}
+
+// Changes to a webhook endpoint; omitted fields keep their value.
+type UpdateWebhookEndpointInput struct {
+	// Where events are posted.
+	URL *string `json:"url,omitempty"`
+	// The kinds of events posted.
+	EventTypes []eventtype.Type `json:"eventTypes,omitempty"`
+	// What the endpoint is for.
+	Description *string `json:"description,omitempty"`
+	// Enable (clearing the failure state) or disable the endpoint.
+	Enabled *bool `json:"enabled,omitempty"`
 }
 
 // The outcome of upserting one account.
@@ -199,6 +218,24 @@ type Viewer struct {
 	Role *user.Role `json:"role,omitempty"`
 	// The scopes of the API token, such as contacts:read; empty for users, whose rights come from their role.
 	Scopes []string `json:"scopes"`
+}
+
+// A page of an endpoint's deliveries, newest first.
+type WebhookDeliveryPage struct {
+	// The deliveries of the page.
+	Nodes []*ent.WebhookDelivery `json:"nodes"`
+	// Whether older deliveries follow.
+	HasNextPage bool `json:"hasNextPage"`
+	// Pass as after to get the next page.
+	EndCursor *string `json:"endCursor,omitempty"`
+}
+
+// A webhook endpoint with its signing secret, shown only once: when created or when its secret is rotated.
+type WebhookEndpointWithSecret struct {
+	// The endpoint.
+	Endpoint *ent.WebhookEndpoint `json:"endpoint"`
+	// The signing secret (whsec_…). Store it: it is never shown again.
+	Secret string `json:"secret"`
 }
 
 // What an upsert did with one record of its input.

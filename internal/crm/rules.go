@@ -210,8 +210,8 @@ var dealFollowsStage = hook.On(func(next ent.Mutator) ent.Mutator {
 	return hook.DealFunc(func(ctx context.Context, m *ent.DealMutation) (ent.Value, error) {
 		// A deal in a won or lost stage is WON or LOST. The stage is looked
 		// up only when the status does not already say the deal is closed.
-		status, _ := m.Status()
-		if stageID, ok := m.StageID(); ok && status == deal.StatusOPEN {
+		status, set := m.Status()
+		if stageID, ok := m.StageID(); ok && (!set || status == deal.StatusOPEN) {
 			st, err := m.Client().Stage.Get(ctx, stageID)
 			if err != nil {
 				if ent.IsNotFound(err) {

@@ -29,8 +29,10 @@ import (
 	"github.com/headlesscrm/crm/ent/migrate"
 	"github.com/headlesscrm/crm/ent/survey"
 	"github.com/headlesscrm/crm/ent/user"
+	"github.com/headlesscrm/crm/ent/webhookdelivery"
 	"github.com/headlesscrm/crm/graph"
 	"github.com/headlesscrm/crm/internal/auth"
+	"github.com/headlesscrm/crm/internal/eventtype"
 	"github.com/headlesscrm/crm/internal/money"
 	"github.com/headlesscrm/crm/internal/pulid"
 	"github.com/headlesscrm/crm/internal/segment"
@@ -140,6 +142,13 @@ func atkSeed(t *testing.T, f *fixture, name string, scopes ...string) *atkTenant
 	for _, e := range c.Event.Query().AllX(ctx) {
 		add("Event", e.ID)
 	}
+	ep := c.WebhookEndpoint.Create().SetURL("https://hooks." + tag + ".example/crm").
+		SetEventTypes([]eventtype.Type{eventtype.ContactUpdated}).SetSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").SaveX(ctx)
+	add("WebhookEndpoint", ep.ID)
+	// Delivered already, so that no worker touches it during the test.
+	dl := c.WebhookDelivery.Create().SetEndpoint(ep).SetEventID(pulid.ID(a.ids["Event"][0])).SetEventType(eventtype.ContactUpdated).
+		SetStatus(webhookdelivery.StatusSUCCEEDED).SetAttempts(1).SetResponseCode(204).SaveX(ctx)
+	add("WebhookDelivery", dl.ID)
 	met := c.CustomerMetrics.Create().SetContactID(con.ID).SetAsOf(now).SetComputedAt(now).SetModel(tag).SaveX(ctx)
 	add("CustomerMetrics", met.ID)
 	return a
@@ -418,6 +427,9 @@ func (g *atkGen) scalarValue(typ, field string) any {
 			return fmt.Sprintf("gen-%d", g.n)
 		case f == "scopes":
 			return "contacts:read"
+		case f == "url":
+			// A public address, so that no name needs resolving.
+			return fmt.Sprintf("https://192.0.2.%d/hooks", 1+g.n%250)
 		}
 		return "x"
 	case "Int":
@@ -479,7 +491,7 @@ func (g *atkGen) changeField(input *ast.Definition) (string, any) {
 		if d := g.s.Types[n]; d == nil || (d.Kind != ast.Scalar && d.Kind != ast.Enum) {
 			continue
 		}
-		if n == "String" && !strings.Contains(strings.ToLower(fd.Name), "email") && fd.Name != "currency" {
+		if n == "String" && !strings.Contains(strings.ToLower(fd.Name), "email") && fd.Name != "currency" && fd.Name != "url" {
 			return fd.Name, "pwned-by-b"
 		}
 		if fallback == nil {

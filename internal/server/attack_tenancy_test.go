@@ -286,8 +286,14 @@ func atkMutationOps(t *testing.T, g *atkGen, self, victim *atkTenant) []atkOp {
 // atkMutationTarget is the type of the record a mutation's id names:
 // updateContact → Contact, else the type it returns.
 func atkMutationTarget(g *atkGen, m *ast.FieldDefinition) string {
+	switch m.Name {
+	case "rotateWebhookSecret":
+		return "WebhookEndpoint"
+	case "redeliverWebhook":
+		return "WebhookDelivery"
+	}
 	for _, verb := range []string{"update", "delete", "revoke"} {
-		if t, ok := strings.CutPrefix(m.Name, verb); ok && g.isNodeType(t) {
+		if t, ok := strings.CutPrefix(m.Name, verb); ok && (g.isNodeType(t) || t == "WebhookEndpoint") {
 			return t
 		}
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -60,7 +61,9 @@ func withViewer(ctx context.Context, ids *identity.Service, token string) (conte
 }
 
 // websocketInit authenticates a websocket connection from the
-// Authorization (or authToken) entry of its connection_init payload.
+// Authorization (or authToken) entry of its connection_init payload, and
+// keeps checking the credential: the connection closes once it expires or
+// is revoked (within CredentialRecheck).
 func websocketInit(ids *identity.Service) transport.WebsocketInitFunc {
 	return func(ctx context.Context, p transport.InitPayload) (context.Context, *transport.InitPayload, error) {
 		token := p.Authorization()
@@ -77,7 +80,31 @@ func websocketInit(ids *identity.Service) transport.WebsocketInitFunc {
 		if err != nil {
 			return ctx, nil, errs.New(errs.Unauthenticated, "invalid or expired token")
 		}
+		ctx, cancel := context.WithCancel(transport.AppendCloseReason(ctx, "the credential expired or was revoked"))
+		go watchCredential(ctx, cancel, ids, token)
 		return ctx, nil, nil
+	}
+}
+
+// CredentialRecheck is how often a websocket connection's credential is
+// checked again.
+var CredentialRecheck = 10 * time.Second
+
+// watchCredential cancels a connection's context when its credential stops
+// authenticating.
+func watchCredential(ctx context.Context, cancel context.CancelFunc, ids *identity.Service, token string) {
+	defer cancel()
+	t := time.NewTicker(CredentialRecheck)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := ids.Authenticate(ctx, token); err != nil {
+				return
+			}
+		}
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -11,11 +13,13 @@ import (
 
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/internal/auth"
+	"github.com/headlesscrm/crm/internal/events"
 	"github.com/headlesscrm/crm/internal/identity"
 	"github.com/headlesscrm/crm/internal/server"
 	"github.com/headlesscrm/crm/internal/store"
 	"github.com/headlesscrm/crm/internal/store/storetest"
 	"github.com/headlesscrm/crm/internal/tenant"
+	"github.com/headlesscrm/crm/internal/webhook"
 )
 
 // fixture is a running API over a fresh database.
@@ -25,6 +29,7 @@ type fixture struct {
 	ids     *identity.Service
 	url     string
 	counter *storetest.Counter
+	worker  *webhook.Worker
 }
 
 // tenantFixture is one organization with an owner session and an API token.
@@ -47,9 +52,24 @@ func eachDatabase(t *testing.T, fn func(t *testing.T, f *fixture)) {
 			}
 			// Rate limits have tests of their own; here they would only slow the
 			// suites that send hundreds of requests.
-			srv := httptest.NewServer(server.New(server.Config{Store: s, Identity: ids, RateLimits: server.RateLimits{Disabled: true}}))
-			t.Cleanup(srv.Close)
-			fn(t, &fixture{t: t, store: s, ids: ids, url: srv.URL + "/graphql", counter: counter})
+			// Events: a broker polling often, and webhooks allowed to reach the
+			// tests' receivers on localhost, retried after 10 ms.
+			ctx, stop := context.WithCancel(context.Background())
+			broker := events.NewBroker(s.Client, events.BrokerConfig{Dialect: s.Dialect, Poll: 20 * time.Millisecond})
+			hookOpts := webhook.ClientOptions{AllowLoopback: true}
+			worker := webhook.NewWorker(s.Client, s.Dialect, webhook.WorkerOptions{
+				HTTP: webhook.NewClient(hookOpts), Schedule: []time.Duration{10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond},
+				Jitter: -1, Poll: 20 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			})
+			done := make(chan struct{}, 2)
+			go func() { _ = broker.Run(ctx); done <- struct{}{} }()
+			go func() { _ = worker.Run(ctx); done <- struct{}{} }()
+			srv := httptest.NewServer(server.New(server.Config{
+				Store: s, Identity: ids, RateLimits: server.RateLimits{Disabled: true},
+				Events: broker, Webhooks: webhook.NewService(s.Client, hookOpts), WakeDeliveries: worker.Wake,
+			}))
+			t.Cleanup(func() { srv.Close(); stop(); <-done; <-done })
+			fn(t, &fixture{t: t, store: s, ids: ids, url: srv.URL + "/graphql", counter: counter, worker: worker})
 		})
 	}
 }

@@ -20,14 +20,23 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/headlesscrm/crm/graph"
+	"github.com/headlesscrm/crm/internal/events"
 	"github.com/headlesscrm/crm/internal/identity"
 	"github.com/headlesscrm/crm/internal/store"
+	"github.com/headlesscrm/crm/internal/webhook"
 )
 
 // Config is what the server serves and how.
 type Config struct {
 	// Store is the open database.
 	Store *store.Store
+	// Events streams events to subscriptions; without it subscriptions
+	// answer INTERNAL.
+	Events *events.Broker
+	// Webhooks manages webhook endpoints; WakeDeliveries prompts the
+	// delivery workers after a redelivery.
+	Webhooks       *webhook.Service
+	WakeDeliveries func()
 	// Identity authenticates callers.
 	Identity *identity.Service
 	// Dev turns on GraphiQL at / and schema introspection.
@@ -76,7 +85,7 @@ func New(cfg Config) http.Handler {
 
 // newGraphQL builds the gqlgen server with explicit transports and limits.
 func newGraphQL(cfg Config) *handler.Server {
-	srv := handler.New(graph.NewSchema(cfg.Store.Client, cfg.Identity, graph.WithStore(cfg.Store)))
+	srv := handler.New(graph.NewSchema(cfg.Store.Client, cfg.Identity, graph.WithStore(cfg.Store), graph.WithEvents(cfg.Events), graph.WithWebhooks(cfg.Webhooks, cfg.WakeDeliveries)))
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 10 * time.Second,
 		InitFunc:              websocketInit(cfg.Identity),
