@@ -46,6 +46,10 @@ type BrokerConfig struct {
 	Lookback time.Duration
 	// Logger receives listener failures.
 	Logger *slog.Logger
+	// IgnoreLocalRaises leaves out the wake-up by events raised in this
+	// process, so that a test running two instances in one process proves
+	// that events travel between them through the database.
+	IgnoreLocalRaises bool
 }
 
 // Subscription is one subscriber's stream of its organization's events.
@@ -104,11 +108,15 @@ func (b *Broker) Run(ctx context.Context) error {
 	}
 	timer := time.NewTimer(b.cfg.Poll)
 	defer timer.Stop()
+	localRaises := local
+	if b.cfg.IgnoreLocalRaises {
+		localRaises = nil
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-local:
+		case <-localRaises:
 			b.dispatch(ctx)
 			// The wake-up came from inside the raising transaction: look
 			// again shortly, once it has committed.

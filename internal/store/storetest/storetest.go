@@ -67,6 +67,14 @@ func Open(t testing.TB, d string, wrap func(dialect.Driver) dialect.Driver) *sto
 	return s
 }
 
+// PostgresURL returns the URL of a fresh, empty PostgreSQL schema for one
+// test, dropped when it ends, for tests that open several stores on one
+// database; it skips the test when CRM_TEST_DATABASE_URL is not set.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	return freshSchema(t)
+}
+
 var schemas atomic.Int64
 
 // freshSchema creates an empty PostgreSQL schema for one test and returns a
