@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -39,12 +40,19 @@ func seed(ctx context.Context, args []string) error {
 	c.flags(fs)
 	slug := fs.String("org", "", "slug of the organization to fill (created as the demo organization when it is \"demo\" and missing)")
 	contacts := fs.Int("contacts", 1000, "number of contacts")
+	accounts := fs.Int("accounts", 0, "number of accounts (default: a tenth of the contacts)")
+	deals := fs.Int("deals", 0, "approximate number of deals (default: about 3.3 per contact)")
+	lean := fs.Bool("lean", false, "write only accounts, contacts and deals: no line items, campaign members, survey responses, tickets or activities")
+	bulk := fs.Bool("bulk", true, "bulk-load the rows (COPY on PostgreSQL) instead of inserting them through ent")
 	seedValue := fs.Int64("seed", 1, "random seed: the same seed gives the same data")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *contacts < 1 {
 		return fmt.Errorf("--contacts must be at least 1")
+	}
+	if *accounts < 0 || *deals < 0 {
+		return fmt.Errorf("--accounts and --deals must not be negative")
 	}
 	s, err := c.open(ctx)
 	if err != nil {
@@ -56,7 +64,17 @@ func seed(ctx context.Context, args []string) error {
 		return err
 	}
 	start := time.Now()
-	opt := demo.Options{Contacts: *contacts, Seed: *seedValue}
+	opt := demo.Options{Contacts: *contacts, Accounts: *accounts, Deals: *deals, Lean: *lean, Seed: *seedValue}
+	if *bulk {
+		opt.DB, opt.Dialect = s.DB, s.Dialect
+	}
+	if *contacts >= 100_000 {
+		opt.Progress = func(done, total int) {
+			if done%100_000 == 0 || done == total {
+				fmt.Fprintf(os.Stderr, "%d/%d contacts (%s)\n", done, total, time.Since(start).Round(time.Second))
+			}
+		}
+	}
 	if *slug == "" || *slug == demo.DemoOrganizationSlug {
 		if _, err := ids.OrganizationBySlug(ctx, demo.DemoOrganizationSlug); err != nil {
 			org, email, password, err := demo.CreateDemoOrganization(crm.WithTrustedReferences(ctx), s.Client, opt)

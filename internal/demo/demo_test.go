@@ -719,28 +719,35 @@ func TestOptionsSizeTheData(t *testing.T) {
 	})
 }
 
-// BenchmarkSeed measures seeding 1,000 and 10,000 contacts:
+// BenchmarkSeed measures seeding 1,000 and 10,000 contacts through ent and
+// in bulk (COPY on PostgreSQL), full and lean:
 //
 //	go test -run - -bench Seed -benchtime 1x ./internal/demo/
 func BenchmarkSeed(b *testing.B) {
 	for _, d := range dialects() {
-		for _, n := range []int{1000, 10000} {
-			b.Run(fmt.Sprintf("%s/%d", d, n), func(b *testing.B) {
-				var rows int
-				for i := 0; i < b.N; i++ {
-					b.StopTimer()
-					client := openClient(b, d)
-					org := newOrg(b, client, fmt.Sprintf("bench-%d", i))
-					b.StartTimer()
-					st, err := Seed(context.Background(), client, org, Options{Contacts: n, Seed: 1, Now: testNow})
-					if err != nil {
-						b.Fatal(err)
+		for _, mode := range []string{"ent", "bulk", "bulk-lean"} {
+			for _, n := range []int{1000, 10000} {
+				b.Run(fmt.Sprintf("%s/%s/%d", d, mode, n), func(b *testing.B) {
+					var rows int
+					for i := 0; i < b.N; i++ {
+						b.StopTimer()
+						client, db := openDB(b, d)
+						org := newOrg(b, client, fmt.Sprintf("bench-%d", i))
+						opt := Options{Contacts: n, Seed: 1, Now: testNow, Lean: mode == "bulk-lean"}
+						if mode != "ent" {
+							opt.DB, opt.Dialect = db, d
+						}
+						b.StartTimer()
+						st, err := Seed(context.Background(), client, org, opt)
+						if err != nil {
+							b.Fatal(err)
+						}
+						rows += st.Total()
+						b.Logf("%v", st)
 					}
-					rows += st.Total()
-					b.Logf("%v", st)
-				}
-				b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
-			})
+					b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "rows/s")
+				})
+			}
 		}
 	}
 }

@@ -43,6 +43,14 @@ func dialects() []string {
 // CRM_TEST_DATABASE_URL, dropped afterwards.
 func openClient(t testing.TB, d string) *ent.Client {
 	t.Helper()
+	client, _ := openDB(t, d)
+	return client
+}
+
+// openDB is openClient that also returns the connection pool under the
+// client, for bulk loading.
+func openDB(t testing.TB, d string) (*ent.Client, *sql.DB) {
+	t.Helper()
 	ctx := context.Background()
 	var drv *entsql.Driver
 	switch d {
@@ -91,7 +99,7 @@ func openClient(t testing.TB, d string) *ent.Client {
 	if err := client.Schema.Create(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return client
+	return client, drv.DB()
 }
 
 // newOrg creates an organization with an owner, two members and a viewer.

@@ -225,6 +225,16 @@ func (b *batch) reset() {
 	b.activities = b.activities[:0]
 }
 
+// lean drops the rows that Options.Lean leaves out: line items, campaign
+// members, survey responses, tickets and activities.
+func (b *batch) lean() {
+	b.lineItems = b.lineItems[:0]
+	b.members = b.members[:0]
+	b.responses = b.responses[:0]
+	b.tickets = b.tickets[:0]
+	b.activities = b.activities[:0]
+}
+
 // count adds the batch's rows to s.
 func (b *batch) count(s *Stats) {
 	s.Pipelines += len(b.pipelines)

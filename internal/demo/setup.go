@@ -22,8 +22,11 @@ import (
 const history = 730 * 24 * time.Hour
 
 // contactsPerChunk is the number of contacts generated and written per
-// transaction.
-const contactsPerChunk = 1000
+// transaction through ent, and bulkContactsPerChunk in bulk.
+const (
+	contactsPerChunk     = 1000
+	bulkContactsPerChunk = 2000
+)
 
 // stageInfo and pipelineInfo keep the IDs of the pipelines' stages.
 type pipelineInfo struct {
@@ -105,6 +108,8 @@ type generator struct {
 	rate      float64 // purchase-rate multiplier, calibrated to Options.Deals
 	deals     int     // Options.Deals
 	batchSize int
+	chunk     int  // contacts per chunk
+	lean      bool // Options.Lean
 	currency  string
 	owners    []pulid.ID
 	progress  func(done, total int)
@@ -131,6 +136,8 @@ func newGenerator(opt Options, currency string, owners []pulid.ID) *generator {
 		owners:    owners,
 		progress:  opt.Progress,
 		rate:      1,
+		chunk:     contactsPerChunk,
+		lean:      opt.Lean,
 	}
 	if g.now.IsZero() {
 		g.now = midnight(time.Now())
@@ -156,42 +163,45 @@ func newGenerator(opt Options, currency string, owners []pulid.ID) *generator {
 	return g
 }
 
-// run generates every row and writes it to s, counting into st.
+// run generates every row and writes it to s, counting into st. Rows are
+// generated on the calling goroutine and written on another, so that the
+// database works while the next chunk is generated.
 func (g *generator) run(ctx context.Context, s sink, st *Stats) error {
-	var b batch
-	g.catalog(&b)
-	g.schedule(&b)
+	w := startWriter(ctx, s, st, g.contacts, g.progress)
+	b := w.batch()
+	g.catalog(b)
+	g.schedule(b)
 	if g.deals > 0 {
 		g.calibrate(g.deals)
 	}
-	if err := s.write(ctx, &b); err != nil {
-		return err
+	if !w.send(b, 0) {
+		return w.wait()
 	}
-	b.count(st)
-	b.reset()
+	b = w.batch()
 	r := newRand(g.seed, streamAccounts, 0)
 	for a := 0; a < g.nAccounts; a++ {
 		b.accounts = append(b.accounts, g.account(r, a))
 		if len(b.accounts) == 5000 || a == g.nAccounts-1 {
-			if err := s.write(ctx, &b); err != nil {
-				return err
+			if !w.send(b, 0) {
+				return w.wait()
 			}
-			b.count(st)
-			b.reset()
+			b = w.batch()
 		}
 	}
 	for i := 0; i < g.contacts; i++ {
-		g.contact(i, &b)
-		if (i+1)%contactsPerChunk == 0 || i == g.contacts-1 {
-			if err := s.write(ctx, &b); err != nil {
-				return err
+		g.contact(i, b)
+		if (i+1)%g.chunk == 0 || i == g.contacts-1 {
+			if g.lean {
+				b.lean()
 			}
-			b.count(st)
-			b.reset()
-			if g.progress != nil {
-				g.progress(i+1, g.contacts)
+			if !w.send(b, i+1) {
+				return w.wait()
 			}
+			b = w.batch()
 		}
+	}
+	if err := w.wait(); err != nil {
+		return err
 	}
 	// Accounts with a customer are customers; with an open deal,
 	// opportunities.

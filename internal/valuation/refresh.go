@@ -10,6 +10,7 @@ import (
 	"github.com/headlesscrm/crm/ent/clvmodel"
 	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/internal/analytics"
+	"github.com/headlesscrm/crm/internal/crm"
 	"github.com/headlesscrm/crm/internal/money"
 	"github.com/headlesscrm/crm/internal/pulid"
 	"github.com/headlesscrm/crm/internal/segment"
@@ -222,6 +223,11 @@ func modelName(m analytics.Model) string {
 // copies the summary columns onto the contacts (or accounts), in one
 // transaction, so readers see either the old or the new values.
 func (s *Service) writeMetrics(ctx context.Context, org, kind string, rows []valued, asOf, now time.Time) error {
+	// Every row refers to a contact or account just read within the
+	// organization: the record rules' per-batch check of those references
+	// (a COUNT per batch, a quarter of a refresh's time at 100,000
+	// contacts) would only repeat that.
+	ctx = crm.WithTrustedReferences(ctx)
 	tx, err := s.store.Client.Tx(ctx)
 	if err != nil {
 		return err

@@ -1,0 +1,160 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/headlesscrm/crm/ent/deal"
+	"github.com/headlesscrm/crm/internal/tenant"
+)
+
+// TestBulkLoadMatchesEnt seeds the same options through ent and in bulk
+// (COPY on PostgreSQL, multi-row INSERTs on SQLite) and compares what was
+// written.
+func TestBulkLoadMatchesEnt(t *testing.T) {
+	for _, d := range dialects() {
+		t.Run(d, func(t *testing.T) {
+			client, db := openDB(t, d)
+			opt := Options{Contacts: 400, Seed: 11, Now: testNow}
+			viaEnt, entStats := seed(t, client, "via-ent", opt)
+			bulk := opt
+			bulk.DB, bulk.Dialect = db, d
+			var progress [][2]int
+			bulk.Progress = func(done, total int) { progress = append(progress, [2]int{done, total}) }
+			viaBulk, bulkStats := seed(t, client, "via-bulk", bulk)
+			if *entStats != *bulkStats {
+				t.Fatalf("different counts:\nent  %v\nbulk %v", entStats, bulkStats)
+			}
+			if len(progress) == 0 || progress[len(progress)-1] != [2]int{400, 400} {
+				t.Errorf("progress reports %v", progress)
+			}
+			a, b := customerLines(t, client, viaEnt), customerLines(t, client, viaBulk)
+			for i := range a {
+				if a[i] != b[i] {
+					t.Fatalf("contact %d differs: %+v vs %+v", i, a[i], b[i])
+				}
+			}
+			// Every entity reads back through ent, with the same values.
+			ea, eb := load(t, client, viaEnt, entStats), load(t, client, viaBulk, bulkStats)
+			for _, c := range []struct {
+				name string
+				a, b string
+			}{
+				{"accounts", fmt.Sprint(accountLines(ea)), fmt.Sprint(accountLines(eb))},
+				{"deals", fmt.Sprint(dealLines(ea)), fmt.Sprint(dealLines(eb))},
+				{"activities", fmt.Sprint(len(ea.activities), activityTypes(ea)), fmt.Sprint(len(eb.activities), activityTypes(eb))},
+			} {
+				if c.a != c.b {
+					t.Errorf("%s differ:\nent  %.300s\nbulk %.300s", c.name, c.a, c.b)
+				}
+			}
+		})
+	}
+}
+
+// TestLeanSeed checks that Options.Lean writes the same contacts and deals
+// and nothing of what it leaves out.
+func TestLeanSeed(t *testing.T) {
+	for _, d := range dialects() {
+		t.Run(d, func(t *testing.T) {
+			client, db := openDB(t, d)
+			tests := []struct {
+				name string
+				bulk bool
+			}{{"through ent", false}, {"in bulk", true}}
+			full, fullStats := seed(t, client, "full", Options{Contacts: 200, Seed: 3, Now: testNow})
+			for i, tc := range tests {
+				t.Run(tc.name, func(t *testing.T) {
+					opt := Options{Contacts: 200, Seed: 3, Now: testNow, Lean: true}
+					if tc.bulk {
+						opt.DB, opt.Dialect = db, d
+					}
+					org, st := seed(t, client, fmt.Sprintf("lean-%d", i), opt)
+					if st.LineItems+st.CampaignMembers+st.SurveyResponses+st.Tickets+st.Activities != 0 {
+						t.Errorf("lean seed wrote %v", st)
+					}
+					if st.Contacts != fullStats.Contacts || st.Deals != fullStats.Deals || st.WonDeals != fullStats.WonDeals || st.Accounts != fullStats.Accounts {
+						t.Errorf("lean %v\nfull %v", st, fullStats)
+					}
+					a, b := customerLines(t, client, full), customerLines(t, client, org)
+					for i := range a {
+						if a[i] != b[i] {
+							t.Fatalf("contact %d differs: %+v vs %+v", i, a[i], b[i])
+						}
+					}
+					ctx := tenant.WithOrganization(context.Background(), string(org))
+					n, err := client.Deal.Query().Where(deal.StatusEQ(deal.StatusWON)).Count(ctx)
+					if err != nil || n != st.WonDeals {
+						t.Errorf("%d won deals stored (%v), want %d", n, err, st.WonDeals)
+					}
+				})
+			}
+		})
+	}
+}
+
+// TestBulkLoadRefusesUnknownDialect checks the error of a bad Options.Dialect.
+func TestBulkLoadRefusesUnknownDialect(t *testing.T) {
+	client, db := openDB(t, dialects()[0])
+	org := newOrg(t, client, "bad-dialect")
+	if _, err := Seed(context.Background(), client, org, Options{Contacts: 1, DB: db, Dialect: "mysql"}); err == nil {
+		t.Fatal("no error")
+	}
+}
+
+// accountLines are the accounts' names, stages, tags and custom fields,
+// sorted by name.
+func accountLines(ds *dataset) []string {
+	out := make([]string, len(ds.accounts))
+	for i, a := range ds.accounts {
+		out[i] = fmt.Sprint(a.Name, "|", show(a.Domain), "|", a.LifecycleStage, "|", a.Tags, "|", a.CustomFields, "|",
+			show(a.CreatedAt), "|", show(a.UpdatedAt), "|", show(a.AnnualRevenue))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// dealLines are the deals' values other than IDs, with their line items,
+// sorted.
+func dealLines(ds *dataset) []string {
+	out := make([]string, len(ds.deals))
+	for i, d := range ds.deals {
+		s := fmt.Sprint(d.Name, "|", d.Amount, "|", show(d.Cost), "|", d.Currency, "|", d.Status, "|", show(d.ExpectedCloseDate), "|",
+			show(d.ClosedAt), "|", show(d.LostReason), "|", show(d.ExternalID), "|", show(d.CreatedAt), "|", show(d.UpdatedAt))
+		for _, li := range d.Edges.LineItems {
+			s += fmt.Sprintf("|%s x%d %s %v", li.Name, li.Quantity, li.UnitPrice, li.DiscountPercent)
+		}
+		out[i] = s
+	}
+	sort.Strings(out)
+	return out
+}
+
+// show formats v, following pointers ("nil" for nil) and showing times in
+// UTC.
+func show(v any) string {
+	r := reflect.ValueOf(v)
+	if r.Kind() == reflect.Pointer {
+		if r.IsNil() {
+			return "nil"
+		}
+		v = r.Elem().Interface()
+	}
+	if t, ok := v.(time.Time); ok {
+		return t.UTC().Format(time.RFC3339Nano)
+	}
+	return fmt.Sprint(v)
+}
+
+// activityTypes counts the activities by type, body presence and completion.
+func activityTypes(ds *dataset) map[string]int {
+	m := map[string]int{}
+	for _, a := range ds.activities {
+		m[fmt.Sprintf("%s/%v/%v", a.Type, a.Body != "", a.CompletedAt != nil)]++
+	}
+	return m
+}
