@@ -42,7 +42,7 @@ func (r *mutationResolver) RefreshToken(ctx context.Context, refreshToken string
 // UpdateOrganization is the resolver for the updateOrganization field.
 func (r *mutationResolver) UpdateOrganization(ctx context.Context, input ent.UpdateOrganizationInput) (*ent.Organization, error) {
 	v := viewer(ctx)
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.Organization, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.Organization, error) {
 		return c.Organization.UpdateOneID(pulid.ID(v.OrganizationID)).SetInput(input).Save(ctx)
 	})
 }
@@ -67,21 +67,21 @@ func (r *mutationResolver) UpdateUser(ctx context.Context, id pulid.ID, input en
 
 // CreateAccount is the resolver for the createAccount field.
 func (r *mutationResolver) CreateAccount(ctx context.Context, input ent.CreateAccountInput) (*ent.Account, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.Account, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.Account, error) {
 		return c.Account.Create().SetInput(input).Save(ctx)
 	})
 }
 
 // UpdateAccount is the resolver for the updateAccount field.
 func (r *mutationResolver) UpdateAccount(ctx context.Context, id pulid.ID, input ent.UpdateAccountInput) (*ent.Account, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.Account, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.Account, error) {
 		return c.Account.UpdateOneID(id).SetInput(input).Save(ctx)
 	})
 }
 
 // DeleteAccount is the resolver for the deleteAccount field.
 func (r *mutationResolver) DeleteAccount(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(c *ent.Client) error { return c.Account.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Account.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -89,21 +89,21 @@ func (r *mutationResolver) DeleteAccount(ctx context.Context, id pulid.ID) (*mod
 
 // CreateContact is the resolver for the createContact field.
 func (r *mutationResolver) CreateContact(ctx context.Context, input ent.CreateContactInput) (*ent.Contact, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.Contact, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.Contact, error) {
 		return c.Contact.Create().SetInput(input).Save(ctx)
 	})
 }
 
 // UpdateContact is the resolver for the updateContact field.
 func (r *mutationResolver) UpdateContact(ctx context.Context, id pulid.ID, input ent.UpdateContactInput) (*ent.Contact, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.Contact, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.Contact, error) {
 		return c.Contact.UpdateOneID(id).SetInput(input).Save(ctx)
 	})
 }
 
 // DeleteContact is the resolver for the deleteContact field.
 func (r *mutationResolver) DeleteContact(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(c *ent.Client) error { return c.Contact.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Contact.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -111,21 +111,21 @@ func (r *mutationResolver) DeleteContact(ctx context.Context, id pulid.ID) (*mod
 
 // CreatePipeline is the resolver for the createPipeline field.
 func (r *mutationResolver) CreatePipeline(ctx context.Context, input ent.CreatePipelineInput) (*ent.Pipeline, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.Pipeline, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.Pipeline, error) {
 		return c.Pipeline.Create().SetInput(input).Save(ctx)
 	})
 }
 
 // UpdatePipeline is the resolver for the updatePipeline field.
 func (r *mutationResolver) UpdatePipeline(ctx context.Context, id pulid.ID, input ent.UpdatePipelineInput) (*ent.Pipeline, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.Pipeline, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.Pipeline, error) {
 		return c.Pipeline.UpdateOneID(id).SetInput(input).Save(ctx)
 	})
 }
 
 // DeletePipeline is the resolver for the deletePipeline field.
 func (r *mutationResolver) DeletePipeline(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(c *ent.Client) error { return c.Pipeline.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Pipeline.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -133,21 +133,21 @@ func (r *mutationResolver) DeletePipeline(ctx context.Context, id pulid.ID) (*mo
 
 // CreateStage is the resolver for the createStage field.
 func (r *mutationResolver) CreateStage(ctx context.Context, input ent.CreateStageInput) (*ent.Stage, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.Stage, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.Stage, error) {
 		return c.Stage.Create().SetInput(input).Save(ctx)
 	})
 }
 
 // UpdateStage is the resolver for the updateStage field.
 func (r *mutationResolver) UpdateStage(ctx context.Context, id pulid.ID, input ent.UpdateStageInput) (*ent.Stage, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.Stage, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.Stage, error) {
 		return c.Stage.UpdateOneID(id).SetInput(input).Save(ctx)
 	})
 }
 
 // DeleteStage is the resolver for the deleteStage field.
 func (r *mutationResolver) DeleteStage(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(c *ent.Client) error { return c.Stage.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Stage.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -155,21 +155,21 @@ func (r *mutationResolver) DeleteStage(ctx context.Context, id pulid.ID) (*model
 
 // CreateDeal is the resolver for the createDeal field.
 func (r *mutationResolver) CreateDeal(ctx context.Context, input ent.CreateDealInput) (*ent.Deal, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.Deal, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.Deal, error) {
 		return c.Deal.Create().SetInput(input).Save(ctx)
 	})
 }
 
 // UpdateDeal is the resolver for the updateDeal field.
 func (r *mutationResolver) UpdateDeal(ctx context.Context, id pulid.ID, input ent.UpdateDealInput) (*ent.Deal, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.Deal, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.Deal, error) {
 		return c.Deal.UpdateOneID(id).SetInput(input).Save(ctx)
 	})
 }
 
 // DeleteDeal is the resolver for the deleteDeal field.
 func (r *mutationResolver) DeleteDeal(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(c *ent.Client) error { return c.Deal.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Deal.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -177,21 +177,21 @@ func (r *mutationResolver) DeleteDeal(ctx context.Context, id pulid.ID) (*model.
 
 // CreateProduct is the resolver for the createProduct field.
 func (r *mutationResolver) CreateProduct(ctx context.Context, input ent.CreateProductInput) (*ent.Product, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.Product, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.Product, error) {
 		return c.Product.Create().SetInput(input).Save(ctx)
 	})
 }
 
 // UpdateProduct is the resolver for the updateProduct field.
 func (r *mutationResolver) UpdateProduct(ctx context.Context, id pulid.ID, input ent.UpdateProductInput) (*ent.Product, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.Product, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.Product, error) {
 		return c.Product.UpdateOneID(id).SetInput(input).Save(ctx)
 	})
 }
 
 // DeleteProduct is the resolver for the deleteProduct field.
 func (r *mutationResolver) DeleteProduct(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(c *ent.Client) error { return c.Product.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Product.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -199,21 +199,21 @@ func (r *mutationResolver) DeleteProduct(ctx context.Context, id pulid.ID) (*mod
 
 // CreateLineItem is the resolver for the createLineItem field.
 func (r *mutationResolver) CreateLineItem(ctx context.Context, input ent.CreateLineItemInput) (*ent.LineItem, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.LineItem, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.LineItem, error) {
 		return c.LineItem.Create().SetInput(input).Save(ctx)
 	})
 }
 
 // UpdateLineItem is the resolver for the updateLineItem field.
 func (r *mutationResolver) UpdateLineItem(ctx context.Context, id pulid.ID, input ent.UpdateLineItemInput) (*ent.LineItem, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.LineItem, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.LineItem, error) {
 		return c.LineItem.UpdateOneID(id).SetInput(input).Save(ctx)
 	})
 }
 
 // DeleteLineItem is the resolver for the deleteLineItem field.
 func (r *mutationResolver) DeleteLineItem(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(c *ent.Client) error { return c.LineItem.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.LineItem.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -221,21 +221,21 @@ func (r *mutationResolver) DeleteLineItem(ctx context.Context, id pulid.ID) (*mo
 
 // CreateActivity is the resolver for the createActivity field.
 func (r *mutationResolver) CreateActivity(ctx context.Context, input ent.CreateActivityInput) (*ent.Activity, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.Activity, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.Activity, error) {
 		return c.Activity.Create().SetInput(input).Save(ctx)
 	})
 }
 
 // UpdateActivity is the resolver for the updateActivity field.
 func (r *mutationResolver) UpdateActivity(ctx context.Context, id pulid.ID, input ent.UpdateActivityInput) (*ent.Activity, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.Activity, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.Activity, error) {
 		return c.Activity.UpdateOneID(id).SetInput(input).Save(ctx)
 	})
 }
 
 // DeleteActivity is the resolver for the deleteActivity field.
 func (r *mutationResolver) DeleteActivity(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(c *ent.Client) error { return c.Activity.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Activity.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -243,21 +243,21 @@ func (r *mutationResolver) DeleteActivity(ctx context.Context, id pulid.ID) (*mo
 
 // CreateTicket is the resolver for the createTicket field.
 func (r *mutationResolver) CreateTicket(ctx context.Context, input ent.CreateTicketInput) (*ent.Ticket, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.Ticket, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.Ticket, error) {
 		return c.Ticket.Create().SetInput(input).Save(ctx)
 	})
 }
 
 // UpdateTicket is the resolver for the updateTicket field.
 func (r *mutationResolver) UpdateTicket(ctx context.Context, id pulid.ID, input ent.UpdateTicketInput) (*ent.Ticket, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.Ticket, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.Ticket, error) {
 		return c.Ticket.UpdateOneID(id).SetInput(input).Save(ctx)
 	})
 }
 
 // DeleteTicket is the resolver for the deleteTicket field.
 func (r *mutationResolver) DeleteTicket(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(c *ent.Client) error { return c.Ticket.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Ticket.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -265,21 +265,21 @@ func (r *mutationResolver) DeleteTicket(ctx context.Context, id pulid.ID) (*mode
 
 // CreateCampaign is the resolver for the createCampaign field.
 func (r *mutationResolver) CreateCampaign(ctx context.Context, input ent.CreateCampaignInput) (*ent.Campaign, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.Campaign, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.Campaign, error) {
 		return c.Campaign.Create().SetInput(input).Save(ctx)
 	})
 }
 
 // UpdateCampaign is the resolver for the updateCampaign field.
 func (r *mutationResolver) UpdateCampaign(ctx context.Context, id pulid.ID, input ent.UpdateCampaignInput) (*ent.Campaign, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.Campaign, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.Campaign, error) {
 		return c.Campaign.UpdateOneID(id).SetInput(input).Save(ctx)
 	})
 }
 
 // DeleteCampaign is the resolver for the deleteCampaign field.
 func (r *mutationResolver) DeleteCampaign(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(c *ent.Client) error { return c.Campaign.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Campaign.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -287,21 +287,21 @@ func (r *mutationResolver) DeleteCampaign(ctx context.Context, id pulid.ID) (*mo
 
 // CreateCampaignMember is the resolver for the createCampaignMember field.
 func (r *mutationResolver) CreateCampaignMember(ctx context.Context, input ent.CreateCampaignMemberInput) (*ent.CampaignMember, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.CampaignMember, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.CampaignMember, error) {
 		return c.CampaignMember.Create().SetInput(input).Save(ctx)
 	})
 }
 
 // UpdateCampaignMember is the resolver for the updateCampaignMember field.
 func (r *mutationResolver) UpdateCampaignMember(ctx context.Context, id pulid.ID, input ent.UpdateCampaignMemberInput) (*ent.CampaignMember, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.CampaignMember, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.CampaignMember, error) {
 		return c.CampaignMember.UpdateOneID(id).SetInput(input).Save(ctx)
 	})
 }
 
 // DeleteCampaignMember is the resolver for the deleteCampaignMember field.
 func (r *mutationResolver) DeleteCampaignMember(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(c *ent.Client) error { return c.CampaignMember.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.CampaignMember.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -309,21 +309,21 @@ func (r *mutationResolver) DeleteCampaignMember(ctx context.Context, id pulid.ID
 
 // CreateSurvey is the resolver for the createSurvey field.
 func (r *mutationResolver) CreateSurvey(ctx context.Context, input ent.CreateSurveyInput) (*ent.Survey, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.Survey, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.Survey, error) {
 		return c.Survey.Create().SetInput(input).Save(ctx)
 	})
 }
 
 // UpdateSurvey is the resolver for the updateSurvey field.
 func (r *mutationResolver) UpdateSurvey(ctx context.Context, id pulid.ID, input ent.UpdateSurveyInput) (*ent.Survey, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.Survey, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.Survey, error) {
 		return c.Survey.UpdateOneID(id).SetInput(input).Save(ctx)
 	})
 }
 
 // DeleteSurvey is the resolver for the deleteSurvey field.
 func (r *mutationResolver) DeleteSurvey(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(c *ent.Client) error { return c.Survey.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Survey.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -331,21 +331,21 @@ func (r *mutationResolver) DeleteSurvey(ctx context.Context, id pulid.ID) (*mode
 
 // CreateSurveyResponse is the resolver for the createSurveyResponse field.
 func (r *mutationResolver) CreateSurveyResponse(ctx context.Context, input ent.CreateSurveyResponseInput) (*ent.SurveyResponse, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.SurveyResponse, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.SurveyResponse, error) {
 		return c.SurveyResponse.Create().SetInput(input).Save(ctx)
 	})
 }
 
 // UpdateSurveyResponse is the resolver for the updateSurveyResponse field.
 func (r *mutationResolver) UpdateSurveyResponse(ctx context.Context, id pulid.ID, input ent.UpdateSurveyResponseInput) (*ent.SurveyResponse, error) {
-	return inTx(ctx, r.client, func(c *ent.Client) (*ent.SurveyResponse, error) {
+	return inTx(ctx, r.client, func(ctx context.Context, c *ent.Client) (*ent.SurveyResponse, error) {
 		return c.SurveyResponse.UpdateOneID(id).SetInput(input).Save(ctx)
 	})
 }
 
 // DeleteSurveyResponse is the resolver for the deleteSurveyResponse field.
 func (r *mutationResolver) DeleteSurveyResponse(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(c *ent.Client) error { return c.SurveyResponse.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.SurveyResponse.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil

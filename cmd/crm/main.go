@@ -8,6 +8,7 @@
 //	crm token create --org SLUG --name N --scopes contacts:read,deals:write [--expires 90d]
 //	crm import purchases --org SLUG [--format csv|cdnow] FILE
 //	crm analytics refresh --org SLUG [--as-of YYYY-MM-DD]
+//	crm alerts run --org SLUG | --all
 //	crm export segment --org SLUG --segment NAME|ID [--out FILE]
 package main
 
@@ -74,6 +75,8 @@ func run(ctx context.Context, args []string) error {
 		return sub(ctx, "export", rest, map[string]func(context.Context, []string) error{"segment": exportSegment})
 	case "analytics":
 		return sub(ctx, "analytics", rest, map[string]func(context.Context, []string) error{"refresh": refreshAnalytics})
+	case "alerts":
+		return sub(ctx, "alerts", rest, map[string]func(context.Context, []string) error{"run": runAlerts})
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil

@@ -17,6 +17,7 @@ import (
 	"github.com/headlesscrm/crm/internal/auth"
 	"github.com/headlesscrm/crm/internal/crm"
 	"github.com/headlesscrm/crm/internal/demo"
+	"github.com/headlesscrm/crm/internal/events"
 	"github.com/headlesscrm/crm/internal/identity"
 	"github.com/headlesscrm/crm/internal/server"
 	"github.com/headlesscrm/crm/internal/store"
@@ -58,6 +59,12 @@ func serve(ctx context.Context, args []string) error {
 	}
 	go worker.Run(ctx)
 	ev := startEvents(ctx, s, c.databaseURL, *dev || *demoMode)
+	alertsEvery, err := time.ParseDuration(env("CRM_ALERTS_INTERVAL", "1h"))
+	if err != nil {
+		return fmt.Errorf("bad CRM_ALERTS_INTERVAL: %w", err)
+	}
+	alerts := &events.Alerts{Client: s.Client, Outbox: events.Outbox{Dialect: s.Dialect}}
+	go alerts.Schedule(ctx, alertsEvery, s.Dialect, s.DB)
 	var origins []string
 	for _, o := range strings.Split(os.Getenv("CRM_CORS_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {

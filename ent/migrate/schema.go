@@ -1197,9 +1197,9 @@ var (
 				Columns: []*schema.Column{WebhookDeliveriesColumns[12], WebhookDeliveriesColumns[13], WebhookDeliveriesColumns[1]},
 			},
 			{
-				Name:    "webhookdelivery_endpoint_id_event_id",
+				Name:    "webhookdelivery_event_id_endpoint_id",
 				Unique:  true,
-				Columns: []*schema.Column{WebhookDeliveriesColumns[13], WebhookDeliveriesColumns[11]},
+				Columns: []*schema.Column{WebhookDeliveriesColumns[11], WebhookDeliveriesColumns[13]},
 			},
 		},
 	}

@@ -88,12 +88,13 @@ func (WebhookDelivery) Edges() []ent.Edge {
 }
 
 // Indexes of WebhookDelivery: the workers' queue (across organizations),
-// the log of an endpoint, and one delivery per event and endpoint.
+// the log of an endpoint, and one delivery per event and endpoint (which
+// also serves deleting an event's deliveries).
 func (WebhookDelivery) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("status", "next_attempt_at"),
 		index.Fields("organization_id", "endpoint_id", "created_at"),
-		index.Fields("endpoint_id", "event_id").Unique(),
+		index.Fields("event_id", "endpoint_id").Unique(),
 	}
 }
 

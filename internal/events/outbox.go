@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"time"
 
 	"entgo.io/ent/dialect"
 
@@ -34,6 +35,8 @@ type Event struct {
 	Actor *auth.Viewer
 	// Data is the payload.
 	Data map[string]any
+	// At is when the event happened, its created_at; zero means now.
+	At time.Time
 }
 
 // Outbox writes events in the transactions of the changes that raise them.
@@ -48,19 +51,11 @@ type Outbox struct {
 // within the caller's transaction when client is a transaction's. The
 // context must be scoped to the organization.
 func (o Outbox) Raise(ctx context.Context, client *ent.Client, e Event) (*ent.Event, error) {
-	kind, actorID := actorOf(e.Actor)
-	data, err := plain(e.Data)
+	b, err := eventCreate(client, e)
 	if err != nil {
 		return nil, err
 	}
-	ev, err := client.Event.Create().
-		SetType(e.Type).
-		SetSubjectType(e.SubjectType).
-		SetSubjectID(e.SubjectID.String()).
-		SetActorKind(kind).
-		SetActorID(actorID).
-		SetData(data).
-		Save(ctx)
+	ev, err := b.Save(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -74,11 +69,7 @@ func (o Outbox) Raise(ctx context.Context, client *ent.Client, e Event) (*ent.Ev
 	var deliveries []*ent.WebhookDeliveryCreate
 	for _, ep := range endpoints {
 		if slices.Contains(ep.EventTypes, e.Type) {
-			deliveries = append(deliveries, client.WebhookDelivery.Create().
-				SetEndpointID(ep.ID).
-				SetEventID(ev.ID).
-				SetEventType(e.Type).
-				SetNextAttemptAt(ev.CreatedAt))
+			deliveries = append(deliveries, deliveryCreate(client, ep, ev))
 		}
 	}
 	if len(deliveries) > 0 {
@@ -86,22 +77,36 @@ func (o Outbox) Raise(ctx context.Context, client *ent.Client, e Event) (*ent.Ev
 			return nil, err
 		}
 	}
-	return ev, o.notify(ctx, client, ev)
+	return ev, o.notifyOrganization(ctx, client, ev.OrganizationID.String())
 }
 
 // Channel is the PostgreSQL notification channel on which instances
 // announce new events; the payload is the event's organization.
 const Channel = "crm_events"
 
-// notify tells the other instances that an event was raised. On PostgreSQL
-// the notification is sent when the transaction commits; in process the
-// broker's wake-up is best effort, and its poll catches anything missed.
-func (o Outbox) notify(ctx context.Context, client *ent.Client, ev *ent.Event) error {
-	wakeLocal()
+// notifyOrganization tells the other instances that events of the
+// organization were raised. On PostgreSQL the notification is sent when
+// the transaction commits; in process the broker's wake-up is best effort,
+// and its poll catches anything missed.
+func (o Outbox) notifyOrganization(ctx context.Context, client *ent.Client, org string) error {
+	if tx := ent.TxFromContext(ctx); tx != nil {
+		// Wake the local broker and workers once the event is committed.
+		tx.OnCommit(func(next ent.Committer) ent.Committer {
+			return ent.CommitFunc(func(ctx context.Context, tx *ent.Tx) error {
+				err := next.Commit(ctx, tx)
+				if err == nil {
+					wakeLocal()
+				}
+				return err
+			})
+		})
+	} else {
+		wakeLocal()
+	}
 	if o.Dialect != dialect.Postgres {
 		return nil
 	}
-	_, err := client.ExecContext(ctx, "SELECT pg_notify($1, $2)", Channel, ev.OrganizationID.String())
+	_, err := client.ExecContext(ctx, "SELECT pg_notify($1, $2)", Channel, org)
 	return err
 }
 
@@ -133,9 +138,14 @@ func plain(v map[string]any) (map[string]any, error) {
 // Record is the changes.Recorder that raises the events of a change made
 // through the API: created, updated and deleted for contacts, accounts and
 // deals; a deal's stage change, win and loss; a submitted survey response,
-// flagged as a detractor's for NPS 0–6 and CSAT 1–2.
+// flagged as a detractor's for NPS 0–6 and CSAT 1–2; and a contact's spend
+// crossing the organization's threshold with a won deal.
 func (o Outbox) Record(ctx context.Context, client *ent.Client, c *changes.Change) error {
-	for _, e := range eventsOf(ctx, client, c) {
+	es, err := o.eventsOf(ctx, client, c)
+	if err != nil {
+		return err
+	}
+	for _, e := range es {
 		if _, err := o.Raise(ctx, client, e); err != nil {
 			return err
 		}
@@ -150,7 +160,7 @@ var crud = map[string][3]eventtype.Type{
 	"Deal":    {eventtype.DealCreated, eventtype.DealUpdated, eventtype.DealDeleted},
 }
 
-func eventsOf(ctx context.Context, client *ent.Client, c *changes.Change) []Event {
+func (o Outbox) eventsOf(ctx context.Context, client *ent.Client, c *changes.Change) ([]Event, error) {
 	base := Event{SubjectType: c.Type, SubjectID: c.ID, Actor: c.Actor}
 	with := func(t eventtype.Type, data map[string]any) Event {
 		e := base
@@ -187,6 +197,13 @@ func eventsOf(ctx context.Context, client *ent.Client, c *changes.Change) []Even
 			switch statusOf(f.New) {
 			case deal.StatusWON:
 				out = append(out, with(eventtype.DealWon, object()))
+				crossed, err := o.spendThresholdCrossed(ctx, client, c)
+				if err != nil {
+					return nil, err
+				}
+				if crossed != nil {
+					out = append(out, *crossed)
+				}
 			case deal.StatusLOST:
 				out = append(out, with(eventtype.DealLost, object()))
 			}
@@ -195,7 +212,7 @@ func eventsOf(ctx context.Context, client *ent.Client, c *changes.Change) []Even
 	if c.Type == "SurveyResponse" && c.IsCreate() {
 		out = append(out, with(eventtype.SurveyResponseSubmitted, surveyData(ctx, client, c, object())))
 	}
-	return out
+	return out, nil
 }
 
 func statusOf(v any) deal.Status {

@@ -10,10 +10,11 @@ var (
 	listeners   []func()
 )
 
-// OnRaised registers a function called, without blocking, whenever an
-// event is raised in this process — before its transaction commits, so
-// the function should only prompt a worker that reads committed rows, such
-// as the webhook workers' Wake.
+// OnRaised registers a function called whenever events are raised in this
+// process: once their transaction commits when it is carried in the
+// context (ent.NewTxContext, as the API's mutations do), and at once
+// otherwise. It must not block: it should only prompt a worker that reads
+// committed rows, such as the webhook workers' Wake.
 func OnRaised(fn func()) {
 	listenersMu.Lock()
 	defer listenersMu.Unlock()

@@ -68,10 +68,20 @@ func sameOrganization(ctx context.Context, seg *ent.Segment) error {
 // refreshed_at. It returns the IDs of the contacts that entered and exited,
 // each in ID order, and updates seg's Size and RefreshedAt.
 //
+// When the segment had been materialized before (its refreshed_at was set),
+// Refresh also raises, in the same transaction, one SEGMENT_ENTERED event
+// per contact that entered and one SEGMENT_EXITED per contact that exited
+// (subject the contact; data segmentId and segmentName; actor the
+// context's viewer, if any). The first materialization of a segment — a
+// segment just created, or a built-in one created by EnsureBuiltins —
+// raises none, so that it does not flood subscribers with a segment's
+// whole membership; a rule change of a materialized segment does raise
+// the difference.
+//
 // Only contacts of the segment's organization are considered, whatever the
 // context; a context scoped to another organization gets NOT_FOUND.
 // Concurrent refreshes of one segment are serialized by the row lock the
-// first statement (the update of refreshed_at) takes. When client is
+// first statement (an update of the segment's row) takes. When client is
 // already transactional, Refresh runs in that transaction.
 func Refresh(ctx context.Context, client *ent.Client, seg *ent.Segment, now time.Time) (entered, exited []pulid.ID, err error) {
 	if err := sameOrganization(ctx, seg); err != nil {
@@ -89,15 +99,25 @@ func Refresh(ctx context.Context, client *ent.Client, seg *ent.Segment, now time
 	size := 0
 	err = withTx(ctx, client, func(tx *ent.Client) error {
 		entered, exited, size = nil, nil, 0
+		// Lock the segment's row (a no-op update), then read when it was
+		// last refreshed, and the database's dialect for the events.
 		n, err := tx.Segment.Update().
 			Where(segment.ID(seg.ID), segment.OrganizationID(org)).
-			SetRefreshedAt(now).
+			AddSize(0).
 			Save(ctx)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
 			return notFound()
+		}
+		var dialectName string
+		prev, err := tx.Segment.Query().
+			Where(segment.ID(seg.ID), segment.OrganizationID(org), captureDialect(&dialectName)).
+			Select(segment.FieldRefreshedAt).
+			Only(ctx)
+		if err != nil {
+			return err
 		}
 		ids, err := tx.SegmentMembership.Query().
 			Where(segmentmembership.SegmentID(seg.ID), segmentmembership.OrganizationID(org)).
@@ -167,9 +187,15 @@ func Refresh(ctx context.Context, client *ent.Client, seg *ent.Segment, now time
 				return err
 			}
 		}
+		if prev.RefreshedAt != nil {
+			if err := raiseMembershipEvents(ctx, tx, dialectName, seg, entered, exited); err != nil {
+				return err
+			}
+		}
 		return tx.Segment.Update().
 			Where(segment.ID(seg.ID), segment.OrganizationID(org)).
 			SetSize(size).
+			SetRefreshedAt(now).
 			Exec(ctx)
 	})
 	if err != nil {

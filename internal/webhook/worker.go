@@ -192,10 +192,20 @@ func (w *Worker) Run(ctx context.Context) error {
 			return nil
 		case <-w.wake:
 			t.Stop()
+			// Wake-ups come from inside the transaction that queues the
+			// delivery: give it a moment to commit before looking.
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(wakeDelay):
+			}
 		case <-t.C:
 		}
 	}
 }
+
+// wakeDelay is how long Run waits after a wake-up before its pass.
+const wakeDelay = 20 * time.Millisecond
 
 // claimed is a delivery reserved by this worker until lease.
 type claimed struct {
