@@ -7,6 +7,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/headlesscrm/crm/graph"
 	"github.com/headlesscrm/crm/internal/auth"
@@ -109,22 +111,52 @@ func watchCredential(ctx context.Context, cancel context.CancelFunc, ids *identi
 }
 
 // authorize checks, before each root field resolves, that the caller is
-// authenticated and holds the right the field requires.
+// authenticated and holds the right the field requires, and the read right
+// of every kind of record its selection reaches.
 func authorize(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
 	fc := graphql.GetRootFieldContext(ctx)
 	oc := graphql.GetOperationContext(ctx)
-	access := graph.RootFieldAccess(oc.Operation.Operation, fc.Field.Name)
-	if access.Public {
+	if err := checkRootField(ctx, oc.Operation.Operation, fc.Field.Field); err != nil {
+		return refuse(ctx, err)
+	}
+	return next(ctx)
+}
+
+// authorizeSubscriptions applies authorize's checks to subscriptions, whose
+// root fields gqlgen streams without the root field middleware: the
+// operation is refused before it starts.
+func authorizeSubscriptions(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	oc := graphql.GetOperationContext(ctx)
+	if oc.Operation == nil || oc.Operation.Operation != ast.Subscription {
 		return next(ctx)
+	}
+	for _, f := range graphql.CollectFields(oc, oc.Operation.SelectionSet, []string{"Subscription"}) {
+		if err := checkRootField(ctx, ast.Subscription, f.Field); err != nil {
+			gqlErr := presentError(ctx, err)
+			gqlErr.Path = ast.Path{ast.PathName(f.Alias)}
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{gqlErr}})
+		}
+	}
+	return next(ctx)
+}
+
+// checkRootField returns why the caller may not run a root field, if so.
+func checkRootField(ctx context.Context, op ast.Operation, field *ast.Field) error {
+	access := graph.RootFieldAccess(op, field.Name)
+	if access.Public {
+		return nil
 	}
 	v, ok := auth.FromContext(ctx)
 	if !ok || ctx.Value(authFailureKey{}) != nil {
-		return refuse(ctx, errs.New(errs.Unauthenticated, "authentication required: send Authorization: Bearer <token>"))
+		return errs.New(errs.Unauthenticated, "authentication required: send Authorization: Bearer <token>")
 	}
 	if access.Resource != "" && !v.Can(access.Resource, access.Action) {
-		return refuse(ctx, errs.New(errs.Forbidden, "%s needs the %s:%s right", fc.Field.Name, access.Resource, access.Action))
+		return errs.New(errs.Forbidden, "%s needs the %s:%s right", field.Name, access.Resource, access.Action)
 	}
-	return next(ctx)
+	if path, r := forbiddenField(v, field.SelectionSet, field.Alias, map[string]bool{}); path != "" {
+		return errs.New(errs.Forbidden, "%s needs the %s:read right", path, r)
+	}
+	return nil
 }
 
 func refuse(ctx context.Context, err error) graphql.Marshaler {
@@ -132,20 +164,38 @@ func refuse(ctx context.Context, err error) graphql.Marshaler {
 	return graphql.Null
 }
 
-// authorizeFields checks, before any field resolves, that the caller may
-// read the kind of record the field returns, so that rights hold through
-// nested edges too. The field answers null with FORBIDDEN otherwise.
-func authorizeFields(ctx context.Context, next graphql.Resolver) (any, error) {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Field.Definition == nil {
-		return next(ctx)
+// forbiddenField returns the path of the first field of a selection set
+// whose kind of record the caller may not read, and the resource it needs,
+// so that rights hold through nested edges too: a token scoped to contacts
+// cannot read deals through contact.deals. It walks the document once per
+// root field, before anything resolves, instead of checking every field as
+// it resolves; each fragment is walked once.
+func forbiddenField(v *auth.Viewer, set ast.SelectionSet, path string, walked map[string]bool) (string, string) {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			p := path + "." + s.Alias
+			if s.Definition != nil {
+				if r, ok := graph.FieldResource(s.Definition.Type.Name()); ok && !v.Can(r, auth.ActionRead) {
+					return p, r
+				}
+			}
+			if p, r := forbiddenField(v, s.SelectionSet, p, walked); p != "" {
+				return p, r
+			}
+		case *ast.InlineFragment:
+			if p, r := forbiddenField(v, s.SelectionSet, path, walked); p != "" {
+				return p, r
+			}
+		case *ast.FragmentSpread:
+			if s.Definition == nil || walked[s.Name] {
+				continue
+			}
+			walked[s.Name] = true
+			if p, r := forbiddenField(v, s.Definition.SelectionSet, path, walked); p != "" {
+				return p, r
+			}
+		}
 	}
-	resource, ok := graph.FieldResource(fc.Field.Definition.Type.Name())
-	if !ok {
-		return next(ctx)
-	}
-	if v, ok := auth.FromContext(ctx); ok && !v.Can(resource, auth.ActionRead) {
-		return nil, errs.New(errs.Forbidden, "%s needs the %s:read right", fc.Field.Name, resource)
-	}
-	return next(ctx)
+	return "", ""
 }

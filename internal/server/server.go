@@ -120,8 +120,8 @@ func newGraphQL(cfg Config) *handler.Server {
 			return h(ctx)
 		}
 	})
+	srv.AroundOperations(authorizeSubscriptions)
 	srv.AroundRootFields(authorize)
-	srv.AroundFields(authorizeFields)
 	return srv
 }
 
