@@ -84,6 +84,9 @@ func (r *queryResolver) WebhookEndpoints(ctx context.Context) ([]*ent.WebhookEnd
 func (r *queryResolver) WebhookDeliveries(ctx context.Context, endpointID pulid.ID, status *webhookdelivery.Status, first *int, after *string) (*model.WebhookDeliveryPage, error) {
 	n := 20
 	if first != nil {
+		if *first < 1 || *first > 100 {
+			return nil, errs.Input("first", "first must be between 1 and 100")
+		}
 		n = *first
 	}
 	var cursor pulid.ID

@@ -17,6 +17,7 @@ type Service struct {
 	refreshTTL time.Duration
 	now        func() time.Time
 	addresses  addressThrottle
+	unknown    unknownAccounts
 }
 
 // Default lifetimes of user credentials.

@@ -38,7 +38,8 @@ func (s *Service) Login(ctx context.Context, email, password, orgSlug string) (*
 	if err := s.addresses.check(ctx, now); err != nil {
 		return nil, err
 	}
-	q := s.client.User.Query().Where(user.Email(strings.ToLower(strings.TrimSpace(email))), user.Active(true))
+	email = strings.ToLower(strings.TrimSpace(email))
+	q := s.client.User.Query().Where(user.Email(email), user.Active(true))
 	if orgSlug != "" {
 		q = q.Where(user.HasOrganizationWith(organization.Slug(orgSlug)))
 	}
@@ -50,9 +51,13 @@ func (s *Service) Login(ctx context.Context, email, password, orgSlug string) (*
 		return nil, errs.Input("organization", "this email belongs to users of several organizations: name the organization by its slug")
 	}
 	if len(users) == 0 {
+		key := orgSlug + "/" + email
+		if err := s.unknown.check(key, now); err != nil {
+			return nil, err
+		}
 		_, _ = auth.VerifyPassword(dummyHash, password)
 		s.addresses.failed(ctx, now)
-		return nil, errBadLogin
+		return nil, s.unknown.failed(key, now)
 	}
 	u := users[0]
 	if u.LockedUntil != nil && now.Before(*u.LockedUntil) {

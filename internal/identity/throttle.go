@@ -107,3 +107,45 @@ func (a *addressThrottle) failed(ctx context.Context, now time.Time) {
 }
 
 func (a *addressThrottle) String() string { return fmt.Sprintf("%d addresses", len(a.m)) }
+
+// unknownAccounts counts failed logins for emails that match no account,
+// so that they lock exactly like real accounts: the answers never tell
+// whether an account exists.
+type unknownAccounts struct {
+	mu sync.Mutex
+	m  map[string]unknownAccount
+}
+
+type unknownAccount struct {
+	failures int
+	until    time.Time
+}
+
+// check refuses a login for an unknown email that is "locked".
+func (u *unknownAccounts) check(email string, now time.Time) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if a, ok := u.m[email]; ok && now.Before(a.until) {
+		return errLocked(a.until.Sub(now))
+	}
+	return nil
+}
+
+// failed counts a failed login for an unknown email and returns the error
+// a real account would give.
+func (u *unknownAccounts) failed(email string, now time.Time) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.m == nil || len(u.m) >= maxAddresses {
+		u.m = map[string]unknownAccount{}
+	}
+	a := u.m[email]
+	a.failures++
+	lock := lockFor(a.failures)
+	a.until = now.Add(lock)
+	u.m[email] = a
+	if lock > 0 {
+		return errLocked(lock)
+	}
+	return errBadLogin
+}

@@ -40,6 +40,29 @@ func TestLoginThrottlePerAccount(t *testing.T) {
 	})
 }
 
+// TestLoginThrottleDoesNotRevealAccounts: an email of no account answers
+// wrong passwords exactly as an account does, lock included, so the
+// answers never tell whether an account exists.
+func TestLoginThrottleDoesNotRevealAccounts(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, f *fixture) {
+		f.tenant("acme")
+		answers := func(email string) []string {
+			var out []string
+			for range identity.FailuresBeforeLock + 1 {
+				out = append(out, f.do("", loginMutation, map[string]any{"email": email, "password": "wrong password!"}).code())
+			}
+			return out
+		}
+		real, unknown := answers("owner@acme.example"), answers("nobody@acme.example")
+		if fmt.Sprint(real) != fmt.Sprint(unknown) {
+			t.Errorf("an account answers %v; an email of none answers %v", real, unknown)
+		}
+		if real[len(real)-1] != "RATE_LIMITED" {
+			t.Errorf("answers %v; want the last RATE_LIMITED", real)
+		}
+	})
+}
+
 // TestLoginThrottlePerAddress: one address guessing across many accounts
 // is stopped after its allowance of failures.
 func TestLoginThrottlePerAddress(t *testing.T) {
