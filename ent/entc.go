@@ -37,8 +37,20 @@ func main() {
 			gen.MustParse(gen.NewTemplate("prefix").ParseFiles("template/prefix.tmpl")),
 			gen.MustParse(gen.NewTemplate("haswith").ParseFiles("template/haswith.tmpl")),
 		},
-	}, entc.Extensions(ex))
+	}, entc.Extensions(ex, paginateOverride{}))
 	if err != nil {
 		log.Fatalf("running ent codegen: %v", err)
+	}
+}
+
+// paginateOverride replaces entgql's pagination helper with the one in
+// template/paginate.tmpl. It is an extension of its own so that its
+// template is added after entgql's, and wins.
+type paginateOverride struct{ entc.DefaultExtension }
+
+// Templates of paginateOverride.
+func (paginateOverride) Templates() []*gen.Template {
+	return []*gen.Template{
+		gen.MustParse(gen.NewTemplate("paginate").Funcs(entgql.TemplateFuncs).ParseFiles("template/paginate.tmpl")),
 	}
 }

@@ -201,3 +201,52 @@ func TestRequestsWithoutValidTokenAreUnauthenticated(t *testing.T) {
 		}
 	})
 }
+
+// TestPagesCountOnlyWhenAskedTo: paging through a list with pageInfo costs
+// one query besides the token lookup; only totalCount counts the list.
+// pageInfo is right either way.
+func TestPagesCountOnlyWhenAskedTo(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, f *fixture) {
+		a := f.tenant("acme")
+		seedCRM(t, f, a, 30)
+		// Every request also authenticates its API token: two statements.
+		tests := []struct {
+			name, selection string
+			after           bool
+			wantStatements  int
+			wantNext        bool
+		}{
+			{"first page with pageInfo", `pageInfo { hasNextPage hasPreviousPage endCursor } edges { node { id } }`, false, 2 + 1, true},
+			{"last page with pageInfo", `pageInfo { hasNextPage hasPreviousPage endCursor } edges { node { id } }`, true, 2 + 1, false},
+			{"first page with totalCount", `totalCount pageInfo { hasNextPage endCursor } edges { node { id } }`, false, 2 + 2, true},
+		}
+		for _, tt := range tests {
+			vars := map[string]any{"after": nil}
+			if tt.after {
+				var first struct {
+					Contacts struct{ PageInfo struct{ EndCursor string } }
+				}
+				f.ok(a.token, `{ contacts(first: 20, orderBy: {field: ID, direction: ASC}) { pageInfo { endCursor } edges { cursor } } }`, nil, &first)
+				vars["after"] = first.Contacts.PageInfo.EndCursor
+			}
+			var page struct {
+				Contacts struct {
+					TotalCount int
+					PageInfo   struct{ HasNextPage, HasPreviousPage bool }
+					Edges      []json.RawMessage
+				}
+			}
+			f.counter.Reset()
+			f.ok(a.token, `query($after: Cursor) { contacts(first: 20, after: $after, orderBy: {field: ID, direction: ASC}) { `+tt.selection+` } }`, vars, &page)
+			if got := f.counter.Count(); got != tt.wantStatements {
+				t.Errorf("%s: %d SQL statements; want %d", tt.name, got, tt.wantStatements)
+			}
+			if page.Contacts.PageInfo.HasNextPage != tt.wantNext || page.Contacts.PageInfo.HasPreviousPage != tt.after {
+				t.Errorf("%s: pageInfo %+v; want hasNextPage %v, hasPreviousPage %v", tt.name, page.Contacts.PageInfo, tt.wantNext, tt.after)
+			}
+			if want := map[bool]int{false: 20, true: 10}[tt.after]; len(page.Contacts.Edges) != want {
+				t.Errorf("%s: %d contacts; want %d", tt.name, len(page.Contacts.Edges), want)
+			}
+		}
+	})
+}
