@@ -12,6 +12,7 @@ import (
 	"github.com/headlesscrm/crm/ent/auditentry"
 	"github.com/headlesscrm/crm/internal/auth"
 	"github.com/headlesscrm/crm/internal/changes"
+	"github.com/headlesscrm/crm/internal/pulid"
 )
 
 // Record writes the audit entry of a change.
@@ -21,7 +22,13 @@ func Record(ctx context.Context, client *ent.Client, c *changes.Change) error {
 	if err != nil {
 		return err
 	}
-	return client.AuditEntry.Create().
+	create := client.AuditEntry.Create()
+	if c.Actor != nil && c.Actor.OrganizationID != "" {
+		// The caller's organization, also where a change runs in a system
+		// context on the caller's behalf.
+		create.SetOrganizationID(pulid.ID(c.Actor.OrganizationID))
+	}
+	return create.
 		SetActorKind(kind).
 		SetActorID(id).
 		SetAction(action(c)).
