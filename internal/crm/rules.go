@@ -64,7 +64,7 @@ type trustedKey struct{}
 // WithTrustedReferences returns a context whose mutations skip the check
 // that attached records belong to the organization. Only audited bulk paths
 // that resolve every reference themselves within the tenant use it: the
-// purchase import, the demo data generator and the analytics refresh.
+// purchase import and the demo data generator.
 func WithTrustedReferences(ctx context.Context) context.Context {
 	return context.WithValue(ctx, trustedKey{}, true)
 }
