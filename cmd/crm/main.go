@@ -38,13 +38,21 @@ Configuration (flags win over the environment):
                   CRM_DATA_DIR      data directory of the embedded database (default ./data)
                   CRM_JWT_SECRET    access-token signing secret (default: generated into the data dir)
                   CRM_CORS_ORIGINS  comma-separated browser origins allowed to call the API
+                  CRM_CPUPROFILE    write a CPU profile of the command to this file
 `
 
 func main() {
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:]); err != nil {
+	stopProfile, err := startProfile()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "crm:", err)
+		os.Exit(1)
+	}
+	err = run(ctx, os.Args[1:])
+	stopProfile()
+	if err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "crm:", err)
 		}
