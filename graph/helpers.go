@@ -48,8 +48,8 @@ func recordError(e *errs.Error) *model.RecordError {
 
 func typeName(v any) string { return fmt.Sprintf("%T", v) }
 
-// hooks returns the webhook endpoints service.
-func (r *Resolver) hooks() *webhook.Service { return r.webhooks }
+// webhookService returns the webhook endpoints service.
+func (r *Resolver) webhookService() *webhook.Service { return r.webhooks }
 
 // wakeDeliveries prompts the delivery workers, if this instance runs them.
 func (r *Resolver) wakeDeliveries() {

@@ -46,6 +46,9 @@ type BrokerConfig struct {
 	Lookback time.Duration
 	// Logger receives listener failures.
 	Logger *slog.Logger
+	// Buffer is how many events a subscriber may fall behind before it
+	// loses some (256 by default).
+	Buffer int
 	// IgnoreLocalRaises leaves out the wake-up by events raised in this
 	// process, so that a test running two instances in one process proves
 	// that events travel between them through the database.
@@ -73,13 +76,16 @@ func NewBroker(client *ent.Client, cfg BrokerConfig) *Broker {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Buffer <= 0 {
+		cfg.Buffer = 256
+	}
 	return &Broker{client: client, cfg: cfg, subs: map[*Subscription]struct{}{}, seen: map[pulid.ID]time.Time{}}
 }
 
 // Subscribe starts a stream of the organization's events raised from now
 // on. The subscription ends when ctx is done.
 func (b *Broker) Subscribe(ctx context.Context, organizationID string) *Subscription {
-	s := &Subscription{org: organizationID, since: time.Now().Add(-time.Second), C: make(chan *ent.Event, 256), done: make(chan struct{})}
+	s := &Subscription{org: organizationID, since: time.Now().Add(-time.Second), C: make(chan *ent.Event, b.cfg.Buffer), done: make(chan struct{})}
 	b.mu.Lock()
 	if len(b.subs) == 0 {
 		b.cursor = time.Now()
@@ -167,26 +173,48 @@ func (b *Broker) listen(ctx context.Context, wake chan<- struct{}) func() {
 }
 
 // dispatch reads the events committed since the last read and hands each
-// to its organization's subscribers.
+// to its organization's subscribers. It reads in pages, so that a burst of
+// more events than a page within the look-back window is read through
+// rather than re-read.
 func (b *Broker) dispatch(ctx context.Context) {
 	b.mu.Lock()
 	if len(b.subs) == 0 {
 		b.mu.Unlock()
 		return
 	}
-	from := b.cursor.Add(-b.cfg.Lookback)
+	after, afterID := b.cursor.Add(-b.cfg.Lookback), pulid.ID("")
 	b.mu.Unlock()
-	evs, err := b.client.Event.Query().
-		Where(event.CreatedAtGT(from)).
-		Order(event.ByCreatedAt(), event.ByID(sql.OrderAsc())).
-		Limit(1000).
-		All(tenant.WithSystem(ctx))
-	if err != nil {
-		if ctx.Err() == nil {
-			b.cfg.Logger.Warn("reading events", "err", err)
+	const page = 500
+	for {
+		evs, err := b.client.Event.Query().
+			Where(event.Or(event.CreatedAtGT(after), event.And(event.CreatedAtEQ(after), event.IDGT(afterID)))).
+			Order(event.ByCreatedAt(), event.ByID(sql.OrderAsc())).
+			Limit(page).
+			All(tenant.WithSystem(ctx))
+		if err != nil {
+			if ctx.Err() == nil {
+				b.cfg.Logger.Warn("reading events", "err", err)
+			}
+			return
 		}
-		return
+		b.deliver(evs)
+		if len(evs) < page {
+			break
+		}
+		last := evs[len(evs)-1]
+		after, afterID = last.CreatedAt, last.ID
 	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for id, at := range b.seen {
+		if at.Before(b.cursor.Add(-2 * b.cfg.Lookback)) {
+			delete(b.seen, id)
+		}
+	}
+}
+
+// deliver hands the events not seen before to their subscribers.
+func (b *Broker) deliver(evs []*ent.Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, ev := range evs {
@@ -208,11 +236,6 @@ func (b *Broker) dispatch(ctx context.Context) {
 				// than holding up everyone else; the event log has them.
 				b.cfg.Logger.Warn("subscriber too slow: event dropped", "event", ev.ID)
 			}
-		}
-	}
-	for id, at := range b.seen {
-		if at.Before(b.cursor.Add(-2 * b.cfg.Lookback)) {
-			delete(b.seen, id)
 		}
 	}
 }
