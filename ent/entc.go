@@ -36,6 +36,7 @@ func main() {
 		Templates: []*gen.Template{
 			gen.MustParse(gen.NewTemplate("prefix").ParseFiles("template/prefix.tmpl")),
 			gen.MustParse(gen.NewTemplate("haswith").ParseFiles("template/haswith.tmpl")),
+			gen.MustParse(gen.NewTemplate("dialect").ParseFiles("template/dialect.tmpl")),
 		},
 	}, entc.Extensions(ex, paginateOverride{}))
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/headlesscrm/crm/internal/crm"
 	"github.com/headlesscrm/crm/internal/errs"
 	"github.com/headlesscrm/crm/internal/pulid"
+	"github.com/headlesscrm/crm/internal/txn"
 )
 
 // Login is the resolver for the login field.
@@ -81,7 +82,7 @@ func (r *mutationResolver) UpdateAccount(ctx context.Context, id pulid.ID, input
 
 // DeleteAccount is the resolver for the deleteAccount field.
 func (r *mutationResolver) DeleteAccount(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Account.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := txn.Run(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Account.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -103,7 +104,7 @@ func (r *mutationResolver) UpdateContact(ctx context.Context, id pulid.ID, input
 
 // DeleteContact is the resolver for the deleteContact field.
 func (r *mutationResolver) DeleteContact(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Contact.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := txn.Run(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Contact.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -125,7 +126,7 @@ func (r *mutationResolver) UpdatePipeline(ctx context.Context, id pulid.ID, inpu
 
 // DeletePipeline is the resolver for the deletePipeline field.
 func (r *mutationResolver) DeletePipeline(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Pipeline.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := txn.Run(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Pipeline.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -147,7 +148,7 @@ func (r *mutationResolver) UpdateStage(ctx context.Context, id pulid.ID, input e
 
 // DeleteStage is the resolver for the deleteStage field.
 func (r *mutationResolver) DeleteStage(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Stage.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := txn.Run(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Stage.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -169,7 +170,7 @@ func (r *mutationResolver) UpdateDeal(ctx context.Context, id pulid.ID, input en
 
 // DeleteDeal is the resolver for the deleteDeal field.
 func (r *mutationResolver) DeleteDeal(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Deal.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := txn.Run(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Deal.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -191,7 +192,7 @@ func (r *mutationResolver) UpdateProduct(ctx context.Context, id pulid.ID, input
 
 // DeleteProduct is the resolver for the deleteProduct field.
 func (r *mutationResolver) DeleteProduct(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Product.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := txn.Run(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Product.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -213,7 +214,7 @@ func (r *mutationResolver) UpdateLineItem(ctx context.Context, id pulid.ID, inpu
 
 // DeleteLineItem is the resolver for the deleteLineItem field.
 func (r *mutationResolver) DeleteLineItem(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.LineItem.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := txn.Run(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.LineItem.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -235,7 +236,7 @@ func (r *mutationResolver) UpdateActivity(ctx context.Context, id pulid.ID, inpu
 
 // DeleteActivity is the resolver for the deleteActivity field.
 func (r *mutationResolver) DeleteActivity(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Activity.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := txn.Run(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Activity.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -257,7 +258,7 @@ func (r *mutationResolver) UpdateTicket(ctx context.Context, id pulid.ID, input 
 
 // DeleteTicket is the resolver for the deleteTicket field.
 func (r *mutationResolver) DeleteTicket(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Ticket.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := txn.Run(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Ticket.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -279,7 +280,7 @@ func (r *mutationResolver) UpdateCampaign(ctx context.Context, id pulid.ID, inpu
 
 // DeleteCampaign is the resolver for the deleteCampaign field.
 func (r *mutationResolver) DeleteCampaign(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Campaign.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := txn.Run(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Campaign.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -301,7 +302,7 @@ func (r *mutationResolver) UpdateCampaignMember(ctx context.Context, id pulid.ID
 
 // DeleteCampaignMember is the resolver for the deleteCampaignMember field.
 func (r *mutationResolver) DeleteCampaignMember(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.CampaignMember.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := txn.Run(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.CampaignMember.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -323,7 +324,7 @@ func (r *mutationResolver) UpdateSurvey(ctx context.Context, id pulid.ID, input 
 
 // DeleteSurvey is the resolver for the deleteSurvey field.
 func (r *mutationResolver) DeleteSurvey(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Survey.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := txn.Run(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.Survey.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -345,7 +346,7 @@ func (r *mutationResolver) UpdateSurveyResponse(ctx context.Context, id pulid.ID
 
 // DeleteSurveyResponse is the resolver for the deleteSurveyResponse field.
 func (r *mutationResolver) DeleteSurveyResponse(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := deleteInTx(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.SurveyResponse.DeleteOneID(id).Exec(ctx) }); err != nil {
+	if err := txn.Run(ctx, r.client, func(ctx context.Context, c *ent.Client) error { return c.SurveyResponse.DeleteOneID(id).Exec(ctx) }); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil

@@ -43,7 +43,7 @@ func runAlerts(ctx context.Context, args []string) error {
 	if len(orgs) == 0 && *slug != "" {
 		return fmt.Errorf("no organization %q", *slug)
 	}
-	a := &events.Alerts{Client: s.Client, Outbox: events.Outbox{Dialect: s.Dialect}}
+	a := &events.Alerts{Client: s.Client}
 	var errs []error
 	for _, org := range orgs {
 		rep, err := a.RunOrganization(ctx, org.ID)

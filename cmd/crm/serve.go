@@ -63,7 +63,7 @@ func serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("bad CRM_ALERTS_INTERVAL: %w", err)
 	}
-	alerts := &events.Alerts{Client: s.Client, Outbox: events.Outbox{Dialect: s.Dialect}}
+	alerts := &events.Alerts{Client: s.Client}
 	go alerts.Schedule(ctx, alertsEvery, s.Dialect, s.DB)
 	var origins []string
 	for _, o := range strings.Split(os.Getenv("CRM_CORS_ORIGINS"), ",") {

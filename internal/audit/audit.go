@@ -6,19 +6,16 @@ package audit
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/ent/auditentry"
-	"github.com/headlesscrm/crm/internal/auth"
 	"github.com/headlesscrm/crm/internal/changes"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
 
 // Record writes the audit entry of a change.
 func Record(ctx context.Context, client *ent.Client, c *changes.Change) error {
-	kind, id := Actor(c.Actor)
-	fields, err := asJSON(c.Fields)
+	fields, err := changes.Plain(c.Fields)
 	if err != nil {
 		return err
 	}
@@ -29,26 +26,13 @@ func Record(ctx context.Context, client *ent.Client, c *changes.Change) error {
 		create.SetOrganizationID(pulid.ID(c.Actor.OrganizationID))
 	}
 	return create.
-		SetActorKind(kind).
-		SetActorID(id).
+		SetActorKind(auditentry.ActorKind(c.Actor.ActorKind())).
+		SetActorID(c.Actor.Actor()).
 		SetAction(action(c)).
 		SetRecordType(c.Type).
 		SetRecordID(c.ID.String()).
 		SetChanges(fields).
 		Exec(ctx)
-}
-
-// Actor returns how the audit log names the author of a change.
-func Actor(v *auth.Viewer) (auditentry.ActorKind, string) {
-	switch {
-	case v == nil:
-		return auditentry.ActorKindSYSTEM, ""
-	case v.IsToken():
-		return auditentry.ActorKindTOKEN, v.TokenID
-	case v.IsUser():
-		return auditentry.ActorKindUSER, v.UserID
-	}
-	return auditentry.ActorKindSYSTEM, ""
 }
 
 func action(c *changes.Change) auditentry.Action {
@@ -59,15 +43,4 @@ func action(c *changes.Change) auditentry.Action {
 		return auditentry.ActionDELETE
 	}
 	return auditentry.ActionUPDATE
-}
-
-// asJSON turns the field changes into plain JSON values, the form they are
-// stored and shown in.
-func asJSON(fields map[string]changes.Field) (map[string]any, error) {
-	b, err := json.Marshal(fields)
-	if err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	return out, json.Unmarshal(b, &out)
 }

@@ -171,6 +171,26 @@ func (v *Viewer) Actor() string {
 	}
 }
 
+// The kinds of author ActorKind names.
+const (
+	ActorUser   = "USER"
+	ActorToken  = "TOKEN"
+	ActorSystem = "SYSTEM"
+)
+
+// ActorKind names the kind of author the caller is in the audit log and
+// on events: ActorUser, ActorToken, or ActorSystem for a nil viewer (the
+// CRM itself). Actor is the author's id.
+func (v *Viewer) ActorKind() string {
+	switch {
+	case v.IsToken():
+		return ActorToken
+	case v.IsUser():
+		return ActorUser
+	}
+	return ActorSystem
+}
+
 type viewerKey struct{}
 
 // NewContext returns a copy of ctx carrying v as the request's caller.

@@ -82,6 +82,20 @@ func (c *Change) Object() map[string]any {
 	return out
 }
 
+// Plain turns a value into plain JSON values (a JSON object), the form
+// changes and payloads are stored and shown in; nil is an empty object.
+func Plain(v any) (map[string]any, error) {
+	out := map[string]any{}
+	if v == nil {
+		return out, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return out, json.Unmarshal(b, &out)
+}
+
 // A Recorder keeps a record of a change. It runs in the mutation's
 // transaction (when there is one) through client; an error aborts the
 // mutation.

@@ -12,6 +12,7 @@ import (
 	"github.com/headlesscrm/crm/internal/eventtype"
 	"github.com/headlesscrm/crm/internal/pulid"
 	"github.com/headlesscrm/crm/internal/tenant"
+	"github.com/headlesscrm/crm/internal/txn"
 )
 
 // Alerts raises the events that need time to pass rather than a change —
@@ -22,8 +23,6 @@ import (
 type Alerts struct {
 	// Client is the ent client to read and write through.
 	Client *ent.Client
-	// Outbox writes the events; its Dialect must be set.
-	Outbox Outbox
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
 	// Logger receives the scheduler's errors and skipped runs; nil means
@@ -90,7 +89,7 @@ func (a *Alerts) logger() *slog.Logger {
 // a statement each. The work is confined to the organization.
 func (a *Alerts) RunOrganization(ctx context.Context, orgID pulid.ID) (Report, error) {
 	rep := Report{Organization: orgID}
-	d, err := dialectOf(a.Outbox.Dialect)
+	d, err := dialectOf(a.Client.Dialect())
 	if err != nil {
 		return rep, err
 	}
@@ -137,7 +136,7 @@ func (a *Alerts) RunAll(ctx context.Context) error {
 func (a *Alerts) raiseAtRisk(ctx context.Context, d sqlDialect, org *ent.Organization, now time.Time) (int, error) {
 	cutoff := now.AddDate(0, 0, -org.AtRiskAfterDays)
 	n := 0
-	err := inTx(ctx, a.Client, func(tx *ent.Client) error {
+	err := txn.Run(ctx, a.Client, func(ctx context.Context, tx *ent.Client) error {
 		lapsed, err := d.lapsedVIPs(ctx, tx, org.ID, cutoff)
 		if err != nil {
 			return err
@@ -155,7 +154,7 @@ func (a *Alerts) raiseAtRisk(ctx context.Context, d sqlDialect, org *ent.Organiz
 			es[i] = Event{Type: eventtype.CustomerAtRisk, SubjectType: "Contact", SubjectID: l.id, Data: data, At: now}
 		}
 		n = len(es)
-		return a.Outbox.RaiseAll(ctx, tx, es)
+		return RaiseAll(ctx, tx, es)
 	})
 	return n, err
 }
@@ -168,7 +167,7 @@ func (a *Alerts) raiseSpendCrossed(ctx context.Context, org *ent.Organization, n
 	}
 	threshold := *org.SpendThreshold
 	n := 0
-	err := inTx(ctx, a.Client, func(tx *ent.Client) error {
+	err := txn.Run(ctx, a.Client, func(ctx context.Context, tx *ent.Client) error {
 		spenders, err := bigSpenders(ctx, tx, org.ID, threshold)
 		if err != nil {
 			return err
@@ -184,7 +183,7 @@ func (a *Alerts) raiseSpendCrossed(ctx context.Context, org *ent.Organization, n
 			}
 		}
 		n = len(es)
-		return a.Outbox.RaiseAll(ctx, tx, es)
+		return RaiseAll(ctx, tx, es)
 	})
 	return n, err
 }
@@ -222,20 +221,4 @@ func (a *Alerts) deleteAll(ctx context.Context, d sqlDialect, statement string, 
 			return total, err
 		}
 	}
-}
-
-// inTx runs fn in a new transaction, or in client's when client is
-// already transactional.
-func inTx(ctx context.Context, client *ent.Client, fn func(*ent.Client) error) error {
-	tx, err := client.Tx(ctx)
-	if errors.Is(err, ent.ErrTxStarted) {
-		return fn(client)
-	}
-	if err != nil {
-		return err
-	}
-	if err := fn(tx.Client()); err != nil {
-		return errors.Join(err, tx.Rollback())
-	}
-	return tx.Commit()
 }

@@ -46,7 +46,7 @@ func dialectOf(name string) (sqlDialect, error) {
 	case dialect.SQLite, "sqlite":
 		return sqlDialect{}, nil
 	}
-	return sqlDialect{}, fmt.Errorf("events: unsupported dialect %q (set Outbox.Dialect)", name)
+	return sqlDialect{}, fmt.Errorf("events: unsupported dialect %q", name)
 }
 
 // arg returns the value to bind for a time compared with a time column.

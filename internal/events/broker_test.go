@@ -30,7 +30,7 @@ func TestBrokerReadsThroughABurst(t *testing.T) {
 			for i := range es {
 				es[i] = events.Event{Type: eventtype.ContactCreated, SubjectType: "Contact", SubjectID: pulid.New("con")}
 			}
-			if err := (events.Outbox{Dialect: s.Dialect}).RaiseAll(o.ctx, s.Client, es); err != nil {
+			if err := events.RaiseAll(o.ctx, s.Client, es); err != nil {
 				t.Fatal(err)
 			}
 		}

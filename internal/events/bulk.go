@@ -5,7 +5,9 @@ import (
 	"slices"
 
 	"github.com/headlesscrm/crm/ent"
+	"github.com/headlesscrm/crm/ent/event"
 	"github.com/headlesscrm/crm/ent/webhookendpoint"
+	"github.com/headlesscrm/crm/internal/changes"
 	"github.com/headlesscrm/crm/internal/crm"
 	"github.com/headlesscrm/crm/internal/tenant"
 )
@@ -14,45 +16,54 @@ import (
 // ten parameters a row stays far below SQLite's parameter limit.
 const bulkSize = 500
 
-// RaiseAll writes many events at once, like Raise for each but with one
-// query for the organization's webhook endpoints and multi-row INSERTs (in
-// batches) for the events and their pending deliveries, through client —
-// within the caller's transaction when client is a transaction's; use one,
-// so that the events and their deliveries commit together. The context
-// must be scoped to the organization; the other instances are notified
-// once.
-func (o Outbox) RaiseAll(ctx context.Context, client *ent.Client, es []Event) error {
+// RaiseAll writes events, and a pending delivery of each to every enabled
+// webhook endpoint of the organization subscribed to its type, through
+// client — within the caller's transaction when client is a transaction's;
+// use one, so that the events and their deliveries commit together. It
+// reads the endpoints once and writes multi-row INSERTs in batches. The
+// context must be scoped to the organization; the local workers are woken
+// (once the transaction commits, when the context carries it) and the
+// other instances notified, once.
+func RaiseAll(ctx context.Context, client *ent.Client, es []Event) error {
+	_, err := raise(ctx, client, es)
+	return err
+}
+
+// raise is RaiseAll, returning the events written.
+func raise(ctx context.Context, client *ent.Client, es []Event) ([]*ent.Event, error) {
 	if len(es) == 0 {
-		return nil
+		return nil, nil
 	}
 	org, ok := tenant.OrganizationID(ctx)
 	if !ok {
-		return tenant.ErrNoTenant
+		return nil, tenant.ErrNoTenant
 	}
 	endpoints, err := client.WebhookEndpoint.Query().
 		Where(webhookendpoint.Enabled(true)).
 		Select(webhookendpoint.FieldID, webhookendpoint.FieldEventTypes).
 		All(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// The references written here are the endpoints just read within the
 	// organization and the events just created in it: skip the generic
 	// per-row check that attached records belong to the tenant.
 	trusted := crm.WithTrustedReferences(ctx)
+	all := make([]*ent.Event, 0, len(es))
 	for batch := range slices.Chunk(es, bulkSize) {
 		builders := make([]*ent.EventCreate, len(batch))
 		for i, e := range batch {
 			b, err := eventCreate(client, e)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			builders[i] = b
 		}
 		created, err := client.Event.CreateBulk(builders...).Save(trusted)
 		if err != nil {
-			return err
+			return nil, err
 		}
+		all = append(all, created...)
 		var deliveries []*ent.WebhookDeliveryCreate
 		for _, ev := range created {
 			for _, ep := range endpoints {
@@ -63,17 +74,16 @@ func (o Outbox) RaiseAll(ctx context.Context, client *ent.Client, es []Event) er
 		}
 		for b := range slices.Chunk(deliveries, bulkSize) {
 			if err := client.WebhookDelivery.CreateBulk(b...).Exec(trusted); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
-	return o.notifyOrganization(ctx, client, org)
+	return all, notifyOrganization(ctx, client, org)
 }
 
 // eventCreate returns the builder of an event's row.
 func eventCreate(client *ent.Client, e Event) (*ent.EventCreate, error) {
-	kind, actorID := actorOf(e.Actor)
-	data, err := plain(e.Data)
+	data, err := changes.Plain(e.Data)
 	if err != nil {
 		return nil, err
 	}
@@ -81,8 +91,8 @@ func eventCreate(client *ent.Client, e Event) (*ent.EventCreate, error) {
 		SetType(e.Type).
 		SetSubjectType(e.SubjectType).
 		SetSubjectID(e.SubjectID.String()).
-		SetActorKind(kind).
-		SetActorID(actorID).
+		SetActorKind(event.ActorKind(e.Actor.ActorKind())).
+		SetActorID(e.Actor.Actor()).
 		SetData(data)
 	if !e.At.IsZero() {
 		b.SetCreatedAt(e.At)

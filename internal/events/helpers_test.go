@@ -107,7 +107,7 @@ func (o *org) subjects(evs []*ent.Event) []string {
 }
 
 func (o *org) alerts(now *time.Time) *events.Alerts {
-	return &events.Alerts{Client: o.s.Client, Outbox: events.Outbox{Dialect: o.s.Dialect}, Now: func() time.Time { return *now }}
+	return &events.Alerts{Client: o.s.Client, Now: func() time.Time { return *now }}
 }
 
 func amount(t *testing.T, s string) money.Amount {

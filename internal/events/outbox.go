@@ -7,17 +7,13 @@ package events
 
 import (
 	"context"
-	"encoding/json"
-	"slices"
 	"time"
 
 	"entgo.io/ent/dialect"
 
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/ent/deal"
-	"github.com/headlesscrm/crm/ent/event"
 	"github.com/headlesscrm/crm/ent/survey"
-	"github.com/headlesscrm/crm/ent/webhookendpoint"
 	"github.com/headlesscrm/crm/internal/auth"
 	"github.com/headlesscrm/crm/internal/changes"
 	"github.com/headlesscrm/crm/internal/eventtype"
@@ -39,45 +35,13 @@ type Event struct {
 	At time.Time
 }
 
-// Outbox writes events in the transactions of the changes that raise them.
-type Outbox struct {
-	// Dialect is the database's dialect; on PostgreSQL raising an event
-	// notifies the other instances on commit.
-	Dialect string
-}
-
-// Raise writes an event, and a pending delivery for every enabled webhook
-// endpoint of the organization subscribed to its type, through client —
-// within the caller's transaction when client is a transaction's. The
-// context must be scoped to the organization.
-func (o Outbox) Raise(ctx context.Context, client *ent.Client, e Event) (*ent.Event, error) {
-	b, err := eventCreate(client, e)
+// Raise writes one event, like RaiseAll, and returns it.
+func Raise(ctx context.Context, client *ent.Client, e Event) (*ent.Event, error) {
+	evs, err := raise(ctx, client, []Event{e})
 	if err != nil {
 		return nil, err
 	}
-	ev, err := b.Save(ctx)
-	if err != nil {
-		return nil, err
-	}
-	endpoints, err := client.WebhookEndpoint.Query().
-		Where(webhookendpoint.Enabled(true)).
-		Select(webhookendpoint.FieldID, webhookendpoint.FieldEventTypes).
-		All(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var deliveries []*ent.WebhookDeliveryCreate
-	for _, ep := range endpoints {
-		if slices.Contains(ep.EventTypes, e.Type) {
-			deliveries = append(deliveries, deliveryCreate(client, ep, ev))
-		}
-	}
-	if len(deliveries) > 0 {
-		if err := client.WebhookDelivery.CreateBulk(deliveries...).Exec(ctx); err != nil {
-			return nil, err
-		}
-	}
-	return ev, o.notifyOrganization(ctx, client, ev.OrganizationID.String())
+	return evs[0], nil
 }
 
 // Channel is the PostgreSQL notification channel on which instances
@@ -88,7 +52,7 @@ const Channel = "crm_events"
 // organization were raised. On PostgreSQL the notification is sent when
 // the transaction commits; in process the broker's wake-up is best effort,
 // and its poll catches anything missed.
-func (o Outbox) notifyOrganization(ctx context.Context, client *ent.Client, org string) error {
+func notifyOrganization(ctx context.Context, client *ent.Client, org string) error {
 	if tx := ent.TxFromContext(ctx); tx != nil {
 		// Wake the local broker and workers once the event is committed.
 		tx.OnCommit(func(next ent.Committer) ent.Committer {
@@ -103,36 +67,11 @@ func (o Outbox) notifyOrganization(ctx context.Context, client *ent.Client, org 
 	} else {
 		wakeLocal()
 	}
-	if o.Dialect != dialect.Postgres {
+	if client.Dialect() != dialect.Postgres {
 		return nil
 	}
 	_, err := client.ExecContext(ctx, "SELECT pg_notify($1, $2)", Channel, org)
 	return err
-}
-
-func actorOf(v *auth.Viewer) (event.ActorKind, string) {
-	switch {
-	case v == nil:
-		return event.ActorKindSYSTEM, ""
-	case v.IsToken():
-		return event.ActorKindTOKEN, v.TokenID
-	case v.IsUser():
-		return event.ActorKindUSER, v.UserID
-	}
-	return event.ActorKindSYSTEM, ""
-}
-
-// plain turns a payload into plain JSON values, the form it is stored in.
-func plain(v map[string]any) (map[string]any, error) {
-	if v == nil {
-		return map[string]any{}, nil
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	var out map[string]any
-	return out, json.Unmarshal(b, &out)
 }
 
 // Record is the changes.Recorder that raises the events of a change made
@@ -140,17 +79,12 @@ func plain(v map[string]any) (map[string]any, error) {
 // deals; a deal's stage change, win and loss; a submitted survey response,
 // flagged as a detractor's for NPS 0–6 and CSAT 1–2; and a contact's spend
 // crossing the organization's threshold with a won deal.
-func (o Outbox) Record(ctx context.Context, client *ent.Client, c *changes.Change) error {
-	es, err := o.eventsOf(ctx, client, c)
+func Record(ctx context.Context, client *ent.Client, c *changes.Change) error {
+	es, err := eventsOf(ctx, client, c)
 	if err != nil {
 		return err
 	}
-	for _, e := range es {
-		if _, err := o.Raise(ctx, client, e); err != nil {
-			return err
-		}
-	}
-	return nil
+	return RaiseAll(ctx, client, es)
 }
 
 // crud maps record types to their created, updated and deleted events.
@@ -160,7 +94,7 @@ var crud = map[string][3]eventtype.Type{
 	"Deal":    {eventtype.DealCreated, eventtype.DealUpdated, eventtype.DealDeleted},
 }
 
-func (o Outbox) eventsOf(ctx context.Context, client *ent.Client, c *changes.Change) ([]Event, error) {
+func eventsOf(ctx context.Context, client *ent.Client, c *changes.Change) ([]Event, error) {
 	base := Event{SubjectType: c.Type, SubjectID: c.ID, Actor: c.Actor}
 	with := func(t eventtype.Type, data map[string]any) Event {
 		e := base
@@ -169,8 +103,8 @@ func (o Outbox) eventsOf(ctx context.Context, client *ent.Client, c *changes.Cha
 	}
 	object := func() map[string]any {
 		d := map[string]any{"id": c.ID.String()}
-		if o := c.Object(); o != nil {
-			d["object"] = o
+		if obj := c.Object(); obj != nil {
+			d["object"] = obj
 		}
 		return d
 	}
@@ -197,7 +131,7 @@ func (o Outbox) eventsOf(ctx context.Context, client *ent.Client, c *changes.Cha
 			switch statusOf(f.New) {
 			case deal.StatusWON:
 				out = append(out, with(eventtype.DealWon, object()))
-				crossed, err := o.spendThresholdCrossed(ctx, client, c)
+				crossed, err := spendThresholdCrossed(ctx, client, c)
 				if err != nil {
 					return nil, err
 				}

@@ -19,7 +19,7 @@ func TestRetention(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		a := newOrg(t, s, "org-a", func(b *ent.OrganizationCreate) { b.SetEventRetentionDays(90) })
 		b := newOrg(t, s, "org-b", func(b *ent.OrganizationCreate) { b.SetEventRetentionDays(90) })
-		out := events.Outbox{Dialect: s.Dialect}
+
 		all := eventtype.All
 		a.endpoint(t, all...)
 		a.endpoint(t, eventtype.DealWon)
@@ -27,7 +27,7 @@ func TestRetention(t *testing.T) {
 		subject := a.contact(t, "ada", "", 0)
 
 		raise := func(o *org, name string, typ eventtype.Type, at time.Time) pulid.ID {
-			ev, err := out.Raise(o.ctx, s.Client, events.Event{Type: typ, SubjectType: "Contact", SubjectID: subject, At: at})
+			ev, err := events.Raise(o.ctx, s.Client, events.Event{Type: typ, SubjectType: "Contact", SubjectID: subject, At: at})
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
@@ -39,7 +39,7 @@ func TestRetention(t *testing.T) {
 		for i := range many {
 			many[i] = events.Event{Type: eventtype.DealWon, SubjectType: "Deal", SubjectID: pulid.ID(fmt.Sprintf("deal_%d", i)), At: day(-200)}
 		}
-		if err := out.RaiseAll(a.ctx, s.Client, many); err != nil {
+		if err := events.RaiseAll(a.ctx, s.Client, many); err != nil {
 			t.Fatal(err)
 		}
 		if n := s.Client.WebhookDelivery.Query().CountX(a.ctx); n != 2*len(many) {

@@ -23,7 +23,7 @@ func TestScheduleTakesTheLock(t *testing.T) {
 		release := make(chan struct{})
 		skipped := make(chan struct{}, 4)
 		newScheduler := func() *events.Alerts {
-			a := &events.Alerts{Client: s.Client, Outbox: events.Outbox{Dialect: s.Dialect}}
+			a := &events.Alerts{Client: s.Client}
 			events.SetSchedulerHooks(a, func(ctx context.Context) error {
 				runs.Add(1)
 				entered <- struct{}{}

@@ -27,7 +27,7 @@ import (
 // the deal's contact's spend (this deal included) reached it while the
 // spend without this deal was below it, and the contact has no such event
 // yet; nil otherwise. It reads through client, in the change's transaction.
-func (o Outbox) spendThresholdCrossed(ctx context.Context, client *ent.Client, c *changes.Change) (*Event, error) {
+func spendThresholdCrossed(ctx context.Context, client *ent.Client, c *changes.Change) (*Event, error) {
 	org, ok := tenant.OrganizationID(ctx)
 	if !ok {
 		return nil, nil

@@ -14,6 +14,7 @@ import (
 	"github.com/headlesscrm/crm/internal/pulid"
 	"github.com/headlesscrm/crm/internal/segment"
 	"github.com/headlesscrm/crm/internal/tenant"
+	"github.com/headlesscrm/crm/internal/txn"
 )
 
 var nonSlug = regexp.MustCompile(`[^a-z0-9]+`)
@@ -58,7 +59,7 @@ func (s *Service) CreateOrganization(ctx context.Context, name, adminEmail, admi
 	}
 	var org *ent.Organization
 	var owner *ent.User
-	err = WithTx(sys, s.client, func(tx *ent.Tx) error {
+	err = txn.Run(sys, s.client, func(sys context.Context, tx *ent.Client) error {
 		var err error
 		org, err = tx.Organization.Create().SetName(strings.TrimSpace(name)).SetSlug(slug).Save(sys)
 		if err != nil {
@@ -145,24 +146,4 @@ func (s *Service) CreateUser(ctx context.Context, email, name string, role user.
 		return nil, errs.From(err)
 	}
 	return u, nil
-}
-
-// WithTx runs fn in a transaction, committed when fn returns nil and rolled
-// back otherwise, so a failed change writes nothing.
-func WithTx(ctx context.Context, client *ent.Client, fn func(tx *ent.Tx) error) error {
-	tx, err := client.Tx(ctx)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if v := recover(); v != nil {
-			_ = tx.Rollback()
-			panic(v)
-		}
-	}()
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
 }

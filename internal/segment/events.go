@@ -3,10 +3,7 @@ package segment
 import (
 	"context"
 
-	"entgo.io/ent/dialect/sql"
-
 	"github.com/headlesscrm/crm/ent"
-	"github.com/headlesscrm/crm/ent/predicate"
 	"github.com/headlesscrm/crm/internal/auth"
 	"github.com/headlesscrm/crm/internal/events"
 	"github.com/headlesscrm/crm/internal/eventtype"
@@ -16,9 +13,8 @@ import (
 
 // raiseMembershipEvents raises, through tx, SEGMENT_ENTERED for each
 // contact that entered the segment and SEGMENT_EXITED for each that
-// exited, written in batches by the outbox. dialectName is the database's
-// (for the outbox's notification on PostgreSQL).
-func raiseMembershipEvents(ctx context.Context, tx *ent.Client, dialectName string, seg *ent.Segment, entered, exited []pulid.ID) error {
+// exited, written in batches by the outbox.
+func raiseMembershipEvents(ctx context.Context, tx *ent.Client, seg *ent.Segment, entered, exited []pulid.ID) error {
 	if len(entered)+len(exited) == 0 {
 		return nil
 	}
@@ -33,12 +29,5 @@ func raiseMembershipEvents(ctx context.Context, tx *ent.Client, dialectName stri
 	add(eventtype.SegmentEntered, entered)
 	add(eventtype.SegmentExited, exited)
 	octx := tenant.WithOrganization(ctx, seg.OrganizationID.String())
-	return events.Outbox{Dialect: dialectName}.RaiseAll(octx, tx, es)
-}
-
-// captureDialect is a predicate that adds no condition but records the
-// dialect of the query it runs in, so that Refresh learns the database's
-// dialect from a query it makes anyway.
-func captureDialect(name *string) predicate.Segment {
-	return func(s *sql.Selector) { *name = s.Dialect() }
+	return events.RaiseAll(octx, tx, es)
 }

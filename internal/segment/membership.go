@@ -17,6 +17,7 @@ import (
 	"github.com/headlesscrm/crm/internal/errs"
 	"github.com/headlesscrm/crm/internal/pulid"
 	"github.com/headlesscrm/crm/internal/tenant"
+	"github.com/headlesscrm/crm/internal/txn"
 )
 
 const (
@@ -97,10 +98,10 @@ func Refresh(ctx context.Context, client *ent.Client, seg *ent.Segment, now time
 	}
 	org := seg.OrganizationID
 	size := 0
-	err = withTx(ctx, client, func(tx *ent.Client) error {
+	err = txn.Run(ctx, client, func(ctx context.Context, tx *ent.Client) error {
 		entered, exited, size = nil, nil, 0
 		// Lock the segment's row (a no-op update), then read when it was
-		// last refreshed, and the database's dialect for the events.
+		// last refreshed.
 		n, err := tx.Segment.Update().
 			Where(segment.ID(seg.ID), segment.OrganizationID(org)).
 			AddSize(0).
@@ -111,9 +112,8 @@ func Refresh(ctx context.Context, client *ent.Client, seg *ent.Segment, now time
 		if n == 0 {
 			return notFound()
 		}
-		var dialectName string
 		prev, err := tx.Segment.Query().
-			Where(segment.ID(seg.ID), segment.OrganizationID(org), captureDialect(&dialectName)).
+			Where(segment.ID(seg.ID), segment.OrganizationID(org)).
 			Select(segment.FieldRefreshedAt).
 			Only(ctx)
 		if err != nil {
@@ -188,7 +188,7 @@ func Refresh(ctx context.Context, client *ent.Client, seg *ent.Segment, now time
 			}
 		}
 		if prev.RefreshedAt != nil {
-			if err := raiseMembershipEvents(ctx, tx, dialectName, seg, entered, exited); err != nil {
+			if err := raiseMembershipEvents(ctx, tx, seg, entered, exited); err != nil {
 				return err
 			}
 		}
@@ -204,31 +204,6 @@ func Refresh(ctx context.Context, client *ent.Client, seg *ent.Segment, now time
 	seg.Size = size
 	seg.RefreshedAt = &now
 	return entered, exited, nil
-}
-
-// withTx runs fn in a new transaction, or in client's when client is
-// already transactional.
-func withTx(ctx context.Context, client *ent.Client, fn func(*ent.Client) error) (err error) {
-	tx, err := client.Tx(ctx)
-	if errors.Is(err, ent.ErrTxStarted) {
-		return fn(client)
-	}
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if v := recover(); v != nil {
-			_ = tx.Rollback()
-			panic(v)
-		}
-	}()
-	if err := fn(tx.Client()); err != nil {
-		if rerr := tx.Rollback(); rerr != nil {
-			return errors.Join(err, rerr)
-		}
-		return err
-	}
-	return tx.Commit()
 }
 
 // RefreshAll refreshes every segment the context may see — the segments of

@@ -69,7 +69,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	}
 	client := ent.NewClient(ent.Driver(d))
 	crm.Register(client, name)
-	client.Use(changes.Hook(audit.Record, events.Outbox{Dialect: name}.Record))
+	client.Use(changes.Hook(audit.Record, events.Record))
 	return &Store{Client: client, DB: db, Dialect: name, Driver: d}, nil
 }
 
