@@ -8,7 +8,6 @@ import (
 	"github.com/headlesscrm/crm/internal/auth"
 	"github.com/headlesscrm/crm/internal/errs"
 	"github.com/headlesscrm/crm/internal/identity"
-	"github.com/headlesscrm/crm/internal/webhook"
 )
 
 // viewer returns the caller. Root fields that reach a resolver needing one
@@ -47,9 +46,6 @@ func recordError(e *errs.Error) *model.RecordError {
 }
 
 func typeName(v any) string { return fmt.Sprintf("%T", v) }
-
-// webhookService returns the webhook endpoints service.
-func (r *Resolver) webhookService() *webhook.Service { return r.webhooks }
 
 // wakeDeliveries prompts the delivery workers, if this instance runs them.
 func (r *Resolver) wakeDeliveries() {

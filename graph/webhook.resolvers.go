@@ -24,7 +24,7 @@ func (r *mutationResolver) CreateWebhookEndpoint(ctx context.Context, url string
 	if description != nil {
 		desc = *description
 	}
-	ep, secret, err := r.webhookService().CreateEndpoint(ctx, webhook.EndpointInput{URL: url, EventTypes: eventTypes, Description: desc})
+	ep, secret, err := r.webhooks.CreateEndpoint(ctx, webhook.EndpointInput{URL: url, EventTypes: eventTypes, Description: desc})
 	if err != nil {
 		return nil, err
 	}
@@ -33,14 +33,14 @@ func (r *mutationResolver) CreateWebhookEndpoint(ctx context.Context, url string
 
 // UpdateWebhookEndpoint is the resolver for the updateWebhookEndpoint field.
 func (r *mutationResolver) UpdateWebhookEndpoint(ctx context.Context, id pulid.ID, input model.UpdateWebhookEndpointInput) (*ent.WebhookEndpoint, error) {
-	return r.webhookService().UpdateEndpoint(ctx, id, webhook.EndpointUpdate{
+	return r.webhooks.UpdateEndpoint(ctx, id, webhook.EndpointUpdate{
 		URL: input.URL, EventTypes: optionalList(input.EventTypes), Description: input.Description, Enabled: input.Enabled,
 	})
 }
 
 // DeleteWebhookEndpoint is the resolver for the deleteWebhookEndpoint field.
 func (r *mutationResolver) DeleteWebhookEndpoint(ctx context.Context, id pulid.ID) (*model.DeletePayload, error) {
-	if err := r.webhookService().DeleteEndpoint(ctx, id); err != nil {
+	if err := r.webhooks.DeleteEndpoint(ctx, id); err != nil {
 		return nil, err
 	}
 	return &model.DeletePayload{DeletedID: id}, nil
@@ -58,7 +58,7 @@ func (r *mutationResolver) RotateWebhookSecret(ctx context.Context, id pulid.ID,
 			overlap = -1 // retire the old secret at once
 		}
 	}
-	ep, secret, err := r.webhookService().RotateSecret(ctx, id, overlap)
+	ep, secret, err := r.webhooks.RotateSecret(ctx, id, overlap)
 	if err != nil {
 		return nil, err
 	}
@@ -67,7 +67,7 @@ func (r *mutationResolver) RotateWebhookSecret(ctx context.Context, id pulid.ID,
 
 // RedeliverWebhook is the resolver for the redeliverWebhook field.
 func (r *mutationResolver) RedeliverWebhook(ctx context.Context, id pulid.ID) (*ent.WebhookDelivery, error) {
-	d, err := r.webhookService().Redeliver(ctx, id)
+	d, err := r.webhooks.Redeliver(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func (r *mutationResolver) RedeliverWebhook(ctx context.Context, id pulid.ID) (*
 
 // WebhookEndpoints is the resolver for the webhookEndpoints field.
 func (r *queryResolver) WebhookEndpoints(ctx context.Context) ([]*ent.WebhookEndpoint, error) {
-	return r.webhookService().Endpoints(ctx)
+	return r.webhooks.Endpoints(ctx)
 }
 
 // WebhookDeliveries is the resolver for the webhookDeliveries field.
@@ -93,7 +93,7 @@ func (r *queryResolver) WebhookDeliveries(ctx context.Context, endpointID pulid.
 	if after != nil {
 		cursor = pulid.ID(*after)
 	}
-	page, err := r.webhookService().Deliveries(ctx, endpointID, status, n, cursor)
+	page, err := r.webhooks.Deliveries(ctx, endpointID, status, n, cursor)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package identity
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"sync"
 	"time"
@@ -105,8 +104,6 @@ func (a *addressThrottle) failed(ctx context.Context, now time.Time) {
 		a.limiter(ip, now).AllowN(now, 1)
 	}
 }
-
-func (a *addressThrottle) String() string { return fmt.Sprintf("%d addresses", len(a.m)) }
 
 // unknownAccounts counts failed logins for emails that match no account,
 // so that they lock exactly like real accounts: the answers never tell
