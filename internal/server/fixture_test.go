@@ -70,6 +70,7 @@ func eachDatabase(t *testing.T, fn func(t *testing.T, f *fixture)) {
 			srv := httptest.NewServer(server.New(server.Config{
 				Store: s, Identity: ids, RateLimits: server.RateLimits{Disabled: true},
 				Events: broker, Webhooks: webhook.NewService(s.Client, hookOpts), WakeDeliveries: worker.Wake,
+				ObserveStatements: counter.Observe,
 			}))
 			t.Cleanup(func() { srv.Close(); stop(); <-done; <-done })
 			fn(t, &fixture{t: t, store: s, ids: ids, url: srv.URL + "/graphql", counter: counter, worker: worker})

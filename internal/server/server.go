@@ -5,6 +5,8 @@ package server
 
 import (
 	"context"
+
+	"entgo.io/ent/dialect"
 	"net/http"
 	"net/url"
 	"strings"
@@ -20,6 +22,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/headlesscrm/crm/graph"
+	"github.com/headlesscrm/crm/graph/sqljson"
 	"github.com/headlesscrm/crm/internal/events"
 	"github.com/headlesscrm/crm/internal/identity"
 	"github.com/headlesscrm/crm/internal/store"
@@ -46,6 +49,13 @@ type Config struct {
 	// RateLimits are the request rates allowed; the zero value means the
 	// defaults (ratelimit.go).
 	RateLimits RateLimits
+	// ResolversOnly answers every field through the resolvers, never in
+	// SQL (package graph/sqljson): the reference the SQL path is compared
+	// with.
+	ResolversOnly bool
+	// ObserveStatements, if set, is called for each statement the SQL path
+	// runs, for tests that count the statements of a request.
+	ObserveStatements func()
 }
 
 // Limits of a request.
@@ -85,7 +95,8 @@ func New(cfg Config) http.Handler {
 
 // newGraphQL builds the gqlgen server with explicit transports and limits.
 func newGraphQL(cfg Config) *handler.Server {
-	srv := handler.New(graph.NewSchema(cfg.Store.Client, cfg.Identity, graph.WithStore(cfg.Store), graph.WithEvents(cfg.Events), graph.WithWebhooks(cfg.Webhooks, cfg.WakeDeliveries)))
+	schema := graph.NewSchema(cfg.Store.Client, cfg.Identity, graph.WithStore(cfg.Store), graph.WithEvents(cfg.Events), graph.WithWebhooks(cfg.Webhooks, cfg.WakeDeliveries))
+	srv := handler.New(schema)
 	srv.AddTransport(transport.Websocket{
 		KeepAlivePingInterval: 10 * time.Second,
 		InitFunc:              websocketInit(cfg.Identity),
@@ -122,6 +133,9 @@ func newGraphQL(cfg Config) *handler.Server {
 	})
 	srv.AroundOperations(authorizeSubscriptions)
 	srv.AroundRootFields(authorize)
+	if cfg.Store.Dialect == dialect.Postgres && !cfg.ResolversOnly {
+		answerInSQL(srv, sqljson.New(sqljson.Config{DB: cfg.Store.DB, Schema: schema, Args: graph.ConnectionArgs, Observe: cfg.ObserveStatements}))
+	}
 	return srv
 }
 

@@ -28,6 +28,10 @@ func (c *Counter) Reset() { c.n.Store(0) }
 // Count returns the number of statements since the last Reset.
 func (c *Counter) Count() int { return int(c.n.Load()) }
 
+// Observe counts a statement run outside the driver (the SQL answers of
+// graph/sqljson run on prepared statements of their own).
+func (c *Counter) Observe() { c.n.Add(1) }
+
 // Query implements dialect.Driver.
 func (c *Counter) Query(ctx context.Context, query string, args, v any) error {
 	c.n.Add(1)

@@ -1,0 +1,333 @@
+package sqljson
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+
+	"entgo.io/contrib/entgql"
+	"entgo.io/ent/dialect"
+	"entgo.io/ent/dialect/sql"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/headlesscrm/crm/internal/pulid"
+)
+
+// errUnsupported marks a selection the SQL path leaves to the resolvers.
+var errUnsupported = errors.New("sqljson: selection not answered in SQL")
+
+// maxObjectFields is the most fields one JSON object may have:
+// json_build_object takes at most 100 arguments.
+const maxObjectFields = 50
+
+// compiler turns one root field's selection into SQL.
+type compiler struct {
+	ctx    context.Context
+	e      *Engine
+	oc     *graphql.OperationContext
+	org    string
+	owner  string // the user whose records alone are visible, if limited
+	nalias int
+}
+
+// page is a connection's page as the arguments ask for it.
+type page struct {
+	t      *table
+	typ    string
+	first  int
+	after  *entgql.Cursor[pulid.ID]
+	column string // order column
+	dir    entgql.OrderDirection
+	where  func(*sql.Selector)
+}
+
+// connectionPage reads a connection field's arguments. Pages other than
+// first[/after] forwards, and filters or orders the SQL path does not
+// reproduce, are unsupported.
+func (c *compiler) connectionPage(parentType string, f *ast.Field, target string, root bool) (*page, error) {
+	t := c.e.tables[target]
+	args, ok, err := c.e.args(c.ctx, c.e.schema, parentType, f, c.oc.Variables)
+	if !ok || err != nil || t == nil || t.where == nil {
+		return nil, errUnsupported
+	}
+	p := &page{t: t, typ: target, column: "id", dir: entgql.OrderDirectionAsc}
+	first, _ := args["first"].(*int)
+	last, _ := args["last"].(*int)
+	before, _ := args["before"].(*entgql.Cursor[pulid.ID])
+	if first == nil || *first <= 0 || last != nil || before != nil {
+		return nil, errUnsupported
+	}
+	p.first = *first
+	if a, _ := args["after"].(*entgql.Cursor[pulid.ID]); a != nil {
+		if !root {
+			return nil, errUnsupported
+		}
+		p.after = a
+	}
+	if name, dir, ok := t.order(args["orderBy"]); ok {
+		if !t.columns[strings.ToLower(name)] {
+			return nil, errUnsupported
+		}
+		p.column, p.dir = strings.ToLower(name), dir
+	}
+	pred, err := t.where(args["where"])
+	if err != nil {
+		return nil, errUnsupported
+	}
+	p.where = pred
+	return p, nil
+}
+
+func (c *compiler) alias() string {
+	c.nalias++
+	return "t" + strconv.Itoa(c.nalias)
+}
+
+// filtered selects the records of a page's table visible to the caller
+// that match its filter, under alias a: the organization's, the caller's
+// own when limited, children of parent (by the edge's column) when nested.
+func (c *compiler) filtered(p *page, a, parent, fk string) *sql.Selector {
+	s := sql.Dialect(dialect.Postgres).Select().From(sql.Table(p.t.name).As(a))
+	s.Where(sql.EQ(s.C("organization_id"), c.org))
+	if c.owner != "" && p.t.owned {
+		s.Where(sql.EQ(s.C("owner_id"), c.owner))
+	}
+	if parent != "" {
+		s.Where(sql.ExprP(ident(a, fk) + " = " + ident(parent, "id")))
+	}
+	if p.where != nil {
+		p.where(s)
+	}
+	return s
+}
+
+// orderBy is the page's order, the ID breaking ties as entgql does.
+func (p *page) orderBy(a string) string {
+	dir := string(p.dir)
+	if p.column == "id" {
+		return ident(a, "id") + " " + dir
+	}
+	return ident(a, p.column) + " " + dir + ", " + ident(a, "id") + " " + dir
+}
+
+// rootQuery is the statement of a root connection: one row per record of
+// the page plus one when another page follows, each with its ID, its
+// order value (for the cursor), the node's JSON and, when asked, the
+// count of the whole filtered list.
+func (c *compiler) rootQuery(p *page, node *graphql.CollectedField, withTotal bool) (string, []any, error) {
+	a := c.alias()
+	inner := c.filtered(p, a, "", "")
+	inner.SelectExpr(sql.Raw(quote(a) + ".*"))
+	for _, pred := range entgql.CursorsPredicate(p.after, nil, "id", p.column, p.dir) {
+		pred(inner)
+	}
+	inner.OrderExpr(sql.Raw(p.orderBy(a))).Limit(p.first + 1)
+
+	b := &sql.Builder{}
+	b.SetDialect(dialect.Postgres)
+	b.WriteString("SELECT " + ident(a, "id") + ", " + ident(a, p.column) + ", ")
+	if node != nil {
+		if err := c.object(b, p.t, p.typ, a, node.Selections); err != nil {
+			return "", nil, err
+		}
+	} else {
+		b.WriteString("NULL")
+	}
+	if !withTotal {
+		b.WriteString(" FROM (").Join(inner).WriteString(") AS " + quote(a))
+	} else {
+		// The count comes with every row, and alone (with a NULL record)
+		// when the page is empty.
+		count := c.filtered(p, c.alias(), "", "")
+		count.SelectExpr(sql.Raw("count(*) AS n"))
+		b.WriteString(", sqljson_total.n FROM (").Join(count).WriteString(") AS sqljson_total LEFT JOIN (").
+			Join(inner).WriteString(") AS " + quote(a) + " ON true")
+	}
+	b.WriteString(" ORDER BY " + p.orderBy(a))
+	q, args := b.Query()
+	return q, args, nil
+}
+
+// object writes the JSON object of a record under alias a.
+func (c *compiler) object(b *sql.Builder, t *table, typ, a string, sels ast.SelectionSet) error {
+	fields := graphql.CollectFields(c.oc, sels, c.e.satisfies[typ])
+	if len(fields) > maxObjectFields {
+		return errUnsupported
+	}
+	b.WriteString("json_build_object(")
+	for i, f := range fields {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("'" + f.Alias + "', ")
+		if f.Name == "__typename" {
+			b.WriteString("'" + typ + "'::text")
+			continue
+		}
+		if k, ok := t.scalars[f.Name]; ok {
+			b.WriteString(render(k, ident(a, snake(f.Name))))
+			continue
+		}
+		e, ok := t.edges[f.Name]
+		if !ok {
+			return errUnsupported
+		}
+		target := c.e.tables[e.target]
+		if target == nil {
+			return errUnsupported
+		}
+		if !e.many {
+			if err := c.toOne(b, target, e, a, f); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := c.connection(b, typ, e, a, f); err != nil {
+			return err
+		}
+	}
+	b.WriteString(")")
+	return nil
+}
+
+// toOne writes the record a to-one edge reaches, or NULL.
+func (c *compiler) toOne(b *sql.Builder, t *table, e edge, parent string, f graphql.CollectedField) error {
+	a := c.alias()
+	s := c.filtered(&page{t: t}, a, "", "")
+	s.Where(sql.ExprP(ident(a, "id") + " = " + ident(parent, e.column)))
+	var err error
+	// Written as the selector is, so that the arguments of nested filters
+	// are numbered in place.
+	s.SelectExpr(sql.ExprFunc(func(sb *sql.Builder) {
+		err = c.object(sb, t, e.target, a, f.Selections)
+	}))
+	b.WriteString("(").Join(s).WriteString(")")
+	return err
+}
+
+// connection writes a nested connection: its first records in order, as
+// {edges: [{node}], pageInfo: {hasNextPage, hasPreviousPage}, totalCount}
+// in the selection's shape. Cursors of nested edges are left to the
+// resolvers.
+func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent string, f graphql.CollectedField) error {
+	p, err := c.connectionPage(parentType, f.Field, e.target, false)
+	if err != nil {
+		return err
+	}
+	conn := graphql.CollectFields(c.oc, f.Selections, []string{e.target + "Connection"})
+	var edges, info *graphql.CollectedField
+	for i := range conn {
+		switch conn[i].Name {
+		case "edges":
+			edges = &conn[i]
+		case "pageInfo":
+			info = &conn[i]
+		case "totalCount", "__typename":
+		default:
+			return errUnsupported
+		}
+	}
+	if edges == nil && info != nil {
+		// entgql answers pageInfo alone from a count: left to it.
+		return errUnsupported
+	}
+	needNext := false
+	if info != nil {
+		for _, pf := range graphql.CollectFields(c.oc, info.Selections, []string{"PageInfo"}) {
+			switch pf.Name {
+			case "hasNextPage":
+				needNext = true
+			case "hasPreviousPage", "__typename":
+			default:
+				return errUnsupported
+			}
+		}
+	}
+	a := c.alias()
+	inner := c.filtered(p, a, parent, e.column)
+	inner.SelectExpr(sql.Raw(quote(a) + ".*"))
+	limit := p.first
+	if needNext {
+		inner.AppendSelectExpr(sql.Raw("row_number() OVER (ORDER BY " + p.orderBy(a) + ") AS sqljson_rn"))
+		limit++
+	}
+	inner.OrderExpr(sql.Raw(p.orderBy(a))).Limit(limit)
+
+	var inErr error
+	b.WriteString("(SELECT json_build_object(")
+	for i, cf := range conn {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("'" + cf.Alias + "', ")
+		switch cf.Name {
+		case "__typename":
+			b.WriteString("'" + e.target + "Connection'::text")
+		case "totalCount":
+			count := c.filtered(p, c.alias(), parent, e.column)
+			count.SelectExpr(sql.Raw("count(*)"))
+			b.WriteString("(").Join(count).WriteString(")")
+		case "pageInfo":
+			b.WriteString("json_build_object(")
+			for j, pf := range graphql.CollectFields(c.oc, info.Selections, []string{"PageInfo"}) {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString("'" + pf.Alias + "', ")
+				switch pf.Name {
+				case "hasNextPage":
+					b.WriteString("count(*) > " + strconv.Itoa(p.first))
+				case "hasPreviousPage":
+					b.WriteString("false")
+				case "__typename":
+					b.WriteString("'PageInfo'::text")
+				}
+			}
+			b.WriteString(")")
+		case "edges":
+			b.WriteString("coalesce(json_agg(json_build_object(")
+			for j, ef := range graphql.CollectFields(c.oc, edges.Selections, []string{e.target + "Edge"}) {
+				if j > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString("'" + ef.Alias + "', ")
+				switch ef.Name {
+				case "__typename":
+					b.WriteString("'" + e.target + "Edge'::text")
+				case "node":
+					if err := c.object(b, p.t, e.target, a, ef.Selections); err != nil {
+						return err
+					}
+				default:
+					inErr = errUnsupported
+				}
+			}
+			b.WriteString(") ORDER BY " + p.orderBy(a) + ")")
+			if needNext {
+				b.WriteString(" FILTER (WHERE " + ident(a, "sqljson_rn") + " <= " + strconv.Itoa(p.first) + ")")
+			}
+			b.WriteString(", '[]'::json)")
+		}
+	}
+	b.WriteString(") FROM (").Join(inner).WriteString(") AS " + quote(a) + ")")
+	return inErr
+}
+
+// render is the SQL expression of a column's GraphQL value.
+func render(k kind, col string) string {
+	switch k {
+	case kindTime:
+		return "rtrim(rtrim(to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '0'), '.') || 'Z'"
+	case kindMoney:
+		return "round(" + col + "::numeric / 100, 2)::text"
+	default:
+		return col
+	}
+}
+
+func quote(name string) string { return `"` + name + `"` }
+
+
+func ident(alias, column string) string { return quote(alias) + "." + quote(column) }

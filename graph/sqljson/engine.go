@@ -1,0 +1,327 @@
+// Package sqljson answers the read-only root connections of a GraphQL query
+// (contacts, accounts, deals) with one PostgreSQL statement that builds
+// each record's JSON, nested records and connections included, as
+// PostGraphile does, instead of loading entities and marshalling them field
+// by field through gqlgen's executor.
+//
+// It answers a selection only when it reproduces the resolvers' answer
+// exactly: the same records in the same order, the same cursors, pages,
+// counts and scalar renderings, within the caller's organization and, for
+// members limited to their own records, only those. Anything else (other
+// databases, mutations, computed fields, backward or nested cursor
+// pagination, filters it cannot build) is left to the resolvers; the
+// answer is the same either way, only slower.
+package sqljson
+
+import (
+	"bytes"
+	"context"
+
+	stdsql "database/sql"
+	"io"
+	"strconv"
+	"sync"
+
+	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/headlesscrm/crm/internal/pulid"
+	"github.com/headlesscrm/crm/internal/tenant"
+)
+
+// ArgsFunc parses a connection field's arguments as its resolver would
+// receive them (graph.ConnectionArgs).
+type ArgsFunc func(ctx context.Context, es graphql.ExecutableSchema, typeName string, field *ast.Field, vars map[string]any) (map[string]any, bool, error)
+
+// Config is what an Engine reads from.
+type Config struct {
+	// DB is the PostgreSQL database.
+	DB *stdsql.DB
+	// Schema is the executable schema whose root fields are answered.
+	Schema graphql.ExecutableSchema
+	// Args parses connection arguments.
+	Args ArgsFunc
+	// Observe, if set, is called once per statement run, for tests that
+	// count the statements of a request.
+	Observe func()
+}
+
+// maxStatements bounds the prepared statements kept: one per query shape.
+const maxStatements = 512
+
+// Engine answers root connections in SQL.
+type Engine struct {
+	db        *stdsql.DB
+	schema    graphql.ExecutableSchema
+	args      ArgsFunc
+	observe   func()
+	tables    map[string]*table
+	satisfies map[string][]string
+	roots     map[string]string
+
+	mu    sync.Mutex
+	stmts map[string]*stdsql.Stmt
+}
+
+// New returns an Engine for a PostgreSQL database.
+func New(cfg Config) *Engine {
+	e := &Engine{
+		db: cfg.DB, schema: cfg.Schema, args: cfg.Args, observe: cfg.Observe,
+		tables:    newTables(),
+		satisfies: map[string][]string{},
+		roots:     map[string]string{"contacts": "Contact", "accounts": "Account", "deals": "Deal"},
+		stmts:     map[string]*stdsql.Stmt{},
+	}
+	s := cfg.Schema.Schema()
+	describe(e.tables, s)
+	for name := range e.tables {
+		sat := []string{name}
+		if def := s.Types[name]; def != nil {
+			sat = append(sat, def.Interfaces...)
+		}
+		e.satisfies[name] = sat
+	}
+	return e
+}
+
+// Answer answers the root field of ctx (a gqlgen root field middleware's
+// context) if the SQL path can, and reports whether it did. An answer may
+// be an error, reported on the field as a resolver's would be.
+func (e *Engine) Answer(ctx context.Context) (graphql.Marshaler, bool) {
+	oc := graphql.GetOperationContext(ctx)
+	fc := graphql.GetRootFieldContext(ctx)
+	if oc == nil || fc == nil || oc.Operation == nil || oc.Operation.Operation != ast.Query {
+		return nil, false
+	}
+	typ, ok := e.roots[fc.Field.Name]
+	if !ok {
+		return nil, false
+	}
+	org, ok := tenant.OrganizationID(ctx)
+	if !ok {
+		return nil, false
+	}
+	c := &compiler{ctx: ctx, e: e, oc: oc, org: org}
+	c.owner, _ = tenant.OwnRecordsOnly(ctx)
+	out, err := c.root(fc.Field, typ)
+	if err == errUnsupported {
+		return nil, false
+	}
+	if err != nil {
+		graphql.AddError(ctx, err)
+		return graphql.Null, true
+	}
+	return graphql.WriterFunc(func(w io.Writer) { _, _ = w.Write(out) }), true
+}
+
+// root answers a root connection: its statement returns the page's rows;
+// the connection around them, with cursors, is written here.
+func (c *compiler) root(f graphql.CollectedField, typ string) ([]byte, error) {
+	p, err := c.connectionPage("Query", f.Field, typ, true)
+	if err != nil {
+		return nil, err
+	}
+	conn := graphql.CollectFields(c.oc, f.Selections, []string{typ + "Connection"})
+	var edgeFields []graphql.CollectedField
+	var node *graphql.CollectedField
+	withTotal, withEdges := false, false
+	for _, cf := range conn {
+		switch cf.Name {
+		case "edges":
+			withEdges = true
+			edgeFields = graphql.CollectFields(c.oc, cf.Selections, []string{typ + "Edge"})
+			for i := range edgeFields {
+				switch edgeFields[i].Name {
+				case "node":
+					node = &edgeFields[i]
+				case "cursor", "__typename":
+				default:
+					return nil, errUnsupported
+				}
+			}
+		case "totalCount":
+			withTotal = true
+		case "pageInfo", "__typename":
+		default:
+			return nil, errUnsupported
+		}
+	}
+	if !withEdges {
+		// entgql answers pageInfo alone from a count: left to it.
+		return nil, errUnsupported
+	}
+	q, args, err := c.rootQuery(p, node, withTotal)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := c.e.query(c.ctx, q, args)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+
+	var edges bytes.Buffer
+	var first, last []byte
+	var total int64
+	n := 0
+	hasNext := false
+	for rows.Next() {
+		var (
+			id    stdsql.NullString
+			value any
+			obj   []byte
+			count stdsql.NullInt64
+		)
+		dest := []any{&id, &value, &obj}
+		if withTotal {
+			dest = append(dest, &count)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		total = count.Int64
+		if !id.Valid {
+			continue
+		}
+		if n == p.first {
+			hasNext = true
+			continue
+		}
+		cur := entgql.Cursor[pulid.ID]{ID: pulid.ID(id.String)}
+		if p.column != "id" {
+			cur.Value = value
+		}
+		var cb bytes.Buffer
+		cur.MarshalGQL(&cb)
+		if n == 0 {
+			first = cb.Bytes()
+		} else {
+			edges.WriteByte(',')
+		}
+		last = cb.Bytes()
+		n++
+		edges.WriteByte('{')
+		for i, ef := range edgeFields {
+			if i > 0 {
+				edges.WriteByte(',')
+			}
+			writeKey(&edges, ef.Alias)
+			switch ef.Name {
+			case "cursor":
+				edges.Write(last)
+			case "node":
+				edges.Write(obj)
+			case "__typename":
+				writeString(&edges, typ+"Edge")
+			}
+		}
+		edges.WriteByte('}')
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	var out bytes.Buffer
+	out.Grow(edges.Len() + 256)
+	out.WriteByte('{')
+	for i, cf := range conn {
+		if i > 0 {
+			out.WriteByte(',')
+		}
+		writeKey(&out, cf.Alias)
+		switch cf.Name {
+		case "edges":
+			out.WriteByte('[')
+			out.Write(edges.Bytes())
+			out.WriteByte(']')
+		case "totalCount":
+			out.WriteString(strconv.FormatInt(total, 10))
+		case "__typename":
+			writeString(&out, typ+"Connection")
+		case "pageInfo":
+			out.WriteByte('{')
+			for j, pf := range graphql.CollectFields(c.oc, cf.Selections, []string{"PageInfo"}) {
+				if j > 0 {
+					out.WriteByte(',')
+				}
+				writeKey(&out, pf.Alias)
+				switch pf.Name {
+				case "hasNextPage":
+					out.WriteString(strconv.FormatBool(hasNext))
+				case "hasPreviousPage":
+					out.WriteString(strconv.FormatBool(p.after != nil))
+				case "startCursor":
+					writeRaw(&out, first)
+				case "endCursor":
+					writeRaw(&out, last)
+				case "__typename":
+					writeString(&out, "PageInfo")
+				default:
+					return nil, errUnsupported
+				}
+			}
+			out.WriteByte('}')
+		}
+	}
+	out.WriteByte('}')
+	return out.Bytes(), nil
+}
+
+// query runs a statement, prepared once per connection and shape.
+func (e *Engine) query(ctx context.Context, q string, args []any) (*stdsql.Rows, error) {
+	if e.observe != nil {
+		e.observe()
+	}
+	e.mu.Lock()
+	st := e.stmts[q]
+	full := len(e.stmts) >= maxStatements
+	e.mu.Unlock()
+	if st == nil && !full {
+		prepared, err := e.db.PrepareContext(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		e.mu.Lock()
+		if st = e.stmts[q]; st == nil {
+			e.stmts[q], st = prepared, prepared
+		} else {
+			defer prepared.Close()
+		}
+		e.mu.Unlock()
+	}
+	if st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return e.db.QueryContext(ctx, q, args...)
+}
+
+// Close releases the prepared statements.
+func (e *Engine) Close() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for q, st := range e.stmts {
+		_ = st.Close()
+		delete(e.stmts, q)
+	}
+}
+
+func writeKey(b *bytes.Buffer, k string) {
+	writeString(b, k)
+	b.WriteByte(':')
+}
+
+// writeString writes a GraphQL name or type name, which need no escaping.
+func writeString(b *bytes.Buffer, s string) {
+	b.WriteByte('"')
+	b.WriteString(s)
+	b.WriteByte('"')
+}
+
+func writeRaw(b *bytes.Buffer, v []byte) {
+	if v == nil {
+		b.WriteString("null")
+		return
+	}
+	b.Write(v)
+}
