@@ -329,5 +329,4 @@ func render(k kind, col string) string {
 
 func quote(name string) string { return `"` + name + `"` }
 
-
 func ident(alias, column string) string { return quote(alias) + "." + quote(column) }
