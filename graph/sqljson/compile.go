@@ -128,8 +128,9 @@ func (c *compiler) rootQuery(p *page, node *graphql.CollectedField, withTotal bo
 	b := &sql.Builder{}
 	b.SetDialect(dialect.Postgres)
 	b.WriteString("SELECT " + ident(a, "id") + ", " + ident(a, p.column) + ", ")
+	var joins []join
 	if node != nil {
-		if err := c.object(b, p.t, p.typ, a, node.Selections); err != nil {
+		if err := c.object(b, p.t, p.typ, a, node.Selections, &joins); err != nil {
 			return "", nil, err
 		}
 	} else {
@@ -145,13 +146,36 @@ func (c *compiler) rootQuery(p *page, node *graphql.CollectedField, withTotal bo
 		b.WriteString(", sqljson_total.n FROM (").Join(count).WriteString(") AS sqljson_total LEFT JOIN (").
 			Join(inner).WriteString(") AS " + quote(a) + " ON true")
 	}
+	c.writeJoins(b, joins)
 	b.WriteString(" ORDER BY " + p.orderBy(a))
 	q, args := b.Query()
 	return q, args, nil
 }
 
-// object writes the JSON object of a record under alias a.
-func (c *compiler) object(b *sql.Builder, t *table, typ, a string, sels ast.SelectionSet) error {
+// join is a record reached by a to-one edge, joined to the rows of the
+// statement level it is selected at.
+type join struct {
+	t             *table
+	alias, parent string
+	column        string // the foreign key on the parent
+}
+
+// writeJoins writes the LEFT JOINs of a statement level's to-one edges:
+// each reaches a record of the caller's organization (and their own, when
+// limited), or none.
+func (c *compiler) writeJoins(b *sql.Builder, joins []join) {
+	for _, j := range joins {
+		b.WriteString(" LEFT JOIN " + quote(j.t.name) + " AS " + quote(j.alias) + " ON " + ident(j.alias, "id") + " = " + ident(j.parent, j.column) +
+			" AND " + ident(j.alias, "organization_id") + " = ").Arg(c.org)
+		if c.owner != "" && j.t.owned {
+			b.WriteString(" AND " + ident(j.alias, "owner_id") + " = ").Arg(c.owner)
+		}
+	}
+}
+
+// object writes the JSON object of a record under alias a; the records of
+// its to-one edges are added to joins.
+func (c *compiler) object(b *sql.Builder, t *table, typ, a string, sels ast.SelectionSet, joins *[]join) error {
 	fields := graphql.CollectFields(c.oc, sels, c.e.satisfies[typ])
 	if len(fields) > maxObjectFields {
 		return errUnsupported
@@ -179,9 +203,13 @@ func (c *compiler) object(b *sql.Builder, t *table, typ, a string, sels ast.Sele
 			return errUnsupported
 		}
 		if !e.many {
-			if err := c.toOne(b, target, e, a, f); err != nil {
+			j := join{t: target, alias: c.alias(), parent: a, column: e.column}
+			*joins = append(*joins, j)
+			b.WriteString("CASE WHEN " + ident(j.alias, "id") + " IS NULL THEN NULL ELSE ")
+			if err := c.object(b, target, e.target, j.alias, f.Selections, joins); err != nil {
 				return err
 			}
+			b.WriteString(" END")
 			continue
 		}
 		if err := c.connection(b, typ, e, a, f); err != nil {
@@ -190,21 +218,6 @@ func (c *compiler) object(b *sql.Builder, t *table, typ, a string, sels ast.Sele
 	}
 	b.WriteString(")")
 	return nil
-}
-
-// toOne writes the record a to-one edge reaches, or NULL.
-func (c *compiler) toOne(b *sql.Builder, t *table, e edge, parent string, f graphql.CollectedField) error {
-	a := c.alias()
-	s := c.filtered(&page{t: t}, a, "", "")
-	s.Where(sql.ExprP(ident(a, "id") + " = " + ident(parent, e.column)))
-	var err error
-	// Written as the selector is, so that the arguments of nested filters
-	// are numbered in place.
-	s.SelectExpr(sql.ExprFunc(func(sb *sql.Builder) {
-		err = c.object(sb, t, e.target, a, f.Selections)
-	}))
-	b.WriteString("(").Join(s).WriteString(")")
-	return err
 }
 
 // connection writes a nested connection: its first records in order, as
@@ -256,6 +269,7 @@ func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent 
 	inner.OrderExpr(sql.Raw(p.orderBy(a))).Limit(limit)
 
 	var inErr error
+	var joins []join
 	b.WriteString("(SELECT json_build_object(")
 	for i, cf := range conn {
 		if i > 0 {
@@ -297,7 +311,7 @@ func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent 
 				case "__typename":
 					b.WriteString("'" + e.target + "Edge'::text")
 				case "node":
-					if err := c.object(b, p.t, e.target, a, ef.Selections); err != nil {
+					if err := c.object(b, p.t, e.target, a, ef.Selections, &joins); err != nil {
 						return err
 					}
 				default:
@@ -311,7 +325,9 @@ func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent 
 			b.WriteString(", '[]'::json)")
 		}
 	}
-	b.WriteString(") FROM (").Join(inner).WriteString(") AS " + quote(a) + ")")
+	b.WriteString(") FROM (").Join(inner).WriteString(") AS " + quote(a))
+	c.writeJoins(b, joins)
+	b.WriteString(")")
 	return inErr
 }
 
@@ -319,9 +335,13 @@ func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent 
 func render(k kind, col string) string {
 	switch k {
 	case kindTime:
-		return "rtrim(rtrim(to_char(" + col + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '0'), '.') || 'Z'"
+		// JSON renders a timestamp as ISO 8601 with the fraction's
+		// trailing zeros trimmed, whatever the DateStyle: Go's RFC 3339
+		// (nano) once the zone is appended.
+		return "(to_json(" + col + " AT TIME ZONE 'UTC') #>> '{}') || 'Z'"
 	case kindMoney:
-		return "round(" + col + "::numeric / 100, 2)::text"
+		// Integer cents times 0.01 is a numeric of scale 2: "12.30".
+		return "(" + col + " * 0.01)::text"
 	default:
 		return col
 	}

@@ -30,6 +30,9 @@ type fixture struct {
 	url     string
 	counter *storetest.Counter
 	worker  *webhook.Worker
+	// referenceURL is the same API answering every field through the
+	// resolvers (server.Config.ResolversOnly), to compare the SQL path with.
+	referenceURL string
 }
 
 // tenantFixture is one organization with an owner session and an API token.
@@ -72,8 +75,12 @@ func eachDatabase(t *testing.T, fn func(t *testing.T, f *fixture)) {
 				Events: broker, Webhooks: webhook.NewService(s.Client, hookOpts), WakeDeliveries: worker.Wake,
 				ObserveStatements: counter.Observe,
 			}))
-			t.Cleanup(func() { srv.Close(); stop(); <-done; <-done })
-			fn(t, &fixture{t: t, store: s, ids: ids, url: srv.URL + "/graphql", counter: counter, worker: worker})
+			reference := httptest.NewServer(server.New(server.Config{
+				Store: s, Identity: ids, RateLimits: server.RateLimits{Disabled: true}, ResolversOnly: true,
+				Events: broker, Webhooks: webhook.NewService(s.Client, hookOpts), WakeDeliveries: worker.Wake,
+			}))
+			t.Cleanup(func() { srv.Close(); reference.Close(); stop(); <-done; <-done })
+			fn(t, &fixture{t: t, store: s, ids: ids, url: srv.URL + "/graphql", counter: counter, worker: worker, referenceURL: reference.URL + "/graphql"})
 		})
 	}
 }
@@ -141,8 +148,14 @@ func (r response) field() string {
 // do posts a GraphQL request with the bearer token ("" for none).
 func (f *fixture) do(token, query string, vars map[string]any) response {
 	f.t.Helper()
+	return f.doAt(f.url, token, query, vars)
+}
+
+// doAt posts a GraphQL request to the API at url.
+func (f *fixture) doAt(url, token, query string, vars map[string]any) response {
+	f.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, f.url, bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
