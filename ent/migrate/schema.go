@@ -103,6 +103,11 @@ var (
 				Columns: []*schema.Column{AccountsColumns[16], AccountsColumns[3]},
 			},
 			{
+				Name:    "account_organization_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{AccountsColumns[16], AccountsColumns[0]},
+			},
+			{
 				Name:    "account_organization_id_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{AccountsColumns[16], AccountsColumns[1]},
@@ -439,9 +444,19 @@ var (
 				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[8]},
 			},
 			{
-				Name:    "contact_organization_id_account_id",
+				Name:    "contact_organization_id_account_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[22]},
+				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[22], ContactsColumns[0]},
+			},
+			{
+				Name:    "contact_organization_id_referred_by_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[26], ContactsColumns[0]},
+			},
+			{
+				Name:    "contact_organization_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[0]},
 			},
 			{
 				Name:    "contact_organization_id_last_name_first_name",
@@ -615,9 +630,14 @@ var (
 				Columns: []*schema.Column{DealsColumns[15], DealsColumns[14], DealsColumns[7], DealsColumns[9]},
 			},
 			{
-				Name:    "deal_organization_id_account_id",
+				Name:    "deal_organization_id_contact_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{DealsColumns[15], DealsColumns[12]},
+				Columns: []*schema.Column{DealsColumns[15], DealsColumns[14], DealsColumns[0]},
+			},
+			{
+				Name:    "deal_organization_id_account_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{DealsColumns[15], DealsColumns[12], DealsColumns[0]},
 			},
 			{
 				Name:    "deal_organization_id_status_closed_at",
@@ -625,9 +645,14 @@ var (
 				Columns: []*schema.Column{DealsColumns[15], DealsColumns[7], DealsColumns[9]},
 			},
 			{
-				Name:    "deal_organization_id_stage_id",
+				Name:    "deal_organization_id_stage_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{DealsColumns[15], DealsColumns[17]},
+				Columns: []*schema.Column{DealsColumns[15], DealsColumns[17], DealsColumns[0]},
+			},
+			{
+				Name:    "deal_organization_id_id",
+				Unique:  false,
+				Columns: []*schema.Column{DealsColumns[15], DealsColumns[0]},
 			},
 			{
 				Name:    "deal_organization_id_external_id",

@@ -54,9 +54,13 @@ func (Deal) Edges() []ent.Edge {
 func (Deal) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("organization_id", "contact_id", "status", "closed_at"),
-		index.Fields("organization_id", "account_id"),
+		// A record's deals in ID order, the default order of nested
+		// connections: read straight from the index, without a sort.
+		index.Fields("organization_id", "contact_id", "id"),
+		index.Fields("organization_id", "account_id", "id"),
 		index.Fields("organization_id", "status", "closed_at"),
-		index.Fields("organization_id", "stage_id"),
+		index.Fields("organization_id", "stage_id", "id"),
+		index.Fields("organization_id", "id"),
 		index.Fields("organization_id", "external_id").Unique(),
 	}
 }

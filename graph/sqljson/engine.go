@@ -162,7 +162,7 @@ func (c *compiler) root(f graphql.CollectedField, typ string) ([]byte, error) {
 	defer rows.Close()
 
 	var edges bytes.Buffer
-	var first, last []byte
+	var first, last *entgql.Cursor[pulid.ID]
 	var total int64
 	n := 0
 	hasNext := false
@@ -188,18 +188,16 @@ func (c *compiler) root(f graphql.CollectedField, typ string) ([]byte, error) {
 			hasNext = true
 			continue
 		}
-		cur := entgql.Cursor[pulid.ID]{ID: pulid.ID(id.String)}
+		cur := &entgql.Cursor[pulid.ID]{ID: pulid.ID(id.String)}
 		if p.column != "id" {
 			cur.Value = value
 		}
-		var cb bytes.Buffer
-		cur.MarshalGQL(&cb)
 		if n == 0 {
-			first = cb.Bytes()
+			first = cur
 		} else {
 			edges.WriteByte(',')
 		}
-		last = cb.Bytes()
+		last = cur
 		n++
 		edges.WriteByte('{')
 		for i, ef := range edgeFields {
@@ -209,7 +207,7 @@ func (c *compiler) root(f graphql.CollectedField, typ string) ([]byte, error) {
 			writeKey(&edges, ef.Alias)
 			switch ef.Name {
 			case "cursor":
-				edges.Write(last)
+				cur.MarshalGQL(&edges)
 			case "node":
 				edges.Write(obj)
 			case "__typename":
@@ -252,9 +250,9 @@ func (c *compiler) root(f graphql.CollectedField, typ string) ([]byte, error) {
 				case "hasPreviousPage":
 					out.WriteString(strconv.FormatBool(p.after != nil))
 				case "startCursor":
-					writeRaw(&out, first)
+					writeCursor(&out, first)
 				case "endCursor":
-					writeRaw(&out, last)
+					writeCursor(&out, last)
 				case "__typename":
 					writeString(&out, "PageInfo")
 				default:
@@ -318,10 +316,10 @@ func writeString(b *bytes.Buffer, s string) {
 	b.WriteByte('"')
 }
 
-func writeRaw(b *bytes.Buffer, v []byte) {
-	if v == nil {
+func writeCursor(b *bytes.Buffer, c *entgql.Cursor[pulid.ID]) {
+	if c == nil {
 		b.WriteString("null")
 		return
 	}
-	b.Write(v)
+	c.MarshalGQL(b)
 }
