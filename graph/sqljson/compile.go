@@ -40,7 +40,10 @@ type page struct {
 	after  *entgql.Cursor[pulid.ID]
 	column string // order column
 	dir    entgql.OrderDirection
-	where  func(*sql.Selector)
+	// ordered is whether orderBy was given: the resolvers' cursors then
+	// carry the order value, even for ID.
+	ordered bool
+	where   func(*sql.Selector)
 }
 
 // connectionPage reads a connection field's arguments. Pages other than
@@ -70,7 +73,7 @@ func (c *compiler) connectionPage(parentType string, f *ast.Field, target string
 		if !t.columns[strings.ToLower(name)] {
 			return nil, errUnsupported
 		}
-		p.column, p.dir = strings.ToLower(name), dir
+		p.column, p.dir, p.ordered = strings.ToLower(name), dir, true
 	}
 	pred, err := t.where(args["where"])
 	if err != nil {
@@ -190,8 +193,12 @@ func (c *compiler) object(b *sql.Builder, t *table, typ, a string, sels ast.Sele
 			b.WriteString("'" + typ + "'::text")
 			continue
 		}
-		if k, ok := t.scalars[f.Name]; ok {
-			b.WriteString(render(k, ident(a, snake(f.Name))))
+		if sc, ok := t.scalars[f.Name]; ok {
+			col := ident(a, snake(f.Name))
+			if sc.zero != "" {
+				col = "coalesce(" + col + ", " + sc.zero + ")"
+			}
+			b.WriteString(render(sc.kind, col))
 			continue
 		}
 		e, ok := t.edges[f.Name]
@@ -230,6 +237,9 @@ func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent 
 		return err
 	}
 	conn := graphql.CollectFields(c.oc, f.Selections, []string{e.target + "Connection"})
+	if !plainConnection(conn) {
+		return errUnsupported
+	}
 	var edges, info *graphql.CollectedField
 	for i := range conn {
 		switch conn[i].Name {
@@ -237,9 +247,6 @@ func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent 
 			edges = &conn[i]
 		case "pageInfo":
 			info = &conn[i]
-		case "totalCount", "__typename":
-		default:
-			return errUnsupported
 		}
 	}
 	if edges == nil && info != nil {
@@ -302,7 +309,11 @@ func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent 
 			b.WriteString(")")
 		case "edges":
 			b.WriteString("coalesce(json_agg(json_build_object(")
-			for j, ef := range graphql.CollectFields(c.oc, edges.Selections, []string{e.target + "Edge"}) {
+			efs := graphql.CollectFields(c.oc, edges.Selections, []string{e.target + "Edge"})
+			if !plainEdge(efs) {
+				return errUnsupported
+			}
+			for j, ef := range efs {
 				if j > 0 {
 					b.WriteString(", ")
 				}
@@ -325,10 +336,50 @@ func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent 
 			b.WriteString(", '[]'::json)")
 		}
 	}
-	b.WriteString(") FROM (").Join(inner).WriteString(") AS " + quote(a))
-	c.writeJoins(b, joins)
+	b.WriteString(")")
+	if edges != nil {
+		b.WriteString(" FROM (").Join(inner).WriteString(") AS " + quote(a))
+		c.writeJoins(b, joins)
+	}
 	b.WriteString(")")
 	return inErr
+}
+
+// plainConnection reports whether a connection's selection is one the SQL
+// path answers like the resolvers: edges, pageInfo and totalCount each at
+// most once and under their own names (ent loads an aliased or repeated
+// one wrongly, so those are left to it), and nothing else but __typename.
+func plainConnection(fields []graphql.CollectedField) bool {
+	seen := map[string]bool{}
+	for _, f := range fields {
+		switch f.Name {
+		case "edges", "pageInfo", "totalCount":
+			if f.Alias != f.Name || seen[f.Name] {
+				return false
+			}
+			seen[f.Name] = true
+		case "__typename":
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// plainEdge is plainConnection for an edge: node at most once, cursor,
+// __typename.
+func plainEdge(fields []graphql.CollectedField) bool {
+	nodes := 0
+	for _, f := range fields {
+		switch f.Name {
+		case "node":
+			nodes++
+		case "cursor", "__typename":
+		default:
+			return false
+		}
+	}
+	return nodes <= 1
 }
 
 // render is the SQL expression of a column's GraphQL value.
@@ -338,7 +389,8 @@ func render(k kind, col string) string {
 		// JSON renders a timestamp as ISO 8601 with the fraction's
 		// trailing zeros trimmed, whatever the DateStyle: Go's RFC 3339
 		// (nano) once the zone is appended.
-		return "(to_json(" + col + " AT TIME ZONE 'UTC') #>> '{}') || 'Z'"
+		// gqlgen shows the zero time as null.
+		return "(to_json(NULLIF(" + col + ", '0001-01-01 00:00:00+00') AT TIME ZONE 'UTC') #>> '{}') || 'Z'"
 	case kindMoney:
 		// Integer cents times 0.01 is a numeric of scale 2: "12.30".
 		return "(" + col + " * 0.01)::text"

@@ -123,6 +123,9 @@ func (c *compiler) root(f graphql.CollectedField, typ string) ([]byte, error) {
 		return nil, err
 	}
 	conn := graphql.CollectFields(c.oc, f.Selections, []string{typ + "Connection"})
+	if !plainConnection(conn) {
+		return nil, errUnsupported
+	}
 	var edgeFields []graphql.CollectedField
 	var node *graphql.CollectedField
 	withTotal, withEdges := false, false
@@ -131,20 +134,16 @@ func (c *compiler) root(f graphql.CollectedField, typ string) ([]byte, error) {
 		case "edges":
 			withEdges = true
 			edgeFields = graphql.CollectFields(c.oc, cf.Selections, []string{typ + "Edge"})
+			if !plainEdge(edgeFields) {
+				return nil, errUnsupported
+			}
 			for i := range edgeFields {
-				switch edgeFields[i].Name {
-				case "node":
+				if edgeFields[i].Name == "node" {
 					node = &edgeFields[i]
-				case "cursor", "__typename":
-				default:
-					return nil, errUnsupported
 				}
 			}
 		case "totalCount":
 			withTotal = true
-		case "pageInfo", "__typename":
-		default:
-			return nil, errUnsupported
 		}
 	}
 	if !withEdges {
@@ -189,8 +188,8 @@ func (c *compiler) root(f graphql.CollectedField, typ string) ([]byte, error) {
 			continue
 		}
 		cur := &entgql.Cursor[pulid.ID]{ID: pulid.ID(id.String)}
-		if p.column != "id" {
-			cur.Value = value
+		if p.ordered {
+			cur.Value = cursorValue(value, p.t.fields[p.column])
 		}
 		if n == 0 {
 			first = cur

@@ -1,6 +1,7 @@
 package sqljson
 
 import (
+	"reflect"
 	"strings"
 	"unicode"
 
@@ -23,7 +24,7 @@ const (
 	kindPlain kind = iota // ID, String, enums, Int, Float, Boolean: as PostgreSQL renders it in JSON
 	kindTime              // RFC 3339 in UTC with trimmed fraction, as gqlgen's Time
 	kindMoney             // integer cents as a decimal string with two fraction digits
-	kindJSON              // Map and lists, stored as JSON
+	kindJSON              // lists, stored as JSON
 )
 
 // edge is a field of a type that leads to records of another type.
@@ -35,15 +36,27 @@ type edge struct {
 	column string
 }
 
+// scalar is a field read from a column.
+type scalar struct {
+	kind kind
+	// zero is the SQL literal of the Go zero value the resolvers show for
+	// a NULL column whose ent field is not a pointer ('' for an optional
+	// string), or "" when NULL shows as null.
+	zero string
+}
+
 // table is a record type answered in SQL.
 type table struct {
 	name    string          // SQL table
+	entity  reflect.Type    // the ent struct, whose field types say how NULLs and cursor values look
 	owned   bool            // has owner_id: members limited to their own records see only theirs
 	columns map[string]bool // ent's columns of the table
 	edges   map[string]edge // by GraphQL field name
 	// scalars are filled from the GraphQL schema: the fields of scalar or
 	// enum type (or lists of them) whose snake_case name is a column.
-	scalars map[string]kind
+	scalars map[string]scalar
+	// fields are the ent struct's field types by column.
+	fields map[string]reflect.Type
 	// where turns the entity's *ent.…WhereInput into its predicate; nil for
 	// an absent filter, an error for one the SQL path leaves to the
 	// resolver.
@@ -57,7 +70,7 @@ type table struct {
 func newTables() map[string]*table {
 	return map[string]*table{
 		"Contact": {
-			name: contact.Table, owned: true, columns: set(contact.Columns),
+			name: contact.Table, entity: reflect.TypeOf(ent.Contact{}), owned: true, columns: set(contact.Columns),
 			edges: map[string]edge{
 				"account":    {target: "Account", column: contact.AccountColumn},
 				"referredBy": {target: "Contact", column: contact.ReferredByColumn},
@@ -74,7 +87,7 @@ func newTables() map[string]*table {
 			},
 		},
 		"Account": {
-			name: account.Table, owned: true, columns: set(account.Columns),
+			name: account.Table, entity: reflect.TypeOf(ent.Account{}), owned: true, columns: set(account.Columns),
 			edges: map[string]edge{
 				"contacts": {target: "Contact", many: true, column: account.ContactsColumn},
 				"deals":    {target: "Deal", many: true, column: account.DealsColumn},
@@ -89,7 +102,7 @@ func newTables() map[string]*table {
 			},
 		},
 		"Deal": {
-			name: deal.Table, owned: true, columns: set(deal.Columns),
+			name: deal.Table, entity: reflect.TypeOf(ent.Deal{}), owned: true, columns: set(deal.Columns),
 			edges: map[string]edge{
 				"stage":   {target: "Stage", column: deal.StageColumn},
 				"account": {target: "Account", column: deal.AccountColumn},
@@ -105,7 +118,7 @@ func newTables() map[string]*table {
 			},
 		},
 		"Stage": {
-			name: stage.Table, columns: set(stage.Columns),
+			name: stage.Table, entity: reflect.TypeOf(ent.Stage{}), columns: set(stage.Columns),
 			edges: map[string]edge{
 				"pipeline": {target: "Pipeline", column: stage.PipelineColumn},
 				"deals":    {target: "Deal", many: true, column: stage.DealsColumn},
@@ -120,7 +133,7 @@ func newTables() map[string]*table {
 			},
 		},
 		"Pipeline": {
-			name: pipeline.Table, columns: set(pipeline.Columns),
+			name: pipeline.Table, entity: reflect.TypeOf(ent.Pipeline{}), columns: set(pipeline.Columns),
 			edges: map[string]edge{
 				"stages": {target: "Stage", many: true, column: pipeline.StagesColumn},
 			},
@@ -139,23 +152,78 @@ func whereOf[W any](p func(*W) (func(*sql.Selector), error)) func(any) (func(*sq
 	}
 }
 
-// describe fills each table's scalars from the GraphQL schema.
+// describe fills each table's scalars from the GraphQL schema and the ent
+// struct.
 func describe(tables map[string]*table, schema *ast.Schema) {
 	for name, t := range tables {
+		t.fields = map[string]reflect.Type{}
+		for i := range t.entity.NumField() {
+			sf := t.entity.Field(i)
+			if col, _, _ := strings.Cut(sf.Tag.Get("json"), ","); t.columns[col] {
+				t.fields[col] = sf.Type
+			}
+		}
 		def := schema.Types[name]
 		if def == nil {
 			continue
 		}
-		t.scalars = map[string]kind{}
+		t.scalars = map[string]scalar{}
 		for _, f := range def.Fields {
-			if len(f.Arguments) > 0 || !t.columns[snake(f.Name)] {
+			col := snake(f.Name)
+			goType, isField := t.fields[col]
+			if len(f.Arguments) > 0 || !isField {
 				continue
 			}
 			if k, ok := kindOf(schema, f.Type); ok {
-				t.scalars[f.Name] = k
+				t.scalars[f.Name] = scalar{kind: k, zero: zeroLiteral(goType)}
 			}
 		}
 	}
+}
+
+// zeroLiteral is the SQL literal of a Go type's zero value as GraphQL shows
+// it, for a non-pointer field read from a NULL column; "" when it shows as
+// null (pointers, slices, maps, times).
+func zeroLiteral(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "''"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+		reflect.Float32, reflect.Float64:
+		return "0"
+	case reflect.Bool:
+		return "false"
+	}
+	return ""
+}
+
+// cursorValue converts a column's value, as the driver scanned it, to the
+// type of the ent field it fills, so that a cursor carries exactly what
+// the resolvers' cursor carries: msgpack writes an int64 unlike an int, a
+// pointer to zero unlike a zero (which omitempty drops).
+func cursorValue(v any, t reflect.Type) any {
+	if v == nil || t == nil {
+		if t == nil {
+			return v
+		}
+		return reflect.Zero(t).Interface()
+	}
+	base := t
+	if t.Kind() == reflect.Pointer {
+		base = t.Elem()
+	}
+	rv := reflect.ValueOf(v)
+	if !rv.Type().ConvertibleTo(base) {
+		return v
+	}
+	cv := rv.Convert(base)
+	if t.Kind() != reflect.Pointer {
+		return cv.Interface()
+	}
+	p := reflect.New(base)
+	p.Elem().Set(cv)
+	return p.Interface()
 }
 
 // kindOf returns how a GraphQL type is rendered from its column.
@@ -174,7 +242,10 @@ func kindOf(schema *ast.Schema, typ *ast.Type) (kind, bool) {
 	case "Money":
 		return kindMoney, true
 	case "Map":
-		return kindJSON, true
+		// Left to the resolvers: they read maps through float64 and
+		// write their keys sorted, jsonb keeps every digit and sorts
+		// keys by length.
+		return 0, false
 	}
 	if def := schema.Types[typ.NamedType]; def != nil && def.Kind == ast.Enum {
 		return kindPlain, true

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/internal/money"
 )
@@ -203,8 +205,9 @@ func TestRequestsWithoutValidTokenAreUnauthenticated(t *testing.T) {
 }
 
 // TestPagesCountOnlyWhenAskedTo: paging through a list with pageInfo costs
-// one query besides the token lookup; only totalCount counts the list.
-// pageInfo is right either way.
+// one query besides the token lookup; only totalCount counts the list, in
+// a query of its own through the resolvers, within the page's statement
+// when PostgreSQL answers in SQL. pageInfo is right either way.
 func TestPagesCountOnlyWhenAskedTo(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, f *fixture) {
 		a := f.tenant("acme")
@@ -214,11 +217,12 @@ func TestPagesCountOnlyWhenAskedTo(t *testing.T) {
 			name, selection string
 			after           bool
 			wantStatements  int
+			wantInSQL       int // on PostgreSQL, answered by graph/sqljson
 			wantNext        bool
 		}{
-			{"first page with pageInfo", `pageInfo { hasNextPage hasPreviousPage endCursor } edges { node { id } }`, false, 2 + 1, true},
-			{"last page with pageInfo", `pageInfo { hasNextPage hasPreviousPage endCursor } edges { node { id } }`, true, 2 + 1, false},
-			{"first page with totalCount", `totalCount pageInfo { hasNextPage endCursor } edges { node { id } }`, false, 2 + 2, true},
+			{"first page with pageInfo", `pageInfo { hasNextPage hasPreviousPage endCursor } edges { node { id } }`, false, 2 + 1, 2 + 1, true},
+			{"last page with pageInfo", `pageInfo { hasNextPage hasPreviousPage endCursor } edges { node { id } }`, true, 2 + 1, 2 + 1, false},
+			{"first page with totalCount", `totalCount pageInfo { hasNextPage endCursor } edges { node { id } }`, false, 2 + 2, 2 + 1, true},
 		}
 		for _, tt := range tests {
 			vars := map[string]any{"after": nil}
@@ -238,8 +242,12 @@ func TestPagesCountOnlyWhenAskedTo(t *testing.T) {
 			}
 			f.counter.Reset()
 			f.ok(a.token, `query($after: Cursor) { contacts(first: 20, after: $after, orderBy: {field: ID, direction: ASC}) { `+tt.selection+` } }`, vars, &page)
-			if got := f.counter.Count(); got != tt.wantStatements {
-				t.Errorf("%s: %d SQL statements; want %d", tt.name, got, tt.wantStatements)
+			want := tt.wantStatements
+			if f.store.Dialect == dialect.Postgres {
+				want = tt.wantInSQL
+			}
+			if got := f.counter.Count(); got != want {
+				t.Errorf("%s: %d SQL statements; want %d", tt.name, got, want)
 			}
 			if page.Contacts.PageInfo.HasNextPage != tt.wantNext || page.Contacts.PageInfo.HasPreviousPage != tt.after {
 				t.Errorf("%s: pageInfo %+v; want hasNextPage %v, hasPreviousPage %v", tt.name, page.Contacts.PageInfo, tt.wantNext, tt.after)
