@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"entgo.io/contrib/entgql"
 	"entgo.io/ent"
@@ -33,6 +34,7 @@ import (
 	"github.com/headlesscrm/crm/ent/surveyresponse"
 	"github.com/headlesscrm/crm/ent/ticket"
 	"github.com/headlesscrm/crm/ent/user"
+	"github.com/headlesscrm/crm/internal/money"
 	"github.com/headlesscrm/crm/internal/pulid"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -303,6 +305,30 @@ func (_m *AccountQuery) Paginate(
 	}
 	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
 		return conn, nil
+	}
+	withZero := func(c *Cursor, zero ent.Value) *Cursor {
+		if c == nil || c.Value != nil {
+			return c
+		}
+		z := *c
+		z.Value = zero
+		return &z
+	}
+	switch pager.order.Field.column {
+	case account.FieldCreatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case account.FieldUpdatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case account.FieldName:
+		after, before = withZero(after, *new(string)), withZero(before, *new(string))
+	case account.FieldLifecycleStage:
+		after, before = withZero(after, *new(account.LifecycleStage)), withZero(before, *new(account.LifecycleStage))
+	case account.FieldPredictedClv:
+		after, before = withZero(after, *new(float64)), withZero(before, *new(float64))
+	case account.FieldProbabilityAlive:
+		after, before = withZero(after, *new(float64)), withZero(before, *new(float64))
+	case account.FieldValueScore:
+		after, before = withZero(after, *new(float64)), withZero(before, *new(float64))
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
@@ -762,6 +788,22 @@ func (_m *ActivityQuery) Paginate(
 	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
 		return conn, nil
 	}
+	withZero := func(c *Cursor, zero ent.Value) *Cursor {
+		if c == nil || c.Value != nil {
+			return c
+		}
+		z := *c
+		z.Value = zero
+		return &z
+	}
+	switch pager.order.Field.column {
+	case activity.FieldCreatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case activity.FieldUpdatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case activity.FieldType:
+		after, before = withZero(after, *new(activity.Type)), withZero(before, *new(activity.Type))
+	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
@@ -1148,6 +1190,20 @@ func (_m *AuditEntryQuery) Paginate(
 	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
 		return conn, nil
 	}
+	withZero := func(c *Cursor, zero ent.Value) *Cursor {
+		if c == nil || c.Value != nil {
+			return c
+		}
+		z := *c
+		z.Value = zero
+		return &z
+	}
+	switch pager.order.Field.column {
+	case auditentry.FieldCreatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case auditentry.FieldUpdatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
@@ -1479,6 +1535,28 @@ func (_m *CampaignQuery) Paginate(
 	}
 	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
 		return conn, nil
+	}
+	withZero := func(c *Cursor, zero ent.Value) *Cursor {
+		if c == nil || c.Value != nil {
+			return c
+		}
+		z := *c
+		z.Value = zero
+		return &z
+	}
+	switch pager.order.Field.column {
+	case campaign.FieldCreatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case campaign.FieldUpdatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case campaign.FieldName:
+		after, before = withZero(after, *new(string)), withZero(before, *new(string))
+	case campaign.FieldChannel:
+		after, before = withZero(after, *new(campaign.Channel)), withZero(before, *new(campaign.Channel))
+	case campaign.FieldBudget:
+		after, before = withZero(after, *new(money.Amount)), withZero(before, *new(money.Amount))
+	case campaign.FieldActualCost:
+		after, before = withZero(after, *new(money.Amount)), withZero(before, *new(money.Amount))
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
@@ -1902,6 +1980,22 @@ func (_m *CampaignMemberQuery) Paginate(
 	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
 		return conn, nil
 	}
+	withZero := func(c *Cursor, zero ent.Value) *Cursor {
+		if c == nil || c.Value != nil {
+			return c
+		}
+		z := *c
+		z.Value = zero
+		return &z
+	}
+	switch pager.order.Field.column {
+	case campaignmember.FieldCreatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case campaignmember.FieldUpdatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case campaignmember.FieldStatus:
+		after, before = withZero(after, *new(campaignmember.Status)), withZero(before, *new(campaignmember.Status))
+	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
@@ -2251,6 +2345,32 @@ func (_m *ContactQuery) Paginate(
 	}
 	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
 		return conn, nil
+	}
+	withZero := func(c *Cursor, zero ent.Value) *Cursor {
+		if c == nil || c.Value != nil {
+			return c
+		}
+		z := *c
+		z.Value = zero
+		return &z
+	}
+	switch pager.order.Field.column {
+	case contact.FieldCreatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case contact.FieldUpdatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case contact.FieldFirstName:
+		after, before = withZero(after, *new(string)), withZero(before, *new(string))
+	case contact.FieldLastName:
+		after, before = withZero(after, *new(string)), withZero(before, *new(string))
+	case contact.FieldLifecycleStage:
+		after, before = withZero(after, *new(contact.LifecycleStage)), withZero(before, *new(contact.LifecycleStage))
+	case contact.FieldPredictedClv:
+		after, before = withZero(after, *new(float64)), withZero(before, *new(float64))
+	case contact.FieldProbabilityAlive:
+		after, before = withZero(after, *new(float64)), withZero(before, *new(float64))
+	case contact.FieldValueScore:
+		after, before = withZero(after, *new(float64)), withZero(before, *new(float64))
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
@@ -2728,6 +2848,20 @@ func (_m *CustomerMetricsQuery) Paginate(
 	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
 		return conn, nil
 	}
+	withZero := func(c *Cursor, zero ent.Value) *Cursor {
+		if c == nil || c.Value != nil {
+			return c
+		}
+		z := *c
+		z.Value = zero
+		return &z
+	}
+	switch pager.order.Field.column {
+	case customermetrics.FieldCreatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case customermetrics.FieldUpdatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
@@ -3059,6 +3193,26 @@ func (_m *DealQuery) Paginate(
 	}
 	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
 		return conn, nil
+	}
+	withZero := func(c *Cursor, zero ent.Value) *Cursor {
+		if c == nil || c.Value != nil {
+			return c
+		}
+		z := *c
+		z.Value = zero
+		return &z
+	}
+	switch pager.order.Field.column {
+	case deal.FieldCreatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case deal.FieldUpdatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case deal.FieldName:
+		after, before = withZero(after, *new(string)), withZero(before, *new(string))
+	case deal.FieldAmount:
+		after, before = withZero(after, *new(money.Amount)), withZero(before, *new(money.Amount))
+	case deal.FieldStatus:
+		after, before = withZero(after, *new(deal.Status)), withZero(before, *new(deal.Status))
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
@@ -3482,6 +3636,20 @@ func (_m *EventQuery) Paginate(
 	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
 		return conn, nil
 	}
+	withZero := func(c *Cursor, zero ent.Value) *Cursor {
+		if c == nil || c.Value != nil {
+			return c
+		}
+		z := *c
+		z.Value = zero
+		return &z
+	}
+	switch pager.order.Field.column {
+	case event.FieldCreatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case event.FieldUpdatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
@@ -3814,6 +3982,20 @@ func (_m *LineItemQuery) Paginate(
 	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
 		return conn, nil
 	}
+	withZero := func(c *Cursor, zero ent.Value) *Cursor {
+		if c == nil || c.Value != nil {
+			return c
+		}
+		z := *c
+		z.Value = zero
+		return &z
+	}
+	switch pager.order.Field.column {
+	case lineitem.FieldCreatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case lineitem.FieldUpdatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
@@ -4145,6 +4327,22 @@ func (_m *OrganizationQuery) Paginate(
 	}
 	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
 		return conn, nil
+	}
+	withZero := func(c *Cursor, zero ent.Value) *Cursor {
+		if c == nil || c.Value != nil {
+			return c
+		}
+		z := *c
+		z.Value = zero
+		return &z
+	}
+	switch pager.order.Field.column {
+	case organization.FieldCreatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case organization.FieldUpdatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case organization.FieldName:
+		after, before = withZero(after, *new(string)), withZero(before, *new(string))
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
@@ -4496,6 +4694,22 @@ func (_m *PipelineQuery) Paginate(
 	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
 		return conn, nil
 	}
+	withZero := func(c *Cursor, zero ent.Value) *Cursor {
+		if c == nil || c.Value != nil {
+			return c
+		}
+		z := *c
+		z.Value = zero
+		return &z
+	}
+	switch pager.order.Field.column {
+	case pipeline.FieldCreatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case pipeline.FieldUpdatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case pipeline.FieldName:
+		after, before = withZero(after, *new(string)), withZero(before, *new(string))
+	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
@@ -4845,6 +5059,24 @@ func (_m *ProductQuery) Paginate(
 	}
 	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
 		return conn, nil
+	}
+	withZero := func(c *Cursor, zero ent.Value) *Cursor {
+		if c == nil || c.Value != nil {
+			return c
+		}
+		z := *c
+		z.Value = zero
+		return &z
+	}
+	switch pager.order.Field.column {
+	case product.FieldCreatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case product.FieldUpdatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case product.FieldName:
+		after, before = withZero(after, *new(string)), withZero(before, *new(string))
+	case product.FieldPrice:
+		after, before = withZero(after, *new(money.Amount)), withZero(before, *new(money.Amount))
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
@@ -5232,6 +5464,24 @@ func (_m *SegmentQuery) Paginate(
 	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
 		return conn, nil
 	}
+	withZero := func(c *Cursor, zero ent.Value) *Cursor {
+		if c == nil || c.Value != nil {
+			return c
+		}
+		z := *c
+		z.Value = zero
+		return &z
+	}
+	switch pager.order.Field.column {
+	case segment.FieldCreatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case segment.FieldUpdatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case segment.FieldName:
+		after, before = withZero(after, *new(string)), withZero(before, *new(string))
+	case segment.FieldSize:
+		after, before = withZero(after, *new(int)), withZero(before, *new(int))
+	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
@@ -5599,6 +5849,26 @@ func (_m *StageQuery) Paginate(
 	}
 	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
 		return conn, nil
+	}
+	withZero := func(c *Cursor, zero ent.Value) *Cursor {
+		if c == nil || c.Value != nil {
+			return c
+		}
+		z := *c
+		z.Value = zero
+		return &z
+	}
+	switch pager.order.Field.column {
+	case stage.FieldCreatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case stage.FieldUpdatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case stage.FieldName:
+		after, before = withZero(after, *new(string)), withZero(before, *new(string))
+	case stage.FieldPosition:
+		after, before = withZero(after, *new(int)), withZero(before, *new(int))
+	case stage.FieldProbability:
+		after, before = withZero(after, *new(float64)), withZero(before, *new(float64))
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
@@ -5986,6 +6256,22 @@ func (_m *SurveyQuery) Paginate(
 	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
 		return conn, nil
 	}
+	withZero := func(c *Cursor, zero ent.Value) *Cursor {
+		if c == nil || c.Value != nil {
+			return c
+		}
+		z := *c
+		z.Value = zero
+		return &z
+	}
+	switch pager.order.Field.column {
+	case survey.FieldCreatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case survey.FieldUpdatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case survey.FieldName:
+		after, before = withZero(after, *new(string)), withZero(before, *new(string))
+	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
@@ -6335,6 +6621,24 @@ func (_m *SurveyResponseQuery) Paginate(
 	}
 	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
 		return conn, nil
+	}
+	withZero := func(c *Cursor, zero ent.Value) *Cursor {
+		if c == nil || c.Value != nil {
+			return c
+		}
+		z := *c
+		z.Value = zero
+		return &z
+	}
+	switch pager.order.Field.column {
+	case surveyresponse.FieldCreatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case surveyresponse.FieldUpdatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case surveyresponse.FieldScore:
+		after, before = withZero(after, *new(int)), withZero(before, *new(int))
+	case surveyresponse.FieldSubmittedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
@@ -6703,6 +7007,28 @@ func (_m *TicketQuery) Paginate(
 	}
 	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
 		return conn, nil
+	}
+	withZero := func(c *Cursor, zero ent.Value) *Cursor {
+		if c == nil || c.Value != nil {
+			return c
+		}
+		z := *c
+		z.Value = zero
+		return &z
+	}
+	switch pager.order.Field.column {
+	case ticket.FieldCreatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case ticket.FieldUpdatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case ticket.FieldStatus:
+		after, before = withZero(after, *new(ticket.Status)), withZero(before, *new(ticket.Status))
+	case ticket.FieldPriority:
+		after, before = withZero(after, *new(ticket.Priority)), withZero(before, *new(ticket.Priority))
+	case ticket.FieldOpenedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case ticket.FieldCostToServe:
+		after, before = withZero(after, *new(money.Amount)), withZero(before, *new(money.Amount))
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
@@ -7107,6 +7433,24 @@ func (_m *UserQuery) Paginate(
 	}
 	if ignoredEdges || (first != nil && *first == 0) || (last != nil && *last == 0) {
 		return conn, nil
+	}
+	withZero := func(c *Cursor, zero ent.Value) *Cursor {
+		if c == nil || c.Value != nil {
+			return c
+		}
+		z := *c
+		z.Value = zero
+		return &z
+	}
+	switch pager.order.Field.column {
+	case user.FieldCreatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case user.FieldUpdatedAt:
+		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	case user.FieldEmail:
+		after, before = withZero(after, *new(string)), withZero(before, *new(string))
+	case user.FieldName:
+		after, before = withZero(after, *new(string)), withZero(before, *new(string))
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package sqljson
 import (
 	"context"
 	"errors"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -74,6 +75,16 @@ func (c *compiler) connectionPage(parentType string, f *ast.Field, target string
 			return nil, errUnsupported
 		}
 		p.column, p.dir, p.ordered = strings.ToLower(name), dir, true
+	}
+	if a := p.after; a != nil && a.Value == nil && p.ordered && p.column != "id" {
+		// msgpack's omitempty drops a zero order value from the cursor;
+		// for a field that cannot be NULL it was the zero value (as in
+		// ent/template/paginate.tmpl).
+		if t := t.fields[p.column]; t != nil && t.Kind() != reflect.Pointer {
+			z := *a
+			z.Value = reflect.Zero(t).Interface()
+			p.after = &z
+		}
 	}
 	pred, err := t.where(args["where"])
 	if err != nil {

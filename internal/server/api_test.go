@@ -258,3 +258,59 @@ func TestPagesCountOnlyWhenAskedTo(t *testing.T) {
 		}
 	})
 }
+
+// TestPagingByValueReachesEveryContactOnce: paging through contacts by
+// predicted CLV, most valuable first, two at a time, reaches every contact
+// exactly once and ends, though most contacts have no value yet (a CLV of
+// 0, which cursors used to leave out, restarting the list) — through the
+// SQL path and through the resolvers alike.
+func TestPagingByValueReachesEveryContactOnce(t *testing.T) {
+	eachDatabase(t, func(t *testing.T, f *fixture) {
+		a := f.tenant("acme")
+		values := []float64{0, 120.5, 0, 0, 42, 0, 120.5, 0, 7}
+		for i, v := range values {
+			f.store.Client.Contact.Create().SetFirstName(fmt.Sprintf("c%d", i)).SetPredictedClv(v).SaveX(a.ctx)
+		}
+		const q = `query($after: Cursor, $dir: OrderDirection!) { contacts(first: 2, after: $after, orderBy: {field: PREDICTED_CLV, direction: $dir}) {
+  pageInfo { hasNextPage endCursor } edges { node { id predictedClv: id } } } }`
+		for _, api := range []struct{ name, url string }{{"answered in SQL where it can", f.url}, {"resolvers only", f.referenceURL}} {
+			for _, dir := range []string{"DESC", "ASC"} {
+				seen := map[string]int{}
+				var after any
+				for page := 0; page < len(values); page++ {
+					var out struct {
+						Contacts struct {
+							PageInfo struct {
+								HasNextPage bool
+								EndCursor   string
+							}
+							Edges []struct{ Node struct{ ID string } }
+						}
+					}
+					r := f.doAt(api.url, a.token, q, map[string]any{"after": after, "dir": dir})
+					if len(r.Errors) > 0 {
+						t.Fatalf("%s %s: %+v", api.name, dir, r.Errors)
+					}
+					if err := json.Unmarshal(r.Data, &out); err != nil {
+						t.Fatal(err)
+					}
+					for _, e := range out.Contacts.Edges {
+						seen[e.Node.ID]++
+					}
+					if !out.Contacts.PageInfo.HasNextPage {
+						break
+					}
+					after = out.Contacts.PageInfo.EndCursor
+				}
+				if len(seen) != len(values) {
+					t.Errorf("%s, %s: paging reached %d of %d contacts", api.name, dir, len(seen), len(values))
+				}
+				for id, n := range seen {
+					if n != 1 {
+						t.Errorf("%s, %s: contact %s shown %d times", api.name, dir, id, n)
+					}
+				}
+			}
+		}
+	})
+}
