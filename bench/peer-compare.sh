@@ -3,7 +3,8 @@
 # the same nested query and the same load, in one run.
 #
 # Loads a PostgreSQL database with the peer's shape (1,000 accounts, 10,000
-# contacts, 30,000 deals) through `crm seed`, mints a read-only API token,
+# contacts, 30,000 deals) through `crm seed`, deals the deals out three per
+# contact as the peer's data has them, mints a read-only API token,
 # starts `crm serve` and loads it with wrk and the peers' post.lua (-t2 -c16,
 # DURATION seconds after a 3 s warm-up) with the peers' query translated to
 # this API: 50 contacts ordered by ID, each with its account's name and its
