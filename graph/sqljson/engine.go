@@ -47,8 +47,11 @@ type Config struct {
 	Observe func()
 }
 
-// maxStatements bounds the prepared statements kept: one per query shape.
-const maxStatements = 512
+// maxStatements bounds the prepared statements kept, one per query shape
+// (prepared on each pooled connection, each holding its plan in its
+// backend): an SPA asks a few dozen shapes; shapes beyond the bound run
+// unprepared, so that no stream of odd queries fills the database's memory.
+const maxStatements = 128
 
 // Engine answers root connections in SQL.
 type Engine struct {
