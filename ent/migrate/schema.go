@@ -103,11 +103,6 @@ var (
 				Columns: []*schema.Column{AccountsColumns[16], AccountsColumns[3]},
 			},
 			{
-				Name:    "account_organization_id_id",
-				Unique:  false,
-				Columns: []*schema.Column{AccountsColumns[16], AccountsColumns[0]},
-			},
-			{
 				Name:    "account_organization_id_created_at",
 				Unique:  false,
 				Columns: []*schema.Column{AccountsColumns[16], AccountsColumns[1]},
@@ -449,16 +444,6 @@ var (
 				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[22], ContactsColumns[0]},
 			},
 			{
-				Name:    "contact_organization_id_referred_by_id_id",
-				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[26], ContactsColumns[0]},
-			},
-			{
-				Name:    "contact_organization_id_id",
-				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[0]},
-			},
-			{
 				Name:    "contact_organization_id_last_name_first_name",
 				Unique:  false,
 				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[4], ContactsColumns[3]},
@@ -648,11 +633,6 @@ var (
 				Name:    "deal_organization_id_stage_id_id",
 				Unique:  false,
 				Columns: []*schema.Column{DealsColumns[15], DealsColumns[17], DealsColumns[0]},
-			},
-			{
-				Name:    "deal_organization_id_id",
-				Unique:  false,
-				Columns: []*schema.Column{DealsColumns[15], DealsColumns[0]},
 			},
 			{
 				Name:    "deal_organization_id_external_id",

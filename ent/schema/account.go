@@ -68,7 +68,6 @@ func (Account) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("organization_id", "domain").Unique(),
 		index.Fields("organization_id", "name"),
-		index.Fields("organization_id", "id"),
 		index.Fields("organization_id", "created_at"),
 		index.Fields("organization_id", "predicted_clv", "id"),
 		index.Fields("organization_id", "value_tier"),

@@ -82,8 +82,6 @@ func (Contact) Indexes() []ent.Index {
 		index.Fields("organization_id", "email").Unique(),
 		index.Fields("organization_id", "external_id").Unique(),
 		index.Fields("organization_id", "account_id", "id"),
-		index.Fields("organization_id", "referred_by_id", "id"),
-		index.Fields("organization_id", "id"),
 		index.Fields("organization_id", "last_name", "first_name"),
 		index.Fields("organization_id", "created_at"),
 		index.Fields("organization_id", "predicted_clv", "id"),

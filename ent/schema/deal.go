@@ -60,7 +60,6 @@ func (Deal) Indexes() []ent.Index {
 		index.Fields("organization_id", "account_id", "id"),
 		index.Fields("organization_id", "status", "closed_at"),
 		index.Fields("organization_id", "stage_id", "id"),
-		index.Fields("organization_id", "id"),
 		index.Fields("organization_id", "external_id").Unique(),
 	}
 }

@@ -33,7 +33,9 @@ var benchQueries = []struct {
 // in process: body decoding, authentication and limits, the SQL, and the
 // JSON encoding, over an organization of 2,000 demo contacts (in the peer
 // comparison's shape: a tenth as many accounts, three deals per contact).
-// Rate limits are on but too high to refuse anything.
+// Rate limits are on but too high to refuse anything. On PostgreSQL each
+// request runs through the SQL path (sql/…) and through the resolvers
+// alone (resolvers/…).
 //
 //	go test -run - -bench Request -cpuprofile cpu.out ./internal/server/
 func BenchmarkRequest(b *testing.B) {
@@ -74,24 +76,32 @@ func benchmarkRequests(b *testing.B, d string) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		h := server.New(server.Config{Store: s, Identity: ids, RateLimits: server.RateLimits{PerViewer: 1e9, PerIP: 1e9}})
-		for _, q := range benchQueries {
-			body, _ := json.Marshal(map[string]any{"query": q.query, "variables": map[string]any{"id": someContact}})
-			b.Run(q.name, func(b *testing.B) {
-				var bytesOut int
-				for b.Loop() {
-					req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-					req.Header.Set("Content-Type", "application/json")
-					req.Header.Set("Authorization", "Bearer "+token)
-					rec := httptest.NewRecorder()
-					h.ServeHTTP(rec, req)
-					if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
-						b.Fatalf("status %d: %.500s", rec.Code, rec.Body.String())
+		// On PostgreSQL, the SQL path (graph/sqljson) and the resolvers
+		// alone, side by side.
+		modes := []string{"resolvers"}
+		if s.Dialect == "postgres" {
+			modes = []string{"sql", "resolvers"}
+		}
+		for _, mode := range modes {
+			h := server.New(server.Config{Store: s, Identity: ids, RateLimits: server.RateLimits{PerViewer: 1e9, PerIP: 1e9}, ResolversOnly: mode == "resolvers"})
+			for _, q := range benchQueries {
+				body, _ := json.Marshal(map[string]any{"query": q.query, "variables": map[string]any{"id": someContact}})
+				b.Run(mode+"/"+q.name, func(b *testing.B) {
+					var bytesOut int
+					for b.Loop() {
+						req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+						req.Header.Set("Content-Type", "application/json")
+						req.Header.Set("Authorization", "Bearer "+token)
+						rec := httptest.NewRecorder()
+						h.ServeHTTP(rec, req)
+						if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
+							b.Fatalf("status %d: %.500s", rec.Code, rec.Body.String())
+						}
+						bytesOut = rec.Body.Len()
 					}
-					bytesOut = rec.Body.Len()
-				}
-				b.ReportMetric(float64(bytesOut), "bytes/resp")
-			})
+					b.ReportMetric(float64(bytesOut), "bytes/resp")
+				})
+			}
 		}
 	}
 }
