@@ -78,13 +78,7 @@ func newTables() map[string]*table {
 				"referrals":  {target: "Contact", many: true, column: contact.ReferralsColumn},
 			},
 			where: whereOf(func(w *ent.ContactWhereInput) (func(*sql.Selector), error) { p, err := w.P(); return p, err }),
-			order: func(v any) (string, entgql.OrderDirection, bool) {
-				o, _ := v.(*ent.ContactOrder)
-				if o == nil || o.Field == nil {
-					return "", "", false
-				}
-				return o.Field.String(), o.Direction, true
-			},
+			order: orderOf(func(o *ent.ContactOrder) (*ent.ContactOrderField, entgql.OrderDirection) { return o.Field, o.Direction }),
 		},
 		"Account": {
 			name: account.Table, entity: reflect.TypeOf(ent.Account{}), owned: true, columns: set(account.Columns),
@@ -93,13 +87,7 @@ func newTables() map[string]*table {
 				"deals":    {target: "Deal", many: true, column: account.DealsColumn},
 			},
 			where: whereOf(func(w *ent.AccountWhereInput) (func(*sql.Selector), error) { p, err := w.P(); return p, err }),
-			order: func(v any) (string, entgql.OrderDirection, bool) {
-				o, _ := v.(*ent.AccountOrder)
-				if o == nil || o.Field == nil {
-					return "", "", false
-				}
-				return o.Field.String(), o.Direction, true
-			},
+			order: orderOf(func(o *ent.AccountOrder) (*ent.AccountOrderField, entgql.OrderDirection) { return o.Field, o.Direction }),
 		},
 		"Deal": {
 			name: deal.Table, entity: reflect.TypeOf(ent.Deal{}), owned: true, columns: set(deal.Columns),
@@ -109,13 +97,7 @@ func newTables() map[string]*table {
 				"contact": {target: "Contact", column: deal.ContactColumn},
 			},
 			where: whereOf(func(w *ent.DealWhereInput) (func(*sql.Selector), error) { p, err := w.P(); return p, err }),
-			order: func(v any) (string, entgql.OrderDirection, bool) {
-				o, _ := v.(*ent.DealOrder)
-				if o == nil || o.Field == nil {
-					return "", "", false
-				}
-				return o.Field.String(), o.Direction, true
-			},
+			order: orderOf(func(o *ent.DealOrder) (*ent.DealOrderField, entgql.OrderDirection) { return o.Field, o.Direction }),
 		},
 		"Stage": {
 			name: stage.Table, entity: reflect.TypeOf(ent.Stage{}), columns: set(stage.Columns),
@@ -124,13 +106,7 @@ func newTables() map[string]*table {
 				"deals":    {target: "Deal", many: true, column: stage.DealsColumn},
 			},
 			where: whereOf(func(w *ent.StageWhereInput) (func(*sql.Selector), error) { p, err := w.P(); return p, err }),
-			order: func(v any) (string, entgql.OrderDirection, bool) {
-				o, _ := v.(*ent.StageOrder)
-				if o == nil || o.Field == nil {
-					return "", "", false
-				}
-				return o.Field.String(), o.Direction, true
-			},
+			order: orderOf(func(o *ent.StageOrder) (*ent.StageOrderField, entgql.OrderDirection) { return o.Field, o.Direction }),
 		},
 		"Pipeline": {
 			name: pipeline.Table, entity: reflect.TypeOf(ent.Pipeline{}), columns: set(pipeline.Columns),
@@ -149,6 +125,26 @@ func whereOf[W any](p func(*W) (func(*sql.Selector), error)) func(any) (func(*sq
 			return nil, nil
 		}
 		return p(w)
+	}
+}
+
+// orderOf adapts an entity's *ent.…Order to the name and direction of its
+// order field.
+func orderOf[O any, F interface {
+	comparable
+	String() string
+}](get func(*O) (F, entgql.OrderDirection)) func(any) (string, entgql.OrderDirection, bool) {
+	return func(v any) (string, entgql.OrderDirection, bool) {
+		o, _ := v.(*O)
+		if o == nil {
+			return "", "", false
+		}
+		field, dir := get(o)
+		var none F
+		if field == none {
+			return "", "", false
+		}
+		return field.String(), dir, true
 	}
 }
 
