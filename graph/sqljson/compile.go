@@ -251,29 +251,41 @@ func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent 
 	if !plainConnection(conn) {
 		return errUnsupported
 	}
-	var edges, info *graphql.CollectedField
-	for i := range conn {
-		switch conn[i].Name {
+	// The selections of edges and pageInfo, collected once: each appears
+	// at most once (plainConnection).
+	var edgeFields, infoFields []graphql.CollectedField
+	withEdges, withInfo := false, false
+	for _, cf := range conn {
+		switch cf.Name {
 		case "edges":
-			edges = &conn[i]
+			withEdges = true
+			edgeFields = graphql.CollectFields(c.oc, cf.Selections, []string{e.target + "Edge"})
 		case "pageInfo":
-			info = &conn[i]
+			withInfo = true
+			infoFields = graphql.CollectFields(c.oc, cf.Selections, []string{"PageInfo"})
 		}
 	}
-	if edges == nil && info != nil {
+	if !withEdges && withInfo {
 		// entgql answers pageInfo alone from a count: left to it.
 		return errUnsupported
 	}
+	if !plainEdge(edgeFields) {
+		return errUnsupported
+	}
+	for _, ef := range edgeFields {
+		if ef.Name == "cursor" {
+			// Cursors of nested edges are left to the resolvers.
+			return errUnsupported
+		}
+	}
 	needNext := false
-	if info != nil {
-		for _, pf := range graphql.CollectFields(c.oc, info.Selections, []string{"PageInfo"}) {
-			switch pf.Name {
-			case "hasNextPage":
-				needNext = true
-			case "hasPreviousPage", "__typename":
-			default:
-				return errUnsupported
-			}
+	for _, pf := range infoFields {
+		switch pf.Name {
+		case "hasNextPage":
+			needNext = true
+		case "hasPreviousPage", "__typename":
+		default:
+			return errUnsupported
 		}
 	}
 	a := c.alias()
@@ -286,7 +298,6 @@ func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent 
 	}
 	inner.OrderExpr(sql.Raw(p.orderBy(a))).Limit(limit)
 
-	var inErr error
 	var joins []join
 	b.WriteString("(SELECT json_build_object(")
 	for i, cf := range conn {
@@ -303,7 +314,7 @@ func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent 
 			b.WriteString("(").Join(count).WriteString(")")
 		case "pageInfo":
 			b.WriteString("json_build_object(")
-			for j, pf := range graphql.CollectFields(c.oc, info.Selections, []string{"PageInfo"}) {
+			for j, pf := range infoFields {
 				if j > 0 {
 					b.WriteString(", ")
 				}
@@ -320,11 +331,7 @@ func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent 
 			b.WriteString(")")
 		case "edges":
 			b.WriteString("coalesce(json_agg(json_build_object(")
-			efs := graphql.CollectFields(c.oc, edges.Selections, []string{e.target + "Edge"})
-			if !plainEdge(efs) {
-				return errUnsupported
-			}
-			for j, ef := range efs {
+			for j, ef := range edgeFields {
 				if j > 0 {
 					b.WriteString(", ")
 				}
@@ -336,8 +343,6 @@ func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent 
 					if err := c.object(b, p.t, e.target, a, ef.Selections, &joins); err != nil {
 						return err
 					}
-				default:
-					inErr = errUnsupported
 				}
 			}
 			b.WriteString(") ORDER BY " + p.orderBy(a) + ")")
@@ -348,12 +353,12 @@ func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent 
 		}
 	}
 	b.WriteString(")")
-	if edges != nil {
+	if withEdges {
 		b.WriteString(" FROM (").Join(inner).WriteString(") AS " + quote(a))
 		c.writeJoins(b, joins)
 	}
 	b.WriteString(")")
-	return inErr
+	return nil
 }
 
 // plainConnection reports whether a connection's selection is one the SQL

@@ -296,16 +296,6 @@ func (e *Engine) query(ctx context.Context, q string, args []any) (*stdsql.Rows,
 	return e.db.QueryContext(ctx, q, args...)
 }
 
-// Close releases the prepared statements.
-func (e *Engine) Close() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for q, st := range e.stmts {
-		_ = st.Close()
-		delete(e.stmts, q)
-	}
-}
-
 func writeKey(b *bytes.Buffer, k string) {
 	writeString(b, k)
 	b.WriteByte(':')

@@ -2,12 +2,16 @@ package sqljson
 
 import (
 	"bytes"
+	"context"
 	"reflect"
 	"testing"
 
 	"entgo.io/contrib/entgql"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/headlesscrm/crm/ent"
+	"github.com/headlesscrm/crm/graph"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
 
@@ -49,6 +53,30 @@ func TestCursorValuesAreTheResolvers(t *testing.T) {
 		entgql.Cursor[pulid.ID]{ID: "acc_1", Value: tt.want}.MarshalGQL(&w)
 		if g.String() != w.String() {
 			t.Errorf("%s: cursor %s, want %s", tt.name, g.String(), w.String())
+		}
+	}
+}
+
+// TestEveryConnectionHasItsArguments: every connection the SQL path builds,
+// root or nested, has its arguments parsed by graph.ConnectionArgs;
+// otherwise it would silently fall back to the resolvers.
+func TestEveryConnectionHasItsArguments(t *testing.T) {
+	es := graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}})
+	ctx := graphql.WithOperationContext(context.Background(), &graphql.OperationContext{})
+	check := func(typ, field string) {
+		f := &ast.Field{Name: field}
+		if _, ok, err := graph.ConnectionArgs(ctx, es, typ, f, nil); !ok || err != nil {
+			t.Errorf("%s.%s: arguments not parsed (ok %v, err %v)", typ, field, ok, err)
+		}
+	}
+	for field := range New(Config{Schema: es}).roots {
+		check("Query", field)
+	}
+	for typ, tb := range newTables() {
+		for field, ed := range tb.edges {
+			if ed.many {
+				check(typ, field)
+			}
 		}
 	}
 }
