@@ -74,6 +74,7 @@ func refreshAnalytics(ctx context.Context, args []string) error {
 	c.flags(fs)
 	slug := fs.String("org", "", "organization slug")
 	asOf := fs.String("as-of", "", "last day of purchases to use, YYYY-MM-DD (default today)")
+	verbose := fs.Bool("phases", false, "print how long each step of the refresh took")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -106,6 +107,11 @@ func refreshAnalytics(ctx context.Context, args []string) error {
 		fmt.Printf(" (r=%.3f alpha=%.3f a=%.3f b=%.3f)", m.Bgnbd["r"], m.Bgnbd["alpha"], m.Bgnbd["a"], m.Bgnbd["b"])
 	}
 	fmt.Printf("; Go heap peak %.0f MB.\n", float64(ms.HeapSys)/(1<<20))
+	if *verbose {
+		for _, p := range res.Phases {
+			fmt.Printf("  %-40s %s\n", p.Name, p.Took.Round(time.Millisecond))
+		}
+	}
 	return nil
 }
 

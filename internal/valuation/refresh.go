@@ -29,6 +29,7 @@ func (s *Service) Refresh(ctx context.Context, opt Options) (*Result, error) {
 	opt = opt.withDefaults(start)
 	opt.Unit = clvmodel.UnitWEEKS // the materialized model inputs are in weeks
 	unit := UnitOf(opt.Unit)
+	ph := newPhases(s.now)
 
 	contacts, contactOrder, err := s.readContacts(ctx, org)
 	if err != nil {
@@ -44,6 +45,7 @@ func (s *Service) Refresh(ctx context.Context, opt Options) (*Result, error) {
 	if err := s.readContactSignals(ctx, org, opt.AsOf, contacts); err != nil {
 		return nil, fmt.Errorf("valuation: reading engagement: %w", err)
 	}
+	ph.done("read contacts")
 	var buyers []analytics.CustomerSummary
 	for _, id := range contactOrder {
 		if c := contacts[id]; c.bought {
@@ -55,8 +57,10 @@ func (s *Service) Refresh(ctx context.Context, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	ph.done("fit")
 	rows := s.value(ctx, model, opt, contacts, contactOrder)
-	if err := s.writeMetrics(ctx, org, "contact", rows, opt.AsOf, start); err != nil {
+	ph.done("value contacts")
+	if err := s.writeMetrics(ctx, org, "contact", rows, opt.AsOf, start, ph); err != nil {
 		return nil, err
 	}
 
@@ -72,13 +76,15 @@ func (s *Service) Refresh(ctx context.Context, opt Options) (*Result, error) {
 	}
 	rollUpSignals(contacts, accounts)
 	arows := s.value(ctx, model, opt, accounts, accountOrder)
-	if err := s.writeMetrics(ctx, org, "account", arows, opt.AsOf, start); err != nil {
+	ph.done("read and value accounts")
+	if err := s.writeMetrics(ctx, org, "account", arows, opt.AsOf, start, ph); err != nil {
 		return nil, err
 	}
 	if err := segment.RefreshAll(ctx, s.store.Client, s.now()); err != nil {
 		return nil, fmt.Errorf("valuation: refreshing segments: %w", err)
 	}
-	return &Result{Model: stored, Contacts: len(rows), Accounts: len(arows), Took: s.now().Sub(start)}, nil
+	ph.done("refresh segments")
+	return &Result{Model: stored, Contacts: len(rows), Accounts: len(arows), Took: s.now().Sub(start), Phases: ph.list}, nil
 }
 
 // rollUpSignals gives each account the engagement, advocacy and mean
@@ -226,7 +232,7 @@ func modelName(m analytics.Model) string {
 // are bulk-loaded (COPY on PostgreSQL): every value is computed here from
 // records just read within the organization, so the record rules have
 // nothing to check.
-func (s *Service) writeMetrics(ctx context.Context, org, kind string, rows []valued, asOf, now time.Time) error {
+func (s *Service) writeMetrics(ctx context.Context, org, kind string, rows []valued, asOf, now time.Time, ph *phases) error {
 	tx, err := s.store.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -243,6 +249,7 @@ func (s *Service) writeMetrics(ctx context.Context, org, kind string, rows []val
 	if _, err := tx.ExecContext(ctx, del, org); err != nil {
 		return fail(err)
 	}
+	ph.done("delete " + kind + " metrics")
 	asOf, now = asOf.UTC(), now.UTC()
 	err = store.BulkInsert(ctx, tx, s.store.Dialect, customermetrics.Table, metricsColumns(key), len(rows), func(i int, dst []any) {
 		metricsValues(dst, org, rows[i], asOf, now)
@@ -250,13 +257,19 @@ func (s *Service) writeMetrics(ctx context.Context, org, kind string, rows []val
 	if err != nil {
 		return fail(err)
 	}
+	ph.done("insert " + kind + " metrics")
 	q := s.store.Rebind(`UPDATE ` + table + ` SET predicted_clv = m.predicted_clv, probability_alive = m.probability_alive,
 		value_score = m.value_score, value_tier = m.value_tier, rfm_segment = m.rfm_segment
 		FROM customer_metrics m WHERE m.` + key + ` = ` + table + `.id AND m.organization_id = ? AND ` + table + `.organization_id = ?`)
 	if _, err := tx.ExecContext(ctx, q, org, org); err != nil {
 		return fail(err)
 	}
-	return tx.Commit()
+	ph.done("copy " + kind + " values onto " + table)
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	ph.done("commit " + kind + " metrics")
+	return nil
 }
 
 // metricsColumns are the columns metricsValues fills, key being

@@ -81,6 +81,33 @@ type Result struct {
 	Contacts, Accounts int
 	// Took is how long the refresh took.
 	Took time.Duration
+	// Phases are the steps of the refresh in order, with how long each
+	// took: where the time of a slow refresh goes.
+	Phases []Phase
+}
+
+// Phase is one timed step of a refresh.
+type Phase struct {
+	// Name says what the step did, e.g. "fit" or "write contact metrics".
+	Name string
+	// Took is the step's wall-clock time.
+	Took time.Duration
+}
+
+// phases times the steps of a refresh one after the other.
+type phases struct {
+	list []Phase
+	last time.Time
+	now  func() time.Time
+}
+
+func newPhases(now func() time.Time) *phases { return &phases{last: now(), now: now} }
+
+// done records the step that ran since the previous one ended.
+func (p *phases) done(name string) {
+	t := p.now()
+	p.list = append(p.list, Phase{Name: name, Took: t.Sub(p.last)})
+	p.last = t
 }
 
 // UnitOf maps the stored enum to a time unit.
