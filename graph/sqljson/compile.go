@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -31,6 +32,9 @@ type compiler struct {
 	org    string
 	owner  string // the user whose records alone are visible, if limited
 	nalias int
+	// used are the columns read from each page's rows, by alias: a page's
+	// subquery selects only these, not whole rows.
+	used map[string][]string
 }
 
 // page is a connection's page as the arguments ask for it.
@@ -99,6 +103,30 @@ func (c *compiler) alias() string {
 	return "t" + strconv.Itoa(c.nalias)
 }
 
+// use records that the statement reads column of the rows under alias a
+// and returns the column's reference.
+func (c *compiler) use(a, column string) string {
+	if c.used == nil {
+		c.used = map[string][]string{}
+	}
+	if !slices.Contains(c.used[a], column) {
+		c.used[a] = append(c.used[a], column)
+	}
+	return ident(a, column)
+}
+
+// selectUsed makes a page's subquery select, under alias a, the ID, the
+// order column and the columns the statement reads from its rows.
+func (c *compiler) selectUsed(inner *sql.Selector, p *page, a string) {
+	c.use(a, "id")
+	c.use(a, p.column)
+	cols := make([]string, len(c.used[a]))
+	for i, col := range c.used[a] {
+		cols[i] = ident(a, col)
+	}
+	inner.SelectExpr(sql.Raw(strings.Join(cols, ", ")))
+}
+
 // filtered selects the records of a page's table visible to the caller
 // that match its filter, under alias a: the organization's, the caller's
 // own when limited, children of parent (by the edge's column) when nested.
@@ -133,7 +161,6 @@ func (p *page) orderBy(a string) string {
 func (c *compiler) rootQuery(p *page, node *graphql.CollectedField, withTotal bool) (string, []any, error) {
 	a := c.alias()
 	inner := c.filtered(p, a, "", "")
-	inner.SelectExpr(sql.Raw(quote(a) + ".*"))
 	for _, pred := range entgql.CursorsPredicate(p.after, nil, "id", p.column, p.dir) {
 		pred(inner)
 	}
@@ -150,6 +177,7 @@ func (c *compiler) rootQuery(p *page, node *graphql.CollectedField, withTotal bo
 	} else {
 		b.WriteString("NULL")
 	}
+	c.selectUsed(inner, p, a)
 	if !withTotal {
 		b.WriteString(" FROM (").Join(inner).WriteString(") AS " + quote(a))
 	} else {
@@ -205,7 +233,7 @@ func (c *compiler) object(b *sql.Builder, t *table, typ, a string, sels ast.Sele
 			continue
 		}
 		if sc, ok := t.scalars[f.Name]; ok {
-			col := ident(a, snake(f.Name))
+			col := c.use(a, snake(f.Name))
 			if sc.zero != "" {
 				col = "coalesce(" + col + ", " + sc.zero + ")"
 			}
@@ -222,6 +250,7 @@ func (c *compiler) object(b *sql.Builder, t *table, typ, a string, sels ast.Sele
 		}
 		if !e.many {
 			j := join{t: target, alias: c.alias(), parent: a, column: e.column}
+			c.use(a, e.column)
 			*joins = append(*joins, j)
 			b.WriteString("CASE WHEN " + ident(j.alias, "id") + " IS NULL THEN NULL ELSE ")
 			if err := c.object(b, target, e.target, j.alias, f.Selections, joins); err != nil {
@@ -290,10 +319,8 @@ func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent 
 	}
 	a := c.alias()
 	inner := c.filtered(p, a, parent, e.column)
-	inner.SelectExpr(sql.Raw(quote(a) + ".*"))
 	limit := p.first
 	if needNext {
-		inner.AppendSelectExpr(sql.Raw("row_number() OVER (ORDER BY " + p.orderBy(a) + ") AS sqljson_rn"))
 		limit++
 	}
 	inner.OrderExpr(sql.Raw(p.orderBy(a))).Limit(limit)
@@ -354,6 +381,10 @@ func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent 
 	}
 	b.WriteString(")")
 	if withEdges {
+		c.selectUsed(inner, p, a)
+		if needNext {
+			inner.AppendSelectExpr(sql.Raw("row_number() OVER (ORDER BY " + p.orderBy(a) + ") AS sqljson_rn"))
+		}
 		b.WriteString(" FROM (").Join(inner).WriteString(") AS " + quote(a))
 		c.writeJoins(b, joins)
 	}
