@@ -188,7 +188,7 @@ func (c *compiler) rootQuery(p *page, node *graphql.CollectedField, withTotal bo
 		b.WriteString(", sqljson_total.n FROM (").Join(count).WriteString(") AS sqljson_total LEFT JOIN (").
 			Join(inner).WriteString(") AS " + quote(a) + " ON true")
 	}
-	c.writeJoins(b, joins)
+	c.writeJoins(b, joins, true)
 	b.WriteString(" ORDER BY " + p.orderBy(a))
 	q, args := b.Query()
 	return q, args, nil
@@ -204,14 +204,36 @@ type join struct {
 
 // writeJoins writes the LEFT JOINs of a statement level's to-one edges:
 // each reaches a record of the caller's organization (and their own, when
-// limited), or none.
-func (c *compiler) writeJoins(b *sql.Builder, joins []join) {
+// limited), or none. With lateral, each record is read by its key, row by
+// row: the root level has at most a page of rows, and the planner would
+// otherwise hash the organization's whole table to join a page to it.
+// Nested levels are plain joins, whose small targets (stages) hash once.
+func (c *compiler) writeJoins(b *sql.Builder, joins []join, lateral bool) {
 	for _, j := range joins {
-		b.WriteString(" LEFT JOIN " + quote(j.t.name) + " AS " + quote(j.alias) + " ON " + ident(j.alias, "id") + " = " + ident(j.parent, j.column) +
-			" AND " + ident(j.alias, "organization_id") + " = ").Arg(c.org)
-		if c.owner != "" && j.t.owned {
-			b.WriteString(" AND " + ident(j.alias, "owner_id") + " = ").Arg(c.owner)
+		if !lateral {
+			b.WriteString(" LEFT JOIN " + quote(j.t.name) + " AS " + quote(j.alias) + " ON ")
+			c.joinCondition(b, j)
+			continue
 		}
+		c.use(j.alias, "id")
+		cols := make([]string, len(c.used[j.alias]))
+		for i, col := range c.used[j.alias] {
+			cols[i] = ident(j.alias, col)
+		}
+		b.WriteString(" LEFT JOIN LATERAL (SELECT " + strings.Join(cols, ", ") + " FROM " + quote(j.t.name) + " AS " + quote(j.alias) + " WHERE ")
+		c.joinCondition(b, j)
+		// LIMIT 1 keeps PostgreSQL from pulling the subquery up into a
+		// plain join; the key is unique anyway.
+		b.WriteString(" LIMIT 1) AS " + quote(j.alias) + " ON true")
+	}
+}
+
+// joinCondition is the condition a to-one edge's record meets: the key,
+// the caller's organization and, when limited, the caller's own.
+func (c *compiler) joinCondition(b *sql.Builder, j join) {
+	b.WriteString(ident(j.alias, "id") + " = " + ident(j.parent, j.column) + " AND " + ident(j.alias, "organization_id") + " = ").Arg(c.org)
+	if c.owner != "" && j.t.owned {
+		b.WriteString(" AND " + ident(j.alias, "owner_id") + " = ").Arg(c.owner)
 	}
 }
 
@@ -386,7 +408,7 @@ func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent 
 			inner.AppendSelectExpr(sql.Raw("row_number() OVER (ORDER BY " + p.orderBy(a) + ") AS sqljson_rn"))
 		}
 		b.WriteString(" FROM (").Join(inner).WriteString(") AS " + quote(a))
-		c.writeJoins(b, joins)
+		c.writeJoins(b, joins, false)
 	}
 	b.WriteString(")")
 	return nil
