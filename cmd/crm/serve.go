@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/headlesscrm/crm/ent/organization"
 	"github.com/headlesscrm/crm/internal/auth"
 	"github.com/headlesscrm/crm/internal/crm"
@@ -58,6 +60,9 @@ func serve(ctx context.Context, args []string) error {
 		}
 	}
 	go worker.Run(ctx)
+	if s.Dialect == dialect.Postgres {
+		go ids.WatchCredentialChanges(ctx, c.databaseURL, slog.Default())
+	}
 	ev := startEvents(ctx, s, c.databaseURL, *dev || *demoMode)
 	alertsEvery, err := time.ParseDuration(env("CRM_ALERTS_INTERVAL", "1h"))
 	if err != nil {

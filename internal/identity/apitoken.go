@@ -48,14 +48,37 @@ func (s *Service) CreateAPIToken(ctx context.Context, name string, scopes auth.S
 var errBadToken = errs.New(errs.Unauthenticated, "invalid or expired token")
 
 // Authenticate turns a bearer token (a user's access token or a partner API
-// token) into the viewer it stands for.
+// token) into the viewer it stands for. While the instance watches for
+// credential changes (WatchCredentialChanges), a credential checked in the
+// last minute is not read again.
 func (s *Service) Authenticate(ctx context.Context, bearer string) (*auth.Viewer, error) {
+	key := credentialKey(bearer)
+	now := s.now()
+	if v, ok := s.cache.viewer(key, now); ok {
+		return v, nil
+	}
+	gen := s.cache.generation()
+	v, expires, err := s.checkCredential(ctx, bearer)
+	if err != nil {
+		return nil, err
+	}
+	until := now.Add(maxCachedFor)
+	if !expires.IsZero() && expires.Before(until) {
+		until = expires
+	}
+	s.cache.remember(key, gen, v, until)
+	return v, nil
+}
+
+// checkCredential reads a bearer token's credential from the database and
+// returns its viewer and when it expires (zero: never).
+func (s *Service) checkCredential(ctx context.Context, bearer string) (*auth.Viewer, time.Time, error) {
 	if auth.LooksLikeAPIToken(bearer) {
 		return s.authenticateAPIToken(ctx, bearer)
 	}
 	claims, err := s.tokens.Parse(bearer)
 	if err != nil {
-		return nil, errBadToken
+		return nil, time.Time{}, errBadToken
 	}
 	// The user must still exist, be active and belong to a live
 	// organization; the role is read fresh, so a demotion or deactivation
@@ -66,12 +89,16 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*auth.Viewer
 		Only(tenant.WithSystem(ctx))
 	if err != nil {
 		if ent.IsNotFound(err) {
-			return nil, errBadToken
+			return nil, time.Time{}, errBadToken
 		}
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	v := &auth.Viewer{OrganizationID: claims.OrganizationID, UserID: claims.Subject, Role: auth.Role(u.Role)}
-	return v, s.limitMember(ctx, v, claims.Subject)
+	var expires time.Time
+	if claims.ExpiresAt != nil {
+		expires = claims.ExpiresAt.Time
+	}
+	return v, expires, s.limitMember(ctx, v, claims.Subject)
 }
 
 // limitMember limits a MEMBER (or a token minted by one) to the user's own
@@ -96,25 +123,25 @@ func (s *Service) limitMember(ctx context.Context, v *auth.Viewer, userID string
 // token does not write on every request.
 const lastUsedGranularity = time.Minute
 
-func (s *Service) authenticateAPIToken(ctx context.Context, bearer string) (*auth.Viewer, error) {
+func (s *Service) authenticateAPIToken(ctx context.Context, bearer string) (*auth.Viewer, time.Time, error) {
 	if err := auth.CheckAPITokenFormat(bearer); err != nil {
-		return nil, errBadToken
+		return nil, time.Time{}, errBadToken
 	}
 	sys := tenant.WithSystem(ctx)
 	t, err := s.client.APIToken.Query().Where(apitoken.Hash(auth.HashSecret(bearer)), apitoken.HasOrganizationWith()).Only(sys)
 	if err != nil {
 		if ent.IsNotFound(err) {
-			return nil, errBadToken
+			return nil, time.Time{}, errBadToken
 		}
-		return nil, err
+		return nil, time.Time{}, err
 	}
 	now := s.now()
 	if t.RevokedAt != nil || (t.ExpiresAt != nil && !now.Before(*t.ExpiresAt)) {
-		return nil, errBadToken
+		return nil, time.Time{}, errBadToken
 	}
 	scopes, err := auth.ParseScopeList(t.Scopes)
 	if err != nil {
-		return nil, errBadToken
+		return nil, time.Time{}, errBadToken
 	}
 	v := &auth.Viewer{OrganizationID: t.OrganizationID.String(), TokenID: t.ID.String(), Scopes: scopes}
 	// A token minted by a user holds no more than that user may do now; a
@@ -122,17 +149,21 @@ func (s *Service) authenticateAPIToken(ctx context.Context, bearer string) (*aut
 	if creator := pulid.ID(t.CreatedBy); creator.Prefix() == "usr" {
 		u, err := s.client.User.Query().Where(user.ID(creator), user.OrganizationID(t.OrganizationID)).Only(sys)
 		if err != nil || !u.Active {
-			return nil, errBadToken
+			return nil, time.Time{}, errBadToken
 		}
 		v.Role = auth.Role(u.Role)
 		if err := s.limitMember(ctx, v, u.ID.String()); err != nil {
-			return nil, err
+			return nil, time.Time{}, err
 		}
 	}
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > lastUsedGranularity {
 		_ = s.client.APIToken.UpdateOneID(t.ID).SetLastUsedAt(now).Exec(sys)
 	}
-	return v, nil
+	var expires time.Time
+	if t.ExpiresAt != nil {
+		expires = *t.ExpiresAt
+	}
+	return v, expires, nil
 }
 
 // MaxAPITokenLifetime is the longest expiry a token minted through the API

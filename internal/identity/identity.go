@@ -18,6 +18,7 @@ type Service struct {
 	now        func() time.Time
 	addresses  addressThrottle
 	unknown    unknownAccounts
+	cache      *credentialCache
 }
 
 // Default lifetimes of user credentials.
@@ -35,7 +36,9 @@ func New(client *ent.Client, secret []byte) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{client: client, tokens: ti, refreshTTL: RefreshTokenTTL, now: time.Now}, nil
+	s := &Service{client: client, tokens: ti, refreshTTL: RefreshTokenTTL, now: time.Now, cache: newCredentialCache()}
+	client.Use(s.forgetOnCredentialChange)
+	return s, nil
 }
 
 // SetClock replaces the clock, for tests.

@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"testing"
 	"time"
+
+	"entgo.io/ent/dialect"
 
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/internal/auth"
@@ -67,9 +70,13 @@ func eachDatabase(t *testing.T, fn func(t *testing.T, f *fixture)) {
 				HTTP: webhook.NewClient(hookOpts), Schedule: []time.Duration{10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond, 10 * time.Millisecond},
 				Jitter: -1, Poll: 20 * time.Millisecond, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 			})
-			done := make(chan struct{}, 2)
+			done := make(chan struct{}, 3)
 			go func() { _ = broker.Run(ctx); done <- struct{}{} }()
 			go func() { _ = worker.Run(ctx); done <- struct{}{} }()
+			// On PostgreSQL, credentials are cached as in production, so that
+			// every test of access also holds with the cache.
+			go func() { watchCredentials(t, ctx, ids, s.Dialect); done <- struct{}{} }()
+			waitForCredentialCache(t, ids, s.Dialect)
 			srv := httptest.NewServer(server.New(server.Config{
 				Store: s, Identity: ids, RateLimits: server.RateLimits{Disabled: true},
 				Events: broker, Webhooks: webhook.NewService(s.Client, hookOpts), WakeDeliveries: worker.Wake,
@@ -79,10 +86,50 @@ func eachDatabase(t *testing.T, fn func(t *testing.T, f *fixture)) {
 				Store: s, Identity: ids, RateLimits: server.RateLimits{Disabled: true}, ResolversOnly: true,
 				Events: broker, Webhooks: webhook.NewService(s.Client, hookOpts), WakeDeliveries: worker.Wake,
 			}))
-			t.Cleanup(func() { srv.Close(); reference.Close(); stop(); <-done; <-done })
+			t.Cleanup(func() {
+				srv.Close()
+				reference.Close()
+				stop()
+				<-done
+				<-done
+				<-done
+			})
 			fn(t, &fixture{t: t, store: s, ids: ids, url: srv.URL + "/graphql", counter: counter, worker: worker, referenceURL: reference.URL + "/graphql"})
 		})
 	}
+}
+
+// watchCredentials runs the identity service's credential listener on
+// PostgreSQL until ctx ends.
+func watchCredentials(t *testing.T, ctx context.Context, ids *identity.Service, dialectName string) {
+	if dialectName != dialect.Postgres {
+		return
+	}
+	ids.WatchCredentialChanges(ctx, os.Getenv(storetest.EnvDatabaseURL), slog.New(slog.NewTextHandler(io.Discard, nil)))
+}
+
+// waitForCredentialCache waits until the credential listener listens, on
+// PostgreSQL.
+func waitForCredentialCache(t *testing.T, ids *identity.Service, dialectName string) {
+	t.Helper()
+	if dialectName != dialect.Postgres {
+		return
+	}
+	for deadline := time.Now().Add(10 * time.Second); !ids.CachingCredentials(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the credential listener did not start")
+		}
+	}
+}
+
+// authStatements is how many statements authenticating a credential
+// already checked once costs a request: none where credentials are cached
+// (PostgreSQL), reading the token and its user otherwise.
+func (f *fixture) authStatements() int {
+	if f.ids.CachingCredentials() {
+		return 0
+	}
+	return 2
 }
 
 // tenant creates an organization with an owner, logs in, and mints an API
