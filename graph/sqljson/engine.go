@@ -16,6 +16,7 @@ package sqljson
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 
 	stdsql "database/sql"
 	"io"
@@ -65,6 +66,7 @@ type Engine struct {
 
 	mu    sync.Mutex
 	stmts map[string]*stdsql.Stmt
+	plans planCache
 }
 
 // New returns an Engine for a PostgreSQL database.
@@ -75,6 +77,7 @@ func New(cfg Config) *Engine {
 		satisfies: map[string][]string{},
 		roots:     map[string]string{"contacts": "Contact", "accounts": "Account", "deals": "Deal"},
 		stmts:     map[string]*stdsql.Stmt{},
+		plans:     planCache{plans: map[[sha256.Size]byte]*plan{}},
 	}
 	s := cfg.Schema.Schema()
 	describe(e.tables, s)
@@ -107,7 +110,24 @@ func (e *Engine) Answer(ctx context.Context) (graphql.Marshaler, bool) {
 	}
 	c := &compiler{ctx: ctx, e: e, oc: oc, org: org}
 	c.owner, _ = tenant.OwnRecordsOnly(ctx)
-	out, err := c.root(fc.Field, typ)
+	key, keyed := planKey(oc, fc.Field.Alias, org, c.owner)
+	pl := e.plans.get(key, keyed)
+	if pl == nil {
+		var err error
+		pl, err = c.plan(fc.Field, typ)
+		switch {
+		case err == errUnsupported:
+			pl = &plan{unsupported: true}
+		case err != nil:
+			graphql.AddError(ctx, err)
+			return graphql.Null, true
+		}
+		e.plans.put(key, keyed, pl)
+	}
+	if pl.unsupported {
+		return nil, false
+	}
+	out, err := c.answer(pl)
 	if err == errUnsupported {
 		return nil, false
 	}
@@ -120,7 +140,26 @@ func (e *Engine) Answer(ctx context.Context) (graphql.Marshaler, bool) {
 
 // root answers a root connection: its statement returns the page's rows;
 // the connection around them, with cursors, is written here.
-func (c *compiler) root(f graphql.CollectedField, typ string) ([]byte, error) {
+
+// plan is how a root connection is answered: its page, the selections
+// of the answer and the statement. It depends only on the request's
+// document, operation, variables and caller, so it is kept per request
+// shape (Engine.plans).
+type plan struct {
+	p          *page
+	typ        string
+	conn       []graphql.CollectedField
+	edgeFields []graphql.CollectedField
+	withTotal  bool
+	query      string
+	args       []any
+	// unsupported is a selection left to the resolvers.
+	unsupported bool
+}
+
+// plan works out how to answer a root connection, or that the SQL path
+// does not.
+func (c *compiler) plan(f graphql.CollectedField, typ string) (*plan, error) {
 	p, err := c.connectionPage("Query", f.Field, typ, true)
 	if err != nil {
 		return nil, err
@@ -147,6 +186,14 @@ func (c *compiler) root(f graphql.CollectedField, typ string) ([]byte, error) {
 			}
 		case "totalCount":
 			withTotal = true
+		case "pageInfo":
+			for _, pf := range graphql.CollectFields(c.oc, cf.Selections, []string{"PageInfo"}) {
+				switch pf.Name {
+				case "hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename":
+				default:
+					return nil, errUnsupported
+				}
+			}
 		}
 	}
 	if !withEdges {
@@ -157,7 +204,13 @@ func (c *compiler) root(f graphql.CollectedField, typ string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := c.e.query(c.ctx, q, args)
+	return &plan{p: p, typ: typ, conn: conn, edgeFields: edgeFields, withTotal: withTotal, query: q, args: args}, nil
+}
+
+// answer runs a plan and writes the connection's JSON.
+func (c *compiler) answer(pl *plan) ([]byte, error) {
+	p, typ, conn, edgeFields, withTotal := pl.p, pl.typ, pl.conn, pl.edgeFields, pl.withTotal
+	rows, err := c.e.query(c.ctx, pl.query, pl.args)
 	if err != nil {
 		return nil, err
 	}
