@@ -5,10 +5,15 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
+	"entgo.io/ent/dialect"
+	"github.com/oklog/ulid/v2"
+
 	"github.com/headlesscrm/crm/ent/deal"
+	"github.com/headlesscrm/crm/internal/pulid"
 	"github.com/headlesscrm/crm/internal/tenant"
 )
 
@@ -119,16 +124,18 @@ func accountLines(ds *dataset) []string {
 }
 
 // dealLines are the deals' values other than IDs, with their line items,
-// sorted.
+// sorted (rows written side by side come back in no particular order).
 func dealLines(ds *dataset) []string {
 	out := make([]string, len(ds.deals))
 	for i, d := range ds.deals {
-		s := fmt.Sprint(d.Name, "|", d.Amount, "|", show(d.Cost), "|", d.Currency, "|", d.Status, "|", show(d.ExpectedCloseDate), "|",
-			show(d.ClosedAt), "|", show(d.LostReason), "|", show(d.ExternalID), "|", show(d.CreatedAt), "|", show(d.UpdatedAt))
-		for _, li := range d.Edges.LineItems {
-			s += fmt.Sprintf("|%s x%d %s %v", li.Name, li.Quantity, li.UnitPrice, li.DiscountPercent)
+		items := make([]string, len(d.Edges.LineItems))
+		for j, li := range d.Edges.LineItems {
+			items[j] = fmt.Sprintf("|%s x%d %s %v", li.Name, li.Quantity, li.UnitPrice, li.DiscountPercent)
 		}
-		out[i] = s
+		sort.Strings(items)
+		out[i] = fmt.Sprint(d.Name, "|", d.Amount, "|", show(d.Cost), "|", d.Currency, "|", d.Status, "|", show(d.ExpectedCloseDate), "|",
+			show(d.ClosedAt), "|", show(d.LostReason), "|", show(d.ExternalID), "|", show(d.CreatedAt), "|", show(d.UpdatedAt)) +
+			strings.Join(items, "")
 	}
 	sort.Strings(out)
 	return out
@@ -157,4 +164,78 @@ func activityTypes(ds *dataset) map[string]int {
 		m[fmt.Sprintf("%s/%v/%v", a.Type, a.Body != "", a.CompletedAt != nil)]++
 	}
 	return m
+}
+
+// TestBulkLoadInChunks writes many small chunks in bulk, several at once
+// on PostgreSQL, so that contacts refer to contacts of chunks written
+// alongside, and checks that the data is what ent writes.
+func TestBulkLoadInChunks(t *testing.T) {
+	for _, d := range dialects() {
+		t.Run(d, func(t *testing.T) {
+			client, db := openDB(t, d)
+			opt := Options{Contacts: 500, Seed: 5, Now: testNow}
+			viaEnt, entStats := seed(t, client, "via-ent", opt)
+			org := newOrg(t, client, "in-chunks")
+			ctx := tenant.WithOrganization(context.Background(), string(org))
+			ids, err := owners(ctx, client)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := newGenerator(opt, "USD", ids)
+			g.chunk = 20
+			if d == dialect.Postgres {
+				g.writers = bulkWriters
+			}
+			st := &Stats{}
+			if err := g.run(ctx, bulkSink{db: db, dialect: d, org: org}, st); err != nil {
+				t.Fatal(err)
+			}
+			if *st != *entStats {
+				t.Fatalf("different counts:\nent  %v\nbulk %v", entStats, st)
+			}
+			a, b := customerLines(t, client, viaEnt), customerLines(t, client, org)
+			for i := range a {
+				if a[i] != b[i] {
+					t.Fatalf("contact %d differs: %+v vs %+v", i, a[i], b[i])
+				}
+			}
+			ea, eb := load(t, client, viaEnt, entStats), load(t, client, org, st)
+			if x, y := fmt.Sprint(dealLines(ea)), fmt.Sprint(dealLines(eb)); x != y {
+				t.Errorf("deals differ:\nent  %.300s\nbulk %.300s", x, y)
+			}
+			if x, y := fmt.Sprint(accountLines(ea)), fmt.Sprint(accountLines(eb)); x != y {
+				t.Errorf("accounts differ:\nent  %.300s\nbulk %.300s", x, y)
+			}
+			checkIDs(t, eb)
+		})
+	}
+}
+
+// checkIDs checks that the IDs of deals, line items and activities are
+// well-formed, with the prefix of their type and the time of their
+// creation.
+func checkIDs(t *testing.T, ds *dataset) {
+	t.Helper()
+	check := func(id pulid.ID, prefix string, created time.Time) {
+		t.Helper()
+		u, err := ulid.ParseStrict(strings.TrimPrefix(string(id), prefix+"_"))
+		if err != nil || id.Prefix() != prefix || !id.Valid() {
+			t.Fatalf("bad %s ID %q: %v", prefix, id, err)
+		}
+		if got := ulid.Time(u.Time()); !got.Equal(created.Truncate(time.Millisecond)) {
+			t.Fatalf("%s ID %q has time %v, want %v", prefix, id, got, created)
+		}
+	}
+	for _, d := range ds.deals {
+		check(d.ID, "deal", d.CreatedAt)
+		for _, li := range d.Edges.LineItems {
+			check(li.ID, "li", li.CreatedAt)
+		}
+	}
+	for _, a := range ds.activities {
+		check(a.ID, "act", a.CreatedAt)
+	}
+	for _, c := range ds.contacts {
+		check(c.ID, "con", c.CreatedAt)
+	}
 }

@@ -197,14 +197,29 @@ func (g *generator) acquire(r *rand.Rand, k campaignKind, t time.Time) (*campaig
 // entropy is a bijective hash of i and the run's nonce, so any contact's ID
 // can be recomputed and no two contacts of a run share one.
 func (g *generator) contactID(i int, created time.Time) pulid.ID {
-	var u ulid.ULID
-	_ = u.SetTime(ulid.Timestamp(created))
 	a := mix(g.nonce ^ mix(uint64(i)+1))
-	var e [10]byte
-	binary.BigEndian.PutUint64(e[:8], a)
-	binary.BigEndian.PutUint16(e[8:], uint16(mix(g.nonce+a)))
-	_ = u.SetEntropy(e[:])
-	return pulid.ID("con_" + u.String())
+	return idOf("con", created, a, uint16(mix(g.nonce+a)))
+}
+
+// newID returns a new ID with the given prefix and time, like pulid.NewAt
+// but with entropy drawn from the run's own stream, seeded from
+// crypto/rand, rather than from the system under a global lock.
+func (g *generator) newID(prefix string, t time.Time) pulid.ID {
+	return idOf(prefix, t, g.ids.Uint64(), uint16(g.ids.Uint64()))
+}
+
+// idOf returns the ID of a prefix of at most 5 bytes whose ULID has t's
+// time and the 80 bits of entropy hi and lo.
+func idOf(prefix string, t time.Time, hi uint64, lo uint16) pulid.ID {
+	var u ulid.ULID
+	_ = u.SetTime(ulid.Timestamp(t))
+	binary.BigEndian.PutUint64(u[6:14], hi)
+	binary.BigEndian.PutUint16(u[14:], lo)
+	var b [6 + ulid.EncodedSize]byte
+	n := copy(b[:], prefix) + 1
+	b[n-1] = '_'
+	_ = u.MarshalTextTo(b[n : n+ulid.EncodedSize])
+	return pulid.ID(b[:n+ulid.EncodedSize])
 }
 
 // contactHourWeights is when contacts like to read and answer, by hour of
@@ -231,6 +246,7 @@ type contactGen struct {
 	b     basics
 	row   contactRow
 
+	referrer  int // index of the contact who referred this one, or -1
 	acct      *accountInfo
 	fullName  string
 	prefHour  int
@@ -248,11 +264,12 @@ type contactGen struct {
 	attended  bool
 }
 
-// contact generates contact i and everything about it into out.
-func (g *generator) contact(i int, out *batch) {
+// contact generates contact i and everything about it into out, and
+// returns the index of the contact who referred it, or -1.
+func (g *generator) contact(i int, out *batch) int {
 	b := g.basics(i)
 	r := newRand(g.seed, streamContact, uint64(i))
-	c := &contactGen{g: g, r: r, out: out, index: i, b: b, latest: b.created}
+	c := &contactGen{g: g, r: r, out: out, index: i, b: b, latest: b.created, referrer: -1}
 	c.person(i)
 	purchases := b.purchases
 	for k, t := range purchases {
@@ -272,6 +289,7 @@ func (g *generator) contact(i int, out *batch) {
 	c.touches(purchases)
 	c.finish()
 	out.contacts = append(out.contacts, c.row)
+	return c.referrer
 }
 
 // person fills in who the contact is.
@@ -285,7 +303,8 @@ func (c *contactGen) person(i int) {
 		row.acquisitionCampaignID = ptr(c.b.acq.id)
 	}
 	if c.b.referral {
-		if j, ok := c.referrer(i); ok {
+		if j, ok := c.pickReferrer(i); ok {
+			c.referrer = j
 			row.referredByID = ptr(g.contactID(j, g.basics(j).created))
 			row.acquisitionCampaignID = ptr(g.referral.id)
 			c.b.acq = g.referral
@@ -375,9 +394,9 @@ var titleWeights = func() []float64 {
 	return w
 }()
 
-// referrer picks an earlier contact, an advocate who had bought before
+// pickReferrer picks an earlier contact, an advocate who had bought before
 // contact i was created.
-func (c *contactGen) referrer(i int) (int, bool) {
+func (c *contactGen) pickReferrer(i int) (int, bool) {
 	for try := 0; try < 30 && i > 0; try++ {
 		j := c.r.IntN(i)
 		if o := c.g.basics(j); o.advocate && o.purchases[0].Before(c.b.created.Add(-14*24*time.Hour)) {
@@ -423,7 +442,7 @@ func (c *contactGen) base() string {
 // order and returns its index.
 func (c *contactGen) newDeal(status deal.Status, stage pulid.ID, created time.Time, closed *time.Time, expected time.Time, name string) int {
 	r := c.r
-	id := pulid.NewAt("deal", created)
+	id := c.g.newID("deal", created)
 	value := gammaMean(r, spendShape, c.spend)
 	amount, cost, main := c.lines(id, value, created)
 	if name == "" {
@@ -500,7 +519,7 @@ func (c *contactGen) lines(id pulid.ID, value float64, created time.Time) (amoun
 			best, main = total, p
 		}
 		c.out.lineItems = append(c.out.lineItems, lineItemRow{
-			id: pulid.NewAt("li", created), dealID: id, productID: prod.id, name: prod.name, quantity: qty,
+			id: c.g.newID("li", created), dealID: id, productID: prod.id, name: prod.name, quantity: qty,
 			unitPrice: money.FromCents(prod.price), unitCost: money.FromCents(prod.unitCost),
 			discountPercent: float64(disc), createdAt: created,
 		})

@@ -10,9 +10,10 @@
 // and lapsed customers), with gamma-distributed spend around a
 // customer-specific mean, so customer-value models have something to fit.
 //
-// Rows are generated per chunk of contacts and written in one transaction
-// per chunk with multi-row INSERTs, so memory stays bounded however many
-// contacts are seeded.
+// Rows are generated per chunk of contacts and written with multi-row
+// INSERTs, or COPY, in two transactions per chunk (the contacts, then what
+// refers to them), so memory stays bounded however many contacts are
+// seeded.
 package demo
 
 import (
@@ -70,8 +71,9 @@ type Options struct {
 	// DB, when set, is the database under the client, of dialect Dialect
 	// (dialect.Postgres or dialect.SQLite): rows are then bulk-loaded
 	// through it, with COPY on PostgreSQL and wide multi-row INSERTs on
-	// SQLite, in chunks of 2,000 contacts, bypassing ent's hooks. The data
-	// is the same as through ent.
+	// SQLite, in chunks of 2,000 contacts, bypassing ent's hooks; on
+	// PostgreSQL several chunks are written at once, each on its own
+	// connection. The data is the same as through ent.
 	DB *sql.DB
 	// Dialect is the dialect of DB.
 	Dialect string
@@ -140,18 +142,18 @@ func Seed(ctx context.Context, client *ent.Client, org pulid.ID, opt Options) (*
 	} else if exists {
 		return nil, ErrNotEmpty
 	}
-	owners, err := client.User.Query().
-		Where(user.Active(true), user.RoleNEQ(user.RoleVIEWER)).
-		Order(ent.Asc(user.FieldEmail)).
-		IDs(ctx)
+	ownerIDs, err := owners(ctx, client)
 	if err != nil {
-		return nil, fmt.Errorf("demo: loading users: %w", err)
+		return nil, err
 	}
-	g := newGenerator(opt, o.Currency, owners)
+	g := newGenerator(opt, o.Currency, ownerIDs)
 	var s sink = entSink{client: client, rows: g.batchSize}
 	if opt.DB != nil {
 		s = bulkSink{db: opt.DB, dialect: opt.Dialect, org: org}
 		g.chunk = bulkContactsPerChunk
+		if opt.Dialect == dialect.Postgres {
+			g.writers = bulkWriters
+		}
 	}
 	st := &Stats{}
 	if err := g.run(ctx, s, st); err != nil {
@@ -163,6 +165,19 @@ func Seed(ctx context.Context, client *ent.Client, org pulid.ID, opt Options) (*
 		}
 	}
 	return st, nil
+}
+
+// owners returns the users of the organization in ctx who own demo
+// records: the active users who are not viewers, in email order.
+func owners(ctx context.Context, client *ent.Client) ([]pulid.ID, error) {
+	ids, err := client.User.Query().
+		Where(user.Active(true), user.RoleNEQ(user.RoleVIEWER)).
+		Order(ent.Asc(user.FieldEmail)).
+		IDs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("demo: loading users: %w", err)
+	}
+	return ids, nil
 }
 
 // Demo organization and users.

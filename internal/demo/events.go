@@ -185,7 +185,7 @@ func (c *contactGen) activity(typ activity.Type, subject, body string, dealIdx *
 	if a.updatedAt.Before(a.createdAt) {
 		a.updatedAt = a.createdAt
 	}
-	a.id = pulid.NewAt("act", a.createdAt)
+	a.id = c.g.newID("act", a.createdAt)
 	c.out.activities = append(c.out.activities, a)
 }
 
@@ -242,7 +242,7 @@ func (c *contactGen) ticket(at time.Time, bad bool) {
 		}
 	}
 	t.costToServe = money.FromCents(roundCents(work * 45))
-	t.id = pulid.NewAt("tkt", opened)
+	t.id = c.g.newID("tkt", opened)
 	c.out.tickets = append(c.out.tickets, t)
 	c.seen(opened)
 
@@ -271,7 +271,7 @@ func (c *contactGen) ticket(at time.Time, bad bool) {
 
 func (c *contactGen) response(survey pulid.ID, score int, comment string, at time.Time) {
 	c.out.responses = append(c.out.responses, responseRow{
-		id: pulid.NewAt("rsp", at), surveyID: survey, contactID: c.row.id, score: score, comment: comment, submittedAt: at,
+		id: c.g.newID("rsp", at), surveyID: survey, contactID: c.row.id, score: score, comment: comment, submittedAt: at,
 	})
 	c.seen(at)
 }
@@ -447,7 +447,7 @@ func (c *contactGen) member(cp *campaignInfo, ref time.Time) {
 	}
 	m := memberRow{campaignID: cp.id, contactID: c.row.id, status: campaignmember.StatusTARGETED, createdAt: targeted, updatedAt: targeted}
 	defer func() {
-		m.id = pulid.NewAt("cmm", m.createdAt)
+		m.id = c.g.newID("cmm", m.createdAt)
 		c.out.members = append(c.out.members, m)
 		c.seen(m.updatedAt)
 	}()
@@ -576,7 +576,7 @@ func (c *contactGen) acquired(cp *campaignInfo) {
 		m.status, m.convertedAt, m.updatedAt = campaignmember.StatusCONVERTED, &c.won[0].closed, c.won[0].closed
 	}
 	c.engaged = true
-	m.id = pulid.NewAt("cmm", at)
+	m.id = c.g.newID("cmm", at)
 	c.out.members = append(c.out.members, m)
 }
 

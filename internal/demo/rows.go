@@ -225,6 +225,24 @@ func (b *batch) reset() {
 	b.activities = b.activities[:0]
 }
 
+// split returns the batch's parents, the rows other batches may refer to
+// (catalog, accounts and contacts), and its children, the rest; both share
+// b's rows.
+func (b *batch) split() (parents, children batch) {
+	parents = batch{pipelines: b.pipelines, stages: b.stages, products: b.products, campaigns: b.campaigns,
+		surveys: b.surveys, accounts: b.accounts, contacts: b.contacts}
+	children = batch{deals: b.deals, lineItems: b.lineItems, members: b.members, responses: b.responses,
+		tickets: b.tickets, activities: b.activities}
+	return parents, children
+}
+
+// empty reports whether the batch has no rows.
+func (b *batch) empty() bool {
+	return len(b.pipelines)+len(b.stages)+len(b.products)+len(b.campaigns)+len(b.surveys)+len(b.accounts)+
+		len(b.contacts)+len(b.deals)+len(b.lineItems)+len(b.members)+len(b.responses)+len(b.tickets)+
+		len(b.activities) == 0
+}
+
 // lean drops the rows that Options.Lean leaves out: line items, campaign
 // members, survey responses, tickets and activities.
 func (b *batch) lean() {

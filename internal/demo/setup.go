@@ -28,6 +28,15 @@ const (
 	bulkContactsPerChunk = 2000
 )
 
+// bulkWriters is the number of chunks written at once in bulk on
+// PostgreSQL, each on its own connection. The server checks the foreign
+// keys and updates the indexes of each chunk in that connection's process,
+// which takes most of a load's time: writing chunks side by side spreads
+// it over the server's cores, and one more than two keeps two cores busy
+// while a chunk waits for a commit or for the contacts it refers to.
+// SQLite has a single writer.
+const bulkWriters = 3
+
 // stageInfo and pipelineInfo keep the IDs of the pipelines' stages.
 type pipelineInfo struct {
 	won, lost pulid.ID
@@ -100,7 +109,8 @@ type accountInfo struct {
 // generator produces the demo data of one Seed call.
 type generator struct {
 	seed      uint64
-	nonce     uint64 // random per run: makes contact IDs unique across runs
+	nonce     uint64         // random per run: makes contact IDs unique across runs
+	ids       *mrand.ChaCha8 // entropy of the other IDs, seeded per run
 	now       time.Time
 	start     time.Time
 	contacts  int
@@ -109,6 +119,7 @@ type generator struct {
 	deals     int     // Options.Deals
 	batchSize int
 	chunk     int  // contacts per chunk
+	writers   int  // chunks written at once
 	lean      bool // Options.Lean
 	currency  string
 	owners    []pulid.ID
@@ -137,6 +148,7 @@ func newGenerator(opt Options, currency string, owners []pulid.ID) *generator {
 		progress:  opt.Progress,
 		rate:      1,
 		chunk:     contactsPerChunk,
+		writers:   1,
 		lean:      opt.Lean,
 	}
 	if g.now.IsZero() {
@@ -156,25 +168,26 @@ func newGenerator(opt Options, currency string, owners []pulid.ID) *generator {
 	// SQLite binds at most 32766 variables per statement; the widest table
 	// written has fewer than 25 columns.
 	g.batchSize = min(g.batchSize, 1300)
-	var b [8]byte
+	var b [40]byte
 	_, _ = rand.Read(b[:])
-	g.nonce = binary.LittleEndian.Uint64(b[:])
+	g.nonce = binary.LittleEndian.Uint64(b[:8])
+	g.ids = mrand.NewChaCha8([32]byte(b[8:]))
 	g.emails = make(map[uint64]struct{}, g.contacts)
 	return g
 }
 
 // run generates every row and writes it to s, counting into st. Rows are
-// generated on the calling goroutine and written on another, so that the
-// database works while the next chunk is generated.
+// generated on the calling goroutine and written on g.writers others, so
+// that the database works while the next chunk is generated.
 func (g *generator) run(ctx context.Context, s sink, st *Stats) error {
-	w := startWriter(ctx, s, st, g.contacts, g.progress)
+	w := startWriter(ctx, s, g.writers, st, g.contacts, g.progress)
 	b := w.batch()
 	g.catalog(b)
 	g.schedule(b)
 	if g.deals > 0 {
 		g.calibrate(g.deals)
 	}
-	if !w.send(b, 0) {
+	if !w.send(b, 0, 0) {
 		return w.wait()
 	}
 	b = w.batch()
@@ -182,22 +195,35 @@ func (g *generator) run(ctx context.Context, s sink, st *Stats) error {
 	for a := 0; a < g.nAccounts; a++ {
 		b.accounts = append(b.accounts, g.account(r, a))
 		if len(b.accounts) == 5000 || a == g.nAccounts-1 {
-			if !w.send(b, 0) {
+			// Accounts come after the catalog.
+			if !w.send(b, 1, 0) {
 				return w.wait()
 			}
 			b = w.batch()
 		}
 	}
+	// Contacts come after every account, and after the contacts who
+	// referred them. first is the position of the first chunk among the
+	// batches; start is the index of the chunk's first contact.
+	first := w.sent
+	start, referred := 0, -1
 	for i := 0; i < g.contacts; i++ {
-		g.contact(i, b)
+		if j := g.contact(i, b); j < start {
+			referred = max(referred, j)
+		}
 		if (i+1)%g.chunk == 0 || i == g.contacts-1 {
 			if g.lean {
 				b.lean()
 			}
-			if !w.send(b, i+1) {
+			after := first
+			if referred >= 0 {
+				after = first + referred/g.chunk + 1
+			}
+			if !w.send(b, after, i+1-start) {
 				return w.wait()
 			}
 			b = w.batch()
+			start, referred = i+1, -1
 		}
 	}
 	if err := w.wait(); err != nil {
@@ -262,11 +288,11 @@ func (g *generator) catalog(b *batch) {
 	r := newRand(g.seed, streamCatalog, 0)
 	setupAt := g.start.Add(-7 * 24 * time.Hour)
 	pipeline := func(name string, isDefault bool, stages []stageInfo, openW []float64) pipelineInfo {
-		p := pipelineRow{id: pulid.NewAt("pip", setupAt), name: name, isDefault: isDefault, createdAt: setupAt}
+		p := pipelineRow{id: g.newID("pip", setupAt), name: name, isDefault: isDefault, createdAt: setupAt}
 		b.pipelines = append(b.pipelines, p)
 		info := pipelineInfo{name: name, stages: stages, openW: openW}
 		for i, s := range stages {
-			id := pulid.NewAt("stg", setupAt)
+			id := g.newID("stg", setupAt)
 			b.stages = append(b.stages, stageRow{id: id, pipelineID: p.id, name: s.name, position: i,
 				probability: s.probability, isWon: s.won, isLost: s.lost, createdAt: setupAt})
 			switch {
@@ -293,7 +319,7 @@ func (g *generator) catalog(b *batch) {
 		margin := uniform(r, 0.30, 0.70)
 		info := productInfo{
 			product:  p,
-			id:       pulid.NewAt("prd", setupAt),
+			id:       g.newID("prd", setupAt),
 			short:    shortName(p.name),
 			price:    p.price * 100,
 			unitCost: roundCents(float64(p.price) * (1 - margin)),
@@ -304,8 +330,8 @@ func (g *generator) catalog(b *batch) {
 			price: money.FromCents(info.price), unitCost: money.FromCents(info.unitCost), active: true, createdAt: setupAt})
 	}
 
-	g.nps = pulid.NewAt("srv", setupAt)
-	g.csat = pulid.NewAt("srv", setupAt)
+	g.nps = g.newID("srv", setupAt)
+	g.csat = g.newID("srv", setupAt)
 	b.surveys = append(b.surveys,
 		surveyRow{id: g.nps, name: "Customer NPS", kind: survey.KindNPS, createdAt: setupAt, questions: []string{
 			"How likely are you to recommend us to a friend or colleague?", "What is the main reason for your score?"}},
@@ -365,7 +391,7 @@ func (g *generator) schedule(b *batch) {
 		if c.status != campaign.StatusPLANNED {
 			updated = clampBefore(r, laterOf(c.start, c.end), g.now)
 		}
-		c.id = pulid.NewAt("cmp", created)
+		c.id = g.newID("cmp", created)
 		b.campaigns = append(b.campaigns, campaignRow{id: c.id, name: name, channel: c.channel, status: c.status,
 			budget: money.FromCents(budgetCents), actualCost: money.FromCents(cost), startsAt: c.start, endsAt: c.end,
 			description: description, createdAt: created, updatedAt: updated})
@@ -537,7 +563,7 @@ func (g *generator) account(r *mrand.Rand, a int) accountRow {
 	reg := regions[weighted(r, regionWeights)]
 	owner := g.owner(r)
 	info := accountInfo{
-		id: pulid.NewAt("acc", created), name: name, domain: domain, created: created, owner: owner,
+		id: g.newID("acc", created), name: name, domain: domain, created: created, owner: owner,
 		size:  math.Min(4, math.Max(0.5, math.Pow(float64(employees)/60, 0.25))),
 		stage: account.LifecycleStageLEAD,
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"entgo.io/ent/dialect"
 	"github.com/lib/pq"
@@ -57,15 +58,12 @@ func copyIn(ctx context.Context, tx *sql.Tx, table string, columns []string, n i
 		}
 	}()
 	dst := make([]any, len(columns))
+	var buf []byte
 	for i := 0; i < n; i++ {
 		clear(dst)
 		row(i, dst)
 		for j, v := range dst {
-			// COPY's text format would write []byte as bytea; JSON goes
-			// as text.
-			if m, ok := v.(json.RawMessage); ok {
-				dst[j] = string(m)
-			}
+			dst[j], buf = copyValue(v, buf)
 		}
 		if _, err := stmt.ExecContext(ctx, dst...); err != nil {
 			return fmt.Errorf("store: copy into %s, row %d: %w", table, i, err)
@@ -75,6 +73,61 @@ func copyIn(ctx context.Context, tx *sql.Tx, table string, columns []string, n i
 		return fmt.Errorf("store: copy into %s: %w", table, err)
 	}
 	return nil
+}
+
+// copyValue returns v as lib/pq's COPY encoder takes it, using buf as
+// scratch space: JSON as text, since COPY's text format would write []byte
+// as bytea, and UTC timestamps preformatted, which is several times faster
+// than the driver's formatting.
+func copyValue(v any, buf []byte) (any, []byte) {
+	switch v := v.(type) {
+	case json.RawMessage:
+		return string(v), buf
+	case time.Time:
+		if v.Location() != time.UTC || v.Year() < 1 || v.Year() > 9999 {
+			return v, buf
+		}
+		buf = appendTimestamp(buf[:0], v)
+		return string(buf), buf
+	}
+	return v, buf
+}
+
+// appendTimestamp appends t, a UTC time of year 1 to 9999, to b as lib/pq
+// writes timestamps: 2006-01-02 15:04:05.999999999Z.
+func appendTimestamp(b []byte, t time.Time) []byte {
+	year, month, day := t.Date()
+	hour, minute, sec := t.Clock()
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, ' ')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	if ns := t.Nanosecond(); ns != 0 {
+		b = append(b, '.')
+		b = appendDigits(b, ns, 9)
+		for b[len(b)-1] == '0' {
+			b = b[:len(b)-1]
+		}
+	}
+	return append(b, 'Z')
+}
+
+// appendDigits appends the width last decimal digits of n ≥ 0 to b,
+// zero-padded.
+func appendDigits(b []byte, n, width int) []byte {
+	b = append(b, make([]byte, width)...)
+	for i := len(b) - 1; i >= len(b)-width; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return b
 }
 
 // insertRows writes the rows with prepared multi-row INSERTs.
