@@ -3,6 +3,7 @@
 package migrate
 
 import (
+	"entgo.io/ent/dialect/entsql"
 	"entgo.io/ent/dialect/sql/schema"
 	"entgo.io/ent/schema/field"
 )
@@ -437,6 +438,9 @@ var (
 				Name:    "contact_organization_id_external_id",
 				Unique:  true,
 				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[8]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "external_id IS NOT NULL",
+				},
 			},
 			{
 				Name:    "contact_organization_id_account_id_id",
@@ -467,6 +471,11 @@ var (
 				Name:    "contact_organization_id_value_tier",
 				Unique:  false,
 				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[20]},
+			},
+			{
+				Name:    "contact_organization_id_rfm_segment_id",
+				Unique:  false,
+				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[21], ContactsColumns[0]},
 			},
 		},
 	}
@@ -533,14 +542,9 @@ var (
 		},
 		Indexes: []*schema.Index{
 			{
-				Name:    "customermetrics_organization_id_contact_id",
-				Unique:  true,
-				Columns: []*schema.Column{CustomerMetricsColumns[32], CustomerMetricsColumns[31]},
-			},
-			{
-				Name:    "customermetrics_organization_id_account_id",
-				Unique:  true,
-				Columns: []*schema.Column{CustomerMetricsColumns[32], CustomerMetricsColumns[30]},
+				Name:    "customermetrics_organization_id",
+				Unique:  false,
+				Columns: []*schema.Column{CustomerMetricsColumns[32]},
 			},
 		},
 	}
@@ -638,6 +642,9 @@ var (
 				Name:    "deal_organization_id_external_id",
 				Unique:  true,
 				Columns: []*schema.Column{DealsColumns[15], DealsColumns[11]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "external_id IS NOT NULL",
+				},
 			},
 		},
 	}

@@ -80,13 +80,19 @@ func (Contact) Edges() []ent.Edge {
 func (Contact) Indexes() []ent.Index {
 	return []ent.Index{
 		index.Fields("organization_id", "email").Unique(),
-		index.Fields("organization_id", "external_id").Unique(),
+		// Most records have no external key: only those that do are
+		// indexed, and every lookup names one.
+		index.Fields("organization_id", "external_id").Unique().
+			Annotations(entsql.IndexWhere("external_id IS NOT NULL")),
 		index.Fields("organization_id", "account_id", "id"),
 		index.Fields("organization_id", "last_name", "first_name"),
 		index.Fields("organization_id", "created_at"),
 		index.Fields("organization_id", "predicted_clv", "id"),
 		index.Fields("organization_id", "value_score", "id"),
 		index.Fields("organization_id", "value_tier"),
+		// The members of an RFM segment in ID order, the order segment
+		// refreshes read them in.
+		index.Fields("organization_id", "rfm_segment", "id"),
 	}
 }
 

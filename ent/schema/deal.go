@@ -60,7 +60,10 @@ func (Deal) Indexes() []ent.Index {
 		index.Fields("organization_id", "account_id", "id"),
 		index.Fields("organization_id", "status", "closed_at"),
 		index.Fields("organization_id", "stage_id", "id"),
-		index.Fields("organization_id", "external_id").Unique(),
+		// Most records have no external key: only those that do are
+		// indexed, and every lookup names one.
+		index.Fields("organization_id", "external_id").Unique().
+			Annotations(entsql.IndexWhere("external_id IS NOT NULL")),
 	}
 }
 

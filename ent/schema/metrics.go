@@ -70,11 +70,12 @@ func (CustomerMetrics) Edges() []ent.Edge {
 	}
 }
 
-// Indexes of CustomerMetrics.
+// Indexes of CustomerMetrics: contact_id and account_id are unique on their
+// own; the organization's rows, which a refresh replaces, are found by
+// organization.
 func (CustomerMetrics) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("organization_id", "contact_id").Unique(),
-		index.Fields("organization_id", "account_id").Unique(),
+		index.Fields("organization_id"),
 	}
 }
 

@@ -111,10 +111,14 @@ func openDriver(cfg Config) (*entsql.Driver, *sql.DB, string, error) {
 
 // Migrate creates or updates the tables and indexes to match the schema,
 // and on PostgreSQL the triggers that announce credential changes. It
-// only adds: columns and indexes no longer in the schema are kept.
+// only adds: columns and indexes no longer in the schema are kept, but for
+// the retired indexes it drops.
 func (s *Store) Migrate(ctx context.Context) error {
 	if err := s.Client.Schema.Create(ctx, migrate.WithForeignKeys(true), schema.WithDropColumn(false), schema.WithDropIndex(false)); err != nil {
 		return fmt.Errorf("store: migrating the schema: %w", err)
+	}
+	if err := dropRetiredIndexes(ctx, s.DB); err != nil {
+		return err
 	}
 	if s.Dialect == dialect.Postgres {
 		return installCredentialTriggers(ctx, s.DB)
