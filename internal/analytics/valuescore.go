@@ -126,63 +126,126 @@ type ValueScore struct {
 // always share a tier, and an organization whose customers all score the
 // same is entirely MEDIUM.
 func ScoreValue(inputs []ValueInput, w ValueWeights) []ValueScore {
-	w = w.Normalized()
-	n := len(inputs)
-	type column struct {
-		name   ValueComponent
-		weight float64
-		get    func(ValueInput) (float64, bool)
-	}
-	plain := func(f func(ValueInput) float64) func(ValueInput) (float64, bool) {
-		return func(in ValueInput) (float64, bool) { v := f(in); return v, finite(v) }
-	}
-	cols := []column{
-		{ComponentCLV, w.CLV, plain(func(in ValueInput) float64 { return in.PredictedCLV })},
-		{ComponentProfitability, w.Profitability, plain(func(in ValueInput) float64 { return in.Profitability })},
-		{ComponentLoyalty, w.Loyalty, plain(func(in ValueInput) float64 { return in.Loyalty })},
-		{ComponentEngagement, w.Engagement, plain(func(in ValueInput) float64 { return in.Engagement })},
-		{ComponentSatisfaction, w.Satisfaction, func(in ValueInput) (float64, bool) {
-			if in.Satisfaction == nil {
-				return 0, false
-			}
-			return *in.Satisfaction, finite(*in.Satisfaction)
-		}},
-		{ComponentAdvocacy, w.Advocacy, plain(func(in ValueInput) float64 { return in.Advocacy })},
-	}
-
-	out := make([]ValueScore, n)
+	t := NewValueTable(len(inputs))
 	for i, in := range inputs {
-		out[i] = ValueScore{CustomerID: in.CustomerID, Components: make([]Component, len(cols))}
+		t.Set(i, in)
 	}
-	vals := make([]float64, n)
-	ok := make([]bool, n)
-	for c, col := range cols {
-		for i, in := range inputs {
-			vals[i], ok[i] = col.get(in)
-		}
-		pct := percentileRanks(vals, ok)
-		for i := range out {
-			out[i].Components[c] = Component{Name: col.name, Value: pct[i], Weight: col.weight}
-		}
-	}
-	scores := make([]float64, n)
-	for i := range out {
-		var s float64
-		for _, comp := range out[i].Components {
-			s += comp.Weight * comp.Value
-		}
-		out[i].Score = math.Min(math.Max(100*s, 0), 100)
-		scores[i] = out[i].Score
-	}
-	sorted := slices.Clone(scores)
-	slices.Sort(sorted)
-	for i := range out {
-		s := out[i].Score
-		lo := sort.SearchFloat64s(sorted, s)
-		hi := sort.Search(n, func(k int) bool { return sorted[k] > s })
-		out[i].Tier = tierFor(n-hi, hi-lo, n)
+	s := ScoreValueTable(t, w)
+	out := make([]ValueScore, len(inputs))
+	for i, in := range inputs {
+		out[i] = ValueScore{CustomerID: in.CustomerID, Score: s.Scores[i], Tier: s.Tiers[i], Components: s.Components(i, nil)}
 	}
 	return out
+}
+
+// ValueComponents lists the components in the order of
+// ValueScore.Components.
+var ValueComponents = [...]ValueComponent{
+	ComponentCLV, ComponentProfitability, ComponentLoyalty,
+	ComponentEngagement, ComponentSatisfaction, ComponentAdvocacy,
+}
+
+// ValueTable holds the value indicators of many customers column by
+// column, in ValueComponents order: Columns[c][i] is customer i's raw value
+// of component c. It is the compact form of a []ValueInput.
+type ValueTable struct {
+	Columns [len(ValueComponents)][]float64
+	// Answered says which customers have a satisfaction value; the
+	// satisfaction of the others is missing.
+	Answered []bool
+}
+
+// Index of each component in ValueComponents and ValueTable.Columns.
+const (
+	columnCLV = iota
+	columnProfitability
+	columnLoyalty
+	columnEngagement
+	columnSatisfaction
+	columnAdvocacy
+)
+
+// NewValueTable returns a table of n customers with every value zero and
+// satisfaction missing.
+func NewValueTable(n int) ValueTable {
+	var t ValueTable
+	for c := range t.Columns {
+		t.Columns[c] = make([]float64, n)
+	}
+	t.Answered = make([]bool, n)
+	return t
+}
+
+// Set stores the indicators of customer i.
+func (t ValueTable) Set(i int, in ValueInput) {
+	t.Columns[columnCLV][i] = in.PredictedCLV
+	t.Columns[columnProfitability][i] = in.Profitability
+	t.Columns[columnLoyalty][i] = in.Loyalty
+	t.Columns[columnEngagement][i] = in.Engagement
+	t.Columns[columnAdvocacy][i] = in.Advocacy
+	t.Columns[columnSatisfaction][i] = 0
+	t.Answered[i] = in.Satisfaction != nil
+	if in.Satisfaction != nil {
+		t.Columns[columnSatisfaction][i] = *in.Satisfaction
+	}
+}
+
+// Len returns the number of customers in the table.
+func (t ValueTable) Len() int { return len(t.Answered) }
+
+// ValueScores are the value scores of the customers of a ValueTable,
+// column by column.
+type ValueScores struct {
+	// Weights are the normalized weights, in ValueComponents order.
+	Weights [len(ValueComponents)]float64
+	// Percentiles[c][i] is customer i's percentile rank for component c.
+	Percentiles [len(ValueComponents)][]float64
+	// Scores and Tiers are each customer's score and tier.
+	Scores []float64
+	Tiers  []Tier
+}
+
+// Components returns customer i's score components appended to dst, in
+// ValueComponents order, with Raw left zero.
+func (s ValueScores) Components(i int, dst []Component) []Component {
+	for c, name := range ValueComponents {
+		dst = append(dst, Component{Name: name, Value: s.Percentiles[c][i], Weight: s.Weights[c]})
+	}
+	return dst
+}
+
+// ScoreValueTable computes the value scores of the customers of t exactly
+// as ScoreValue does for the same inputs.
+func ScoreValueTable(t ValueTable, w ValueWeights) ValueScores {
+	w = w.Normalized()
+	n := t.Len()
+	s := ValueScores{
+		Weights: [...]float64{w.CLV, w.Profitability, w.Loyalty, w.Engagement, w.Satisfaction, w.Advocacy},
+		Scores:  make([]float64, n),
+		Tiers:   make([]Tier, n),
+	}
+	ok := make([]bool, n)
+	for c, vals := range t.Columns {
+		for i, v := range vals {
+			ok[i] = finite(v) && (c != columnSatisfaction || t.Answered[i])
+		}
+		s.Percentiles[c] = percentileRanks(vals, ok)
+	}
+	for i := range s.Scores {
+		var sum float64
+		for c := range s.Percentiles {
+			sum += s.Weights[c] * s.Percentiles[c][i]
+		}
+		s.Scores[i] = math.Min(math.Max(100*sum, 0), 100)
+	}
+	sorted := slices.Clone(s.Scores)
+	slices.Sort(sorted)
+	for i, v := range s.Scores {
+		lo := sort.SearchFloat64s(sorted, v)
+		hi := sort.Search(n, func(k int) bool { return sorted[k] > v })
+		s.Tiers[i] = tierFor(n-hi, hi-lo, n)
+	}
+	return s
 }
 
 // tierFor returns the tier of a customer with higher customers scoring

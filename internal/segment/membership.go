@@ -21,8 +21,6 @@ import (
 )
 
 const (
-	// pageSize is how many contact IDs one query reads.
-	pageSize = 5000
 	// batchSize is how many memberships one statement inserts or deletes
 	// (4 parameters a row stays far below SQLite's parameter limit).
 	batchSize = 500
@@ -130,28 +128,20 @@ func Refresh(ctx context.Context, client *ent.Client, seg *ent.Segment, now time
 		for _, id := range ids {
 			current[pulid.ID(id)] = true
 		}
-		var after pulid.ID
-		for {
-			q := tx.Contact.Query().Where(contact.OrganizationID(org), pred)
-			if after != "" {
-				q.Where(contact.IDGT(after))
+		matching, err := tx.Contact.Query().
+			Where(contact.OrganizationID(org), pred).
+			Order(contact.ByID()).
+			IDs(ctx)
+		if err != nil {
+			return err
+		}
+		size = len(matching)
+		for _, id := range matching {
+			if current[id] {
+				delete(current, id)
+			} else {
+				entered = append(entered, id)
 			}
-			page, err := q.Order(contact.ByID()).Limit(pageSize).IDs(ctx)
-			if err != nil {
-				return err
-			}
-			for _, id := range page {
-				size++
-				if current[id] {
-					delete(current, id)
-				} else {
-					entered = append(entered, id)
-				}
-			}
-			if len(page) < pageSize {
-				break
-			}
-			after = page[len(page)-1]
 		}
 		for id := range current {
 			exited = append(exited, id)

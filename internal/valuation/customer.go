@@ -39,23 +39,26 @@ func (s *Service) RefreshContact(ctx context.Context, contactID pulid.ID) error 
 	}
 	now := s.now()
 	asOf := EndOfDay(now)
-	one := map[string]*customer{contactID.String(): {id: contactID.String()}}
-	if _, err := s.summarizeOne(ctx, org, contactID.String(), asOf, one); err != nil {
+	one := &population{positions: map[string]int32{}}
+	one.add(contactID.String(), -1, -1)
+	if err := s.summarizeOne(ctx, org, asOf, one); err != nil {
 		return err
 	}
-	if err := s.readDetails(ctx, org, "contact_id", asOf, one); err != nil {
+	c := &one.customers[0]
+	if err := s.costsToServe(ctx, org, "contact_id", asOf, one); err != nil {
 		return err
 	}
-	c := one[contactID.String()]
-	pred := analytics.Prediction{Model: "none"}
-	if c.bought {
+	var sum analytics.CustomerSummary
+	pred := noPrediction
+	if c.buyer >= 0 {
+		sum = one.buyers[c.buyer]
 		pred = recompute(model, &ent.CustomerMetrics{
-			Transactions: c.summary.Transactions, RepeatTransactions: c.summary.Frequency,
-			RecencyWeeks: c.summary.Recency, AgeWeeks: c.summary.T, AverageRepeatSpend: c.summary.MonetaryValue,
-			Revenue: money.FromFloat(c.summary.Revenue),
+			Transactions: sum.Transactions, RepeatTransactions: sum.Frequency,
+			RecencyWeeks: sum.Recency, AgeWeeks: sum.T, AverageRepeatSpend: sum.MonetaryValue,
+			Revenue: money.FromFloat(sum.Revenue),
 		}, pred, DefaultHorizonMonths, DefaultMonthlyDiscount)
 	}
-	revenue := money.FromFloat(c.summary.Revenue)
+	revenue := money.FromFloat(sum.Revenue)
 	margin := revenue - money.Amount(c.cost)
 	u := s.store.Client.CustomerMetrics.UpdateOne(cm).
 		SetComputedAt(now).
@@ -63,19 +66,19 @@ func (s *Service) RefreshContact(ctx context.Context, contactID pulid.ID) error 
 		SetGrossMargin(margin).
 		SetCostToServe(money.Amount(c.costToServe)).
 		SetNetValue(margin - money.Amount(c.costToServe) - cm.AcquisitionCost).
-		SetTransactions(c.summary.Transactions).
-		SetRepeatTransactions(c.summary.Frequency).
-		SetRecencyWeeks(c.summary.Recency).
-		SetAgeWeeks(c.summary.T).
-		SetAverageRepeatSpend(c.summary.MonetaryValue).
+		SetTransactions(sum.Transactions).
+		SetRepeatTransactions(sum.Frequency).
+		SetRecencyWeeks(sum.Recency).
+		SetAgeWeeks(sum.T).
+		SetAverageRepeatSpend(sum.MonetaryValue).
 		SetExpectedTransactions(pred.ExpectedTransactions).
 		SetProbabilityAlive(pred.ProbabilityAlive).
 		SetExpectedSpend(pred.ExpectedSpend).
 		SetPredictedClv(pred.Value).
 		SetModel(pred.Model)
-	if c.bought {
-		days := int(asOf.Sub(c.summary.LastPurchase).Hours() / 24)
-		u.SetFirstPurchaseAt(c.summary.FirstPurchase).SetLastPurchaseAt(c.summary.LastPurchase).SetRecencyDays(days)
+	if c.buyer >= 0 {
+		days := int(asOf.Sub(sum.LastPurchase).Hours() / 24)
+		u.SetFirstPurchaseAt(sum.FirstPurchase).SetLastPurchaseAt(sum.LastPurchase).SetRecencyDays(days)
 	}
 	if err := u.Exec(ctx); err != nil {
 		return fmt.Errorf("valuation: refreshing %s: %w", contactID, err)
@@ -84,27 +87,30 @@ func (s *Service) RefreshContact(ctx context.Context, contactID pulid.ID) error 
 		SetPredictedClv(pred.Value).SetProbabilityAlive(pred.ProbabilityAlive).Exec(ctx)
 }
 
-// summarizeOne summarizes the purchase history of one customer.
-func (s *Service) summarizeOne(ctx context.Context, org, contactID string, asOf time.Time, into map[string]*customer) (int, error) {
+// summarizeOne summarizes the purchase history of the one customer of
+// into and adds up the product cost of its purchases.
+func (s *Service) summarizeOne(ctx context.Context, org string, asOf time.Time, into *population) error {
+	c := &into.customers[0]
 	var purchases []analytics.Purchase
-	err := s.query(ctx, `SELECT closed_at, amount FROM deals
-		WHERE organization_id = ? AND contact_id = ? AND status = 'WON' AND closed_at IS NOT NULL AND closed_at <= ?`,
-		[]any{org, contactID, asOf}, func(r *sql.Rows) error {
+	err := s.query(ctx, `SELECT d.closed_at, d.amount, `+dealCost+` FROM deals d
+		WHERE d.organization_id = ? AND d.contact_id = ? AND d.status = 'WON' AND d.closed_at IS NOT NULL AND d.closed_at <= ?`,
+		[]any{org, c.id, asOf}, func(r *sql.Rows) error {
 			var at time.Time
-			var cents int64
-			if err := r.Scan(&at, &cents); err != nil {
+			var cents, cost int64
+			if err := r.Scan(&at, &cents, &cost); err != nil {
 				return err
 			}
-			purchases = append(purchases, analytics.Purchase{CustomerID: contactID, At: at, Amount: float64(cents) / 100})
+			c.cost += cost
+			purchases = append(purchases, analytics.Purchase{CustomerID: c.id, At: at, Amount: float64(cents) / 100})
 			return nil
 		})
 	if err != nil || len(purchases) == 0 {
-		return 0, err
+		return err
 	}
-	sums := analytics.Summarize(purchases, asOf, analytics.Weeks)
-	if len(sums) == 1 {
-		into[contactID].summary, into[contactID].bought = sums[0], true
-		return sums[0].Transactions, nil
+	if sums := analytics.Summarize(purchases, asOf, analytics.Weeks); len(sums) == 1 {
+		c.buyer = 0
+		into.buyers = sums
+		into.transactions = sums[0].Transactions
 	}
-	return 0, nil
+	return nil
 }

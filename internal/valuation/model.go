@@ -27,21 +27,14 @@ func (s *Service) Model(ctx context.Context, asOf time.Time, unit clvmodel.Unit)
 	if !ent.IsNotFound(err) {
 		return nil, err
 	}
-	contacts, order, err := s.readContacts(ctx, org)
+	contacts, err := s.readContacts(ctx, org, campaigns{}, nil)
 	if err != nil {
 		return nil, err
 	}
-	transactions, err := s.summarize(ctx, org, "contact_id", opt.AsOf, UnitOf(opt.Unit), contacts)
-	if err != nil {
+	if err := s.summarize(ctx, org, "contact_id", opt.AsOf, UnitOf(opt.Unit), contacts); err != nil {
 		return nil, fmt.Errorf("valuation: reading purchases: %w", err)
 	}
-	var buyers []analytics.CustomerSummary
-	for _, id := range order {
-		if c := contacts[id]; c.bought {
-			buyers = append(buyers, c.summary)
-		}
-	}
-	return s.saveModel(ctx, opt, analytics.Fit(buyers, UnitOf(opt.Unit)), len(buyers), transactions, s.now())
+	return s.saveModel(ctx, opt, analytics.Fit(contacts.buyers, UnitOf(opt.Unit)), len(contacts.buyers), contacts.transactions, s.now())
 }
 
 // Latest returns the most recently fitted model of the organization in the
