@@ -10,10 +10,8 @@ import (
 
 	"github.com/headlesscrm/crm/ent/user"
 	"github.com/headlesscrm/crm/internal/auth"
-	"github.com/headlesscrm/crm/internal/identity"
 	"github.com/headlesscrm/crm/internal/pulid"
 	"github.com/headlesscrm/crm/internal/server"
-	"github.com/headlesscrm/crm/internal/store"
 	"github.com/headlesscrm/crm/internal/store/storetest"
 	"github.com/headlesscrm/crm/internal/tenant"
 )
@@ -27,20 +25,8 @@ func TestChangedCredentialsReachEveryInstance(t *testing.T) {
 	url := storetest.PostgresURL(t)
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	secret := []byte("0123456789abcdef0123456789abcdef")
 	instance := func() *fixture {
-		s, err := store.Open(ctx, store.Config{DatabaseURL: url})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		if err := s.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		ids, err := identity.New(s.Client, secret)
-		if err != nil {
-			t.Fatal(err)
-		}
+		s, ids := openInstance(t, ctx, url)
 		done := make(chan struct{})
 		go func() {
 			ids.WatchCredentialChanges(ctx, url, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -15,6 +15,25 @@ import (
 	"github.com/headlesscrm/crm/internal/store/storetest"
 )
 
+// openInstance opens, for one API instance, a store on the PostgreSQL
+// database at url, migrated, and its identity service.
+func openInstance(t *testing.T, ctx context.Context, url string) (*store.Store, *identity.Service) {
+	t.Helper()
+	s, err := store.Open(ctx, store.Config{DatabaseURL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := identity.New(s.Client, []byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, ids
+}
+
 // TestAnEventCrossesInstances runs two API instances on one PostgreSQL
 // database: an event raised through instance 1 reaches a subscriber
 // connected to instance 2. Instance 2's broker ignores raises in its own
@@ -24,20 +43,8 @@ func TestAnEventCrossesInstances(t *testing.T) {
 	url := storetest.PostgresURL(t)
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
-	secret := []byte("0123456789abcdef0123456789abcdef")
 	instance := func(brokerCfg events.BrokerConfig) (*fixture, *store.Store) {
-		s, err := store.Open(ctx, store.Config{DatabaseURL: url})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		if err := s.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		ids, err := identity.New(s.Client, secret)
-		if err != nil {
-			t.Fatal(err)
-		}
+		s, ids := openInstance(t, ctx, url)
 		b := events.NewBroker(s.Client, brokerCfg)
 		done := make(chan struct{})
 		go func() { _ = b.Run(ctx); close(done) }()
