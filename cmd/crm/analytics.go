@@ -79,7 +79,7 @@ func refreshAnalytics(ctx context.Context, args []string) error {
 		return err
 	}
 	if *slug == "" {
-		return fmt.Errorf("usage: crm analytics refresh --org SLUG [--as-of YYYY-MM-DD]")
+		return fmt.Errorf("usage: crm analytics refresh --org SLUG [--as-of YYYY-MM-DD] [--phases]")
 	}
 	var opt valuation.Options
 	if *asOf != "" {

@@ -7,7 +7,7 @@
 //	crm org create --name N --admin-email E --admin-password P
 //	crm token create --org SLUG --name N --scopes contacts:read,deals:write [--expires 90d]
 //	crm import purchases --org SLUG [--format csv|cdnow] FILE
-//	crm analytics refresh --org SLUG [--as-of YYYY-MM-DD]
+//	crm analytics refresh --org SLUG [--as-of YYYY-MM-DD] [--phases]
 //	crm alerts run --org SLUG | --all
 //	crm export segment --org SLUG --segment NAME|ID [--out FILE]
 package main
