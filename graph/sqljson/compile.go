@@ -115,16 +115,22 @@ func (c *compiler) use(a, column string) string {
 	return ident(a, column)
 }
 
+// usedColumns is the select list of the columns read from the rows under
+// alias a.
+func (c *compiler) usedColumns(a string) string {
+	cols := make([]string, len(c.used[a]))
+	for i, col := range c.used[a] {
+		cols[i] = ident(a, col)
+	}
+	return strings.Join(cols, ", ")
+}
+
 // selectUsed makes a page's subquery select, under alias a, the ID, the
 // order column and the columns the statement reads from its rows.
 func (c *compiler) selectUsed(inner *sql.Selector, p *page, a string) {
 	c.use(a, "id")
 	c.use(a, p.column)
-	cols := make([]string, len(c.used[a]))
-	for i, col := range c.used[a] {
-		cols[i] = ident(a, col)
-	}
-	inner.SelectExpr(sql.Raw(strings.Join(cols, ", ")))
+	inner.SelectExpr(sql.Raw(c.usedColumns(a)))
 }
 
 // filtered selects the records of a page's table visible to the caller
@@ -216,11 +222,7 @@ func (c *compiler) writeJoins(b *sql.Builder, joins []join, lateral bool) {
 			continue
 		}
 		c.use(j.alias, "id")
-		cols := make([]string, len(c.used[j.alias]))
-		for i, col := range c.used[j.alias] {
-			cols[i] = ident(j.alias, col)
-		}
-		b.WriteString(" LEFT JOIN LATERAL (SELECT " + strings.Join(cols, ", ") + " FROM " + quote(j.t.name) + " AS " + quote(j.alias) + " WHERE ")
+		b.WriteString(" LEFT JOIN LATERAL (SELECT " + c.usedColumns(j.alias) + " FROM " + quote(j.t.name) + " AS " + quote(j.alias) + " WHERE ")
 		c.joinCondition(b, j)
 		// LIMIT 1 keeps PostgreSQL from pulling the subquery up into a
 		// plain join; the key is unique anyway.

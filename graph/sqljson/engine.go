@@ -150,6 +150,7 @@ type plan struct {
 	typ        string
 	conn       []graphql.CollectedField
 	edgeFields []graphql.CollectedField
+	infoFields []graphql.CollectedField
 	withTotal  bool
 	query      string
 	args       []any
@@ -168,7 +169,7 @@ func (c *compiler) plan(f graphql.CollectedField, typ string) (*plan, error) {
 	if !plainConnection(conn) {
 		return nil, errUnsupported
 	}
-	var edgeFields []graphql.CollectedField
+	var edgeFields, infoFields []graphql.CollectedField
 	var node *graphql.CollectedField
 	withTotal, withEdges := false, false
 	for _, cf := range conn {
@@ -187,7 +188,8 @@ func (c *compiler) plan(f graphql.CollectedField, typ string) (*plan, error) {
 		case "totalCount":
 			withTotal = true
 		case "pageInfo":
-			for _, pf := range graphql.CollectFields(c.oc, cf.Selections, []string{"PageInfo"}) {
+			infoFields = graphql.CollectFields(c.oc, cf.Selections, []string{"PageInfo"})
+			for _, pf := range infoFields {
 				switch pf.Name {
 				case "hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename":
 				default:
@@ -204,7 +206,7 @@ func (c *compiler) plan(f graphql.CollectedField, typ string) (*plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &plan{p: p, typ: typ, conn: conn, edgeFields: edgeFields, withTotal: withTotal, query: q, args: args}, nil
+	return &plan{p: p, typ: typ, conn: conn, edgeFields: edgeFields, infoFields: infoFields, withTotal: withTotal, query: q, args: args}, nil
 }
 
 // answer runs a plan and writes the connection's JSON.
@@ -294,7 +296,7 @@ func (c *compiler) answer(pl *plan) ([]byte, error) {
 			writeString(&out, typ+"Connection")
 		case "pageInfo":
 			out.WriteByte('{')
-			for j, pf := range graphql.CollectFields(c.oc, cf.Selections, []string{"PageInfo"}) {
+			for j, pf := range pl.infoFields {
 				if j > 0 {
 					out.WriteByte(',')
 				}
