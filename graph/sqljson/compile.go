@@ -20,8 +20,8 @@ import (
 // errUnsupported marks a selection the SQL path leaves to the resolvers.
 var errUnsupported = errors.New("sqljson: selection not answered in SQL")
 
-// maxObjectFields is the most fields one JSON object may have:
-// json_build_object takes at most 100 arguments.
+// maxObjectFields is the most fields one JSON object of the SQL path may
+// have: a bound on the size of a statement built from one selection.
 const maxObjectFields = 50
 
 // compiler turns one root field's selection into SQL.
@@ -239,21 +239,19 @@ func (c *compiler) joinCondition(b *sql.Builder, j join) {
 	}
 }
 
-// object writes the JSON object of a record under alias a; the records of
+// object writes the JSON text of a record under alias a; the records of
 // its to-one edges are added to joins.
 func (c *compiler) object(b *sql.Builder, t *table, typ, a string, sels ast.SelectionSet, joins *[]join) error {
 	fields := graphql.CollectFields(c.oc, sels, c.e.satisfies[typ])
 	if len(fields) > maxObjectFields {
 		return errUnsupported
 	}
-	b.WriteString("json_build_object(")
+	w := &jsonText{b: b}
+	w.literal("{")
 	for i, f := range fields {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("'" + f.Alias + "', ")
+		w.key(f.Alias, i == 0)
 		if f.Name == "__typename" {
-			b.WriteString("'" + typ + "'::text")
+			w.literal(`"` + typ + `"`)
 			continue
 		}
 		if sc, ok := t.scalars[f.Name]; ok {
@@ -261,7 +259,7 @@ func (c *compiler) object(b *sql.Builder, t *table, typ, a string, sels ast.Sele
 			if sc.zero != "" {
 				col = "coalesce(" + col + ", " + sc.zero + ")"
 			}
-			b.WriteString(render(sc.kind, col))
+			w.expr(func() { b.WriteString(render(sc.kind, col)) })
 			continue
 		}
 		e, ok := t.edges[f.Name]
@@ -272,22 +270,25 @@ func (c *compiler) object(b *sql.Builder, t *table, typ, a string, sels ast.Sele
 		if target == nil {
 			return errUnsupported
 		}
+		var err error
 		if !e.many {
 			j := join{t: target, alias: c.alias(), parent: a, column: e.column}
 			c.use(a, e.column)
 			*joins = append(*joins, j)
-			b.WriteString("CASE WHEN " + ident(j.alias, "id") + " IS NULL THEN NULL ELSE ")
-			if err := c.object(b, target, e.target, j.alias, f.Selections, joins); err != nil {
-				return err
-			}
-			b.WriteString(" END")
-			continue
+			w.expr(func() {
+				b.WriteString("CASE WHEN " + ident(j.alias, "id") + " IS NULL THEN 'null' ELSE ")
+				err = c.object(b, target, e.target, j.alias, f.Selections, joins)
+				b.WriteString(" END")
+			})
+		} else {
+			w.expr(func() { err = c.connection(b, typ, e, a, f) })
 		}
-		if err := c.connection(b, typ, e, a, f); err != nil {
+		if err != nil {
 			return err
 		}
 	}
-	b.WriteString(")")
+	w.literal("}")
+	w.end()
 	return nil
 }
 
@@ -350,60 +351,64 @@ func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent 
 	inner.OrderExpr(sql.Raw(p.orderBy(a))).Limit(limit)
 
 	var joins []join
-	b.WriteString("(SELECT json_build_object(")
+	var err2 error
+	b.WriteString("(SELECT ")
+	w := &jsonText{b: b}
+	w.literal("{")
 	for i, cf := range conn {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("'" + cf.Alias + "', ")
+		w.key(cf.Alias, i == 0)
 		switch cf.Name {
 		case "__typename":
-			b.WriteString("'" + e.target + "Connection'::text")
+			w.literal(`"` + e.target + `Connection"`)
 		case "totalCount":
 			count := c.filtered(p, c.alias(), parent, e.column)
 			count.SelectExpr(sql.Raw("count(*)"))
-			b.WriteString("(").Join(count).WriteString(")")
+			w.expr(func() { b.WriteString("(").Join(count).WriteString(")::text") })
 		case "pageInfo":
-			b.WriteString("json_build_object(")
+			w.literal("{")
 			for j, pf := range infoFields {
-				if j > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString("'" + pf.Alias + "', ")
+				w.key(pf.Alias, j == 0)
 				switch pf.Name {
 				case "hasNextPage":
-					b.WriteString("count(*) > " + strconv.Itoa(p.first))
+					w.expr(func() { b.WriteString("(count(*) > " + strconv.Itoa(p.first) + ")::text") })
 				case "hasPreviousPage":
-					b.WriteString("false")
+					w.literal("false")
 				case "__typename":
-					b.WriteString("'PageInfo'::text")
+					w.literal(`"PageInfo"`)
 				}
 			}
-			b.WriteString(")")
+			w.literal("}")
 		case "edges":
-			b.WriteString("coalesce(json_agg(json_build_object(")
-			for j, ef := range edgeFields {
-				if j > 0 {
-					b.WriteString(", ")
-				}
-				b.WriteString("'" + ef.Alias + "', ")
-				switch ef.Name {
-				case "__typename":
-					b.WriteString("'" + e.target + "Edge'::text")
-				case "node":
-					if err := c.object(b, p.t, e.target, a, ef.Selections, &joins); err != nil {
-						return err
+			w.literal("[")
+			w.expr(func() {
+				b.WriteString("coalesce(string_agg(")
+				ew := &jsonText{b: b}
+				ew.literal("{")
+				for j, ef := range edgeFields {
+					ew.key(ef.Alias, j == 0)
+					switch ef.Name {
+					case "__typename":
+						ew.literal(`"` + e.target + `Edge"`)
+					case "node":
+						ew.expr(func() { err2 = c.object(b, p.t, e.target, a, ef.Selections, &joins) })
 					}
 				}
-			}
-			b.WriteString(") ORDER BY " + p.orderBy(a) + ")")
-			if needNext {
-				b.WriteString(" FILTER (WHERE " + ident(a, "sqljson_rn") + " <= " + strconv.Itoa(p.first) + ")")
-			}
-			b.WriteString(", '[]'::json)")
+				ew.literal("}")
+				ew.end()
+				b.WriteString(", ',' ORDER BY " + p.orderBy(a) + ")")
+				if needNext {
+					b.WriteString(" FILTER (WHERE " + ident(a, "sqljson_rn") + " <= " + strconv.Itoa(p.first) + ")")
+				}
+				b.WriteString(", '')")
+			})
+			w.literal("]")
+		}
+		if err2 != nil {
+			return err2
 		}
 	}
-	b.WriteString(")")
+	w.literal("}")
+	w.end()
 	if withEdges {
 		c.selectUsed(inner, p, a)
 		if needNext {
@@ -453,20 +458,21 @@ func plainEdge(fields []graphql.CollectedField) bool {
 	return nodes <= 1
 }
 
-// render is the SQL expression of a column's GraphQL value.
+// render is the SQL expression of a column's GraphQL value as JSON text,
+// never NULL.
 func render(k kind, col string) string {
 	switch k {
 	case kindTime:
 		// JSON renders a timestamp as ISO 8601 with the fraction's
 		// trailing zeros trimmed, whatever the DateStyle: Go's RFC 3339
-		// (nano) once the zone is appended.
+		// (nano) once the zone is appended inside the quotes.
 		// gqlgen shows the zero time as null.
-		return "(to_json(NULLIF(" + col + ", '0001-01-01 00:00:00+00') AT TIME ZONE 'UTC') #>> '{}') || 'Z'"
+		return "coalesce(left(to_json(NULLIF(" + col + ", '0001-01-01 00:00:00+00') AT TIME ZONE 'UTC')::text, -1) || 'Z\"', 'null')"
 	case kindMoney:
 		// Integer cents times 0.01 is a numeric of scale 2: "12.30".
-		return "(" + col + " * 0.01)::text"
+		return "coalesce('\"' || (" + col + " * 0.01)::text || '\"', 'null')"
 	default:
-		return col
+		return "coalesce(to_json(" + col + ")::text, 'null')"
 	}
 }
 

@@ -141,8 +141,9 @@ func TestSQLAnswersPageLikeResolvers(t *testing.T) {
 // TestSQLAnswersRenderValuesLikeResolvers: values at the edges of what the
 // columns hold — a birth date at Go's zero time, custom fields with numbers
 // beyond float64 and keys out of alphabetical order, the largest amount of
-// money, times before 1900 and at the end of year 9999 — read the same
-// through both paths.
+// money, times before 1900 and at the end of year 9999, text with quotes,
+// backslashes, control characters and characters beyond ASCII — read the
+// same through both paths.
 func TestSQLAnswersRenderValuesLikeResolvers(t *testing.T) {
 	eachDatabase(t, func(t *testing.T, f *fixture) {
 		o := f.tenant("oddities")
@@ -154,6 +155,8 @@ func TestSQLAnswersRenderValuesLikeResolvers(t *testing.T) {
 		ac := c.Account.Create().SetName("Biggest").SetAnnualRevenue(money.Max).SetEmployees(2147483647).SaveX(ctx)
 		c.Deal.Create().SetName("Biggest deal").SetAmount(money.Max).SetCost(money.FromCents(1)).SetAccount(ac).
 			SetClosedAt(time.Date(1970, 1, 1, 0, 0, 0, 1000, time.UTC)).SaveX(ctx)
+		c.Contact.Create().SetFirstName("Text").SetLastName("\"quoted\" \\back\\slash\\ 'single' line\nbreak\ttab \x01 <b>&amp; é ü 漢字 🙂 \u2028").
+			SetTitle(`{"looks": "like JSON"}`).SaveX(ctx)
 		// Custom fields as a client sends them: JSON numbers reach the
 		// database with all their digits.
 		f.ok(o.jwt, `mutation($cf: Map) { createContact(input: {firstName: "Numbers", customFields: $cf}) { id } }`,
@@ -171,6 +174,8 @@ func TestSQLAnswersRenderValuesLikeResolvers(t *testing.T) {
 				`{ contacts(where: {firstName: "Zero"}) { totalCount edges { node { id firstName birthDate } } } }`, answerOpts{sql: 1}},
 			{"a time before 1900 and one at the end of year 9999",
 				`{ contacts(where: {firstName: "Old"}) { totalCount edges { node { id birthDate lastContactedAt } } } }`, answerOpts{sql: 1}},
+			{"text with quotes, backslashes, control characters, HTML and characters beyond ASCII",
+				`{ contacts(where: {firstName: "Text"}) { totalCount edges { node { id firstName lastName title } } } }`, answerOpts{sql: 1}},
 			{"the largest amount of money and a one-microsecond time",
 				`{ deals(first: 5) { totalCount edges { node { id amount cost closedAt account { annualRevenue employees } } } } }`, answerOpts{sql: 1}},
 			// Map values are left to the resolvers, which read them through
