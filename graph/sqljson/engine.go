@@ -128,18 +128,46 @@ func (e *Engine) Answer(ctx context.Context) (graphql.Marshaler, bool) {
 		return nil, false
 	}
 	out, err := c.answer(pl)
-	if err == errUnsupported {
-		return nil, false
-	}
 	if err != nil {
+		buffers.Put(out)
+		if err == errUnsupported {
+			return nil, false
+		}
 		graphql.AddError(ctx, err)
 		return graphql.Null, true
 	}
-	return graphql.WriterFunc(func(w io.Writer) { _, _ = w.Write(out) }), true
+	return graphql.WriterFunc(func(w io.Writer) {
+		_, _ = w.Write(out.Bytes())
+		buffers.Put(out)
+	}), true
 }
 
-// root answers a root connection: its statement returns the page's rows;
-// the connection around them, with cursors, is written here.
+// buffers holds the buffers answers are written into, so that a busy
+// server does not allocate (and clear, and collect) tens of kilobytes per
+// request. A buffer returns to it once its answer is written.
+var buffers = bufferPool{pool: sync.Pool{New: func() any { return new(bytes.Buffer) }}}
+
+// bufferPool is a sync.Pool of bytes.Buffers.
+type bufferPool struct{ pool sync.Pool }
+
+// Get returns an empty buffer.
+func (p *bufferPool) Get() *bytes.Buffer {
+	b := p.pool.Get().(*bytes.Buffer)
+	b.Reset()
+	return b
+}
+
+// Put gives b back, unless it grew beyond what answers usually need.
+func (p *bufferPool) Put(b *bytes.Buffer) {
+	if b != nil && b.Cap() <= maxPooledBuffer {
+		p.pool.Put(b)
+	}
+}
+
+// maxPooledBuffer is the largest buffer kept for reuse: a page of 100
+// records with their nested connections fits; larger answers are rare and
+// left to the collector.
+const maxPooledBuffer = 1 << 20
 
 // plan is how a root connection is answered: its page, the selections
 // of the answer and the statement. It depends only on the request's
@@ -209,8 +237,9 @@ func (c *compiler) plan(f graphql.CollectedField, typ string) (*plan, error) {
 	return &plan{p: p, typ: typ, conn: conn, edgeFields: edgeFields, infoFields: infoFields, withTotal: withTotal, query: q, args: args}, nil
 }
 
-// answer runs a plan and writes the connection's JSON.
-func (c *compiler) answer(pl *plan) ([]byte, error) {
+// answer runs a plan and writes the connection's JSON into a buffer of
+// the pool, which the caller gives back when done with it.
+func (c *compiler) answer(pl *plan) (*bytes.Buffer, error) {
 	p, typ, conn, edgeFields, withTotal := pl.p, pl.typ, pl.conn, pl.edgeFields, pl.withTotal
 	rows, err := c.e.query(c.ctx, pl.query, pl.args)
 	if err != nil {
@@ -218,22 +247,23 @@ func (c *compiler) answer(pl *plan) ([]byte, error) {
 	}
 	defer rows.Close()
 
-	var edges bytes.Buffer
+	edges := buffers.Get()
+	defer buffers.Put(edges)
+	var (
+		id    stdsql.NullString
+		value any
+		obj   stdsql.RawBytes // the node's JSON, valid until the next row
+		count stdsql.NullInt64
+	)
+	dest := []any{&id, &value, &obj}
+	if withTotal {
+		dest = append(dest, &count)
+	}
 	var first, last *entgql.Cursor[pulid.ID]
 	var total int64
 	n := 0
 	hasNext := false
 	for rows.Next() {
-		var (
-			id    stdsql.NullString
-			value any
-			obj   []byte
-			count stdsql.NullInt64
-		)
-		dest := []any{&id, &value, &obj}
-		if withTotal {
-			dest = append(dest, &count)
-		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
@@ -261,14 +291,14 @@ func (c *compiler) answer(pl *plan) ([]byte, error) {
 			if i > 0 {
 				edges.WriteByte(',')
 			}
-			writeKey(&edges, ef.Alias)
+			writeKey(edges, ef.Alias)
 			switch ef.Name {
 			case "cursor":
-				cur.MarshalGQL(&edges)
+				cur.MarshalGQL(edges)
 			case "node":
 				edges.Write(obj)
 			case "__typename":
-				writeString(&edges, typ+"Edge")
+				writeString(edges, typ+"Edge")
 			}
 		}
 		edges.WriteByte('}')
@@ -277,14 +307,14 @@ func (c *compiler) answer(pl *plan) ([]byte, error) {
 		return nil, err
 	}
 
-	var out bytes.Buffer
+	out := buffers.Get()
 	out.Grow(edges.Len() + 256)
 	out.WriteByte('{')
 	for i, cf := range conn {
 		if i > 0 {
 			out.WriteByte(',')
 		}
-		writeKey(&out, cf.Alias)
+		writeKey(out, cf.Alias)
 		switch cf.Name {
 		case "edges":
 			out.WriteByte('[')
@@ -293,25 +323,25 @@ func (c *compiler) answer(pl *plan) ([]byte, error) {
 		case "totalCount":
 			out.WriteString(strconv.FormatInt(total, 10))
 		case "__typename":
-			writeString(&out, typ+"Connection")
+			writeString(out, typ+"Connection")
 		case "pageInfo":
 			out.WriteByte('{')
 			for j, pf := range pl.infoFields {
 				if j > 0 {
 					out.WriteByte(',')
 				}
-				writeKey(&out, pf.Alias)
+				writeKey(out, pf.Alias)
 				switch pf.Name {
 				case "hasNextPage":
 					out.WriteString(strconv.FormatBool(hasNext))
 				case "hasPreviousPage":
 					out.WriteString(strconv.FormatBool(p.after != nil))
 				case "startCursor":
-					writeCursor(&out, first)
+					writeCursor(out, first)
 				case "endCursor":
-					writeCursor(&out, last)
+					writeCursor(out, last)
 				case "__typename":
-					writeString(&out, "PageInfo")
+					writeString(out, "PageInfo")
 				default:
 					return nil, errUnsupported
 				}
@@ -320,7 +350,7 @@ func (c *compiler) answer(pl *plan) ([]byte, error) {
 		}
 	}
 	out.WriteByte('}')
-	return out.Bytes(), nil
+	return out, nil
 }
 
 // query runs a statement, prepared once per connection and shape.
