@@ -44,14 +44,17 @@ func main() {
 	}
 }
 
-// paginateOverride replaces entgql's pagination helper with the one in
-// template/paginate.tmpl. It is an extension of its own so that its
-// template is added after entgql's, and wins.
+// paginateOverride replaces entgql's pagination (gql_pagination.go) with
+// the copy in template/pagination.tmpl, which finds aliased connection
+// fields, and its pagination helper with the one in template/paginate.tmpl.
+// It is an extension of its own so that its templates are added after
+// entgql's, and win.
 type paginateOverride struct{ entc.DefaultExtension }
 
 // Templates of paginateOverride.
 func (paginateOverride) Templates() []*gen.Template {
 	return []*gen.Template{
+		gen.MustParse(gen.NewTemplate("pagination").Funcs(entgql.TemplateFuncs).ParseFiles("template/pagination.tmpl")),
 		gen.MustParse(gen.NewTemplate("paginate").Funcs(entgql.TemplateFuncs).ParseFiles("template/paginate.tmpl")),
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"time"
 
@@ -75,6 +76,11 @@ func validateFirstLast(first, last *int) (err *gqlerror.Error) {
 	return err
 }
 
+// collectedField returns the field at path below the field of ctx, or nil
+// if it is not selected. The steps edges, node, pageInfo and totalCount
+// match those fields by name, whatever their aliases, and the selections of
+// all their copies are merged; any other step is the response key of an
+// edge between entities, and matches it by alias.
 func collectedField(ctx context.Context, path ...string) *graphql.CollectedField {
 	fc := graphql.GetFieldContext(ctx)
 	if fc == nil {
@@ -82,15 +88,24 @@ func collectedField(ctx context.Context, path ...string) *graphql.CollectedField
 	}
 	field := fc.Field
 	oc := graphql.GetOperationContext(ctx)
-walk:
 	for _, name := range path {
+		byName := name == edgesField || name == nodeField || name == pageInfoField || name == totalCountField
+		var next graphql.CollectedField
+		found := false
 		for _, f := range graphql.CollectFields(oc, field.Selections, nil) {
-			if f.Alias == name {
-				field = f
-				continue walk
+			switch {
+			case byName && f.Name != name, !byName && f.Alias != name:
+				// Another field.
+			case !found:
+				next, found = f, true
+			default:
+				next.Selections = slices.Concat(next.Selections, f.Selections)
 			}
 		}
-		return nil
+		if !found {
+			return nil
+		}
+		field = next
 	}
 	return &field
 }
