@@ -90,7 +90,10 @@ func TestChangedCredentialsReachEveryInstance(t *testing.T) {
 			}
 		}, "FORBIDDEN"},
 		{"a user's session after the user is deactivated by SQL", func() (string, func()) {
+			// The user, demoted by the case before, is made OWNER again; the
+			// promotion reaches instance 2 as any change does.
 			one.store.Client.User.Update().Where(user.Email("owner@acme.example")).SetRole(user.RoleOWNER).ExecX(sys)
+			waitFor(t, "instance 2 to accept the promoted user", func() bool { return two.do(a.jwt, write, nil).code() == "" })
 			return a.jwt, func() {
 				if _, err := one.store.DB.ExecContext(ctx, `UPDATE users SET active = false WHERE email = 'owner@acme.example'`); err != nil {
 					t.Fatal(err)
@@ -105,17 +108,19 @@ func TestChangedCredentialsReachEveryInstance(t *testing.T) {
 			two.ok(bearer, write, nil, nil)
 			change()
 			start := time.Now()
-			for {
-				r := two.do(bearer, write, nil)
-				if r.code() == tt.want {
-					break
-				}
-				if time.Since(start) > 5*time.Second {
-					t.Fatalf("5 s after the change, instance 2 still answers %+v; want %s", r, tt.want)
-				}
-				time.Sleep(2 * time.Millisecond)
-			}
+			waitFor(t, "instance 2 to answer "+tt.want, func() bool { return two.do(bearer, write, nil).code() == tt.want })
 			t.Logf("instance 2 refused the changed credential %s after the change", time.Since(start).Round(time.Millisecond))
 		})
+	}
+}
+
+// waitFor polls done every 2 ms and fails the test if it is still false
+// after 5 s.
+func waitFor(t *testing.T, what string, done func() bool) {
+	t.Helper()
+	for start := time.Now(); !done(); time.Sleep(2 * time.Millisecond) {
+		if time.Since(start) > 5*time.Second {
+			t.Fatalf("waited 5 s for %s", what)
+		}
 	}
 }
