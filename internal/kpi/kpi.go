@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/headlesscrm/crm/internal/money"
 )
@@ -34,28 +37,49 @@ func Compute(ctx context.Context, db *sql.DB, dialect string, org string, p Peri
 	}
 	c := &computer{ctx: ctx, db: db, d: d, org: org, p: p}
 	r := &Report{From: p.From, To: p.To}
-	for _, step := range []struct {
-		name string
-		run  func(*Report) error
-	}{
-		{"customers", c.customers},
-		{"acquisition cost", c.acquisitionCost},
-		{"revenue concentration", c.concentration},
-		{"surveys", c.surveys},
-		{"sales", c.sales},
-		{"sales by owner", c.salesByOwner},
-		{"lead conversion", c.leads},
-		{"campaigns", c.campaigns},
-		{"channels", c.channels},
-		{"contact time", c.contactTime},
-		{"pipeline", c.pipeline},
-		{"service", c.service},
-	} {
-		if err := step.run(r); err != nil {
-			return nil, fmt.Errorf("kpi: %s: %w", step.name, err)
-		}
+	// Each task fills its own part of the report, so the tasks run at
+	// once, on their own connections: at a million customers each reads
+	// millions of deals. Steps of one task run in order.
+	tasks := [][]step{
+		{{"customers", c.customers}, {"acquisition cost", c.acquisitionCost}},
+		{{"revenue concentration", c.concentration}},
+		{{"surveys", c.surveys}},
+		{{"sales", c.sales}},
+		{{"sales by owner", c.salesByOwner}},
+		{{"lead conversion", c.leads}},
+		{{"campaigns", c.campaigns}},
+		{{"channels", c.channels}},
+		{{"contact time", c.contactTime}},
+		{{"pipeline", c.pipeline}},
+		{{"service", c.service}},
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	c.ctx = gctx
+	g.SetLimit(parallelQueries)
+	for _, task := range tasks {
+		g.Go(func() error {
+			for _, st := range task {
+				if err := st.run(r); err != nil {
+					return fmt.Errorf("kpi: %s: %w", st.name, err)
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	return r, nil
+}
+
+// parallelQueries is how many of a report's queries run at once: as many
+// as this machine has cores, at least two.
+var parallelQueries = max(2, runtime.GOMAXPROCS(0))
+
+// step is one query of a report and what it fills in.
+type step struct {
+	name string
+	run  func(*Report) error
 }
 
 // computer runs the KPI queries of one report.
