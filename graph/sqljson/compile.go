@@ -422,15 +422,15 @@ func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent 
 }
 
 // plainConnection reports whether a connection's selection is one the SQL
-// path answers like the resolvers: edges, pageInfo and totalCount each at
-// most once and under their own names (ent loads an aliased or repeated
-// one wrongly, so those are left to it), and nothing else but __typename.
+// path answers: edges, pageInfo and totalCount each at most once, under
+// any alias (a field repeated under two names is left to the resolvers),
+// and nothing else but __typename.
 func plainConnection(fields []graphql.CollectedField) bool {
 	seen := map[string]bool{}
 	for _, f := range fields {
 		switch f.Name {
 		case "edges", "pageInfo", "totalCount":
-			if f.Alias != f.Name || seen[f.Name] {
+			if seen[f.Name] {
 				return false
 			}
 			seen[f.Name] = true
