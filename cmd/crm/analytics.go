@@ -5,8 +5,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	entsegment "github.com/headlesscrm/crm/ent/segment"
@@ -17,6 +20,13 @@ import (
 	"github.com/headlesscrm/crm/internal/valuation"
 )
 
+// importGCPercent is the garbage collector's target of an import unless
+// GOGC or GOMEMLIMIT is set: a large file's log is held in memory while
+// each row written leaves garbage behind, and at the default of 100 the
+// heap grows to twice the log (a million customers with five purchases
+// each: 722 MB peak RSS, 603 MB at 50).
+const importGCPercent = 50
+
 // importPurchases loads a purchase log into an organization.
 func importPurchases(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("import purchases", flag.ContinueOnError)
@@ -24,26 +34,27 @@ func importPurchases(ctx context.Context, args []string) error {
 	c.flags(fs)
 	slug := fs.String("org", "", "organization slug")
 	format := fs.String("format", "csv", "csv (header: email or external_id, date, amount[, cost]) or cdnow")
+	verbose := fs.Bool("phases", false, "print how long each step of the import took")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *slug == "" || fs.NArg() != 1 {
-		return fmt.Errorf("usage: crm import purchases --org SLUG [--format csv|cdnow] FILE")
+		return fmt.Errorf("usage: crm import purchases --org SLUG [--format csv|cdnow] [--phases] FILE")
+	}
+	read := map[string]func(io.Reader) (*purchases.Log, error){"csv": purchases.ReadCSV, "cdnow": purchases.ReadCDNOW}[*format]
+	if read == nil {
+		return fmt.Errorf("unknown --format %q: want csv or cdnow", *format)
 	}
 	f, err := os.Open(fs.Arg(0))
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	var rows []purchases.Row
-	switch *format {
-	case "csv":
-		rows, err = purchases.ParseCSV(f)
-	case "cdnow":
-		rows, err = purchases.ParseCDNOW(f)
-	default:
-		return fmt.Errorf("unknown --format %q: want csv or cdnow", *format)
+	start := time.Now()
+	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetGCPercent(importGCPercent)
 	}
+	plog, err := read(f)
 	var lineErrs purchases.Errors
 	if errors.As(err, &lineErrs) {
 		fmt.Fprintf(os.Stderr, "%s: %d bad line(s), nothing imported:\n%s\n", fs.Arg(0), len(lineErrs), lineErrs.Error())
@@ -52,18 +63,24 @@ func importPurchases(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	readTook := time.Since(start)
 	s, _, org, err := c.openOrg(ctx, *slug)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	start := time.Now()
-	rep, err := purchases.Import(tenant.WithOrganization(ctx, org.ID.String()), s.Client, rows)
+	rep, err := purchases.Load(tenant.WithOrganization(ctx, org.ID.String()), s, plog, filepath.Base(fs.Arg(0)))
 	if err != nil {
 		return err
 	}
-	fmt.Printf("Imported %s into %s in %s: %d rows, %d new contacts, %d purchases added, %d already imported.\n",
-		fs.Arg(0), org.Slug, time.Since(start).Round(time.Millisecond), rep.Rows, rep.ContactsCreated, rep.PurchasesCreated, rep.PurchasesSkipped)
+	fmt.Printf("Imported %s into %s in %s: %d rows, %d new contacts, %d purchases added, %d already imported (audit: %s).\n",
+		fs.Arg(0), org.Slug, time.Since(start).Round(time.Millisecond), rep.Rows, rep.ContactsCreated, rep.PurchasesCreated, rep.PurchasesSkipped, rep.ID)
+	if *verbose {
+		fmt.Printf("  %-40s %s\n", "read and check the file", readTook.Round(time.Millisecond))
+		for _, p := range rep.Phases {
+			fmt.Printf("  %-40s %s\n", p.Name, p.Took.Round(time.Millisecond))
+		}
+	}
 	return nil
 }
 

@@ -2,10 +2,15 @@
 // CRM's purchase log: each row becomes a WON deal of a contact, creating the
 // contacts it does not know. An import is all-or-nothing and idempotent:
 // importing the same file twice adds nothing the second time.
+//
+// A file is read into a Log, which holds millions of rows compactly, and
+// written in one transaction in bulk (COPY on PostgreSQL), past ent's
+// hooks: like seeding, an import is not a change made through the API, so
+// it writes no audit entries or events (see package changes), and it
+// supplies every value ent would have set or checked itself.
 package purchases
 
 import (
-	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -28,14 +33,6 @@ type Row struct {
 	// Amount is what the customer paid; Cost, when known, what it cost.
 	Amount money.Amount
 	Cost   *money.Amount
-}
-
-// key is the customer key of the row.
-func (r Row) key() string {
-	if r.Email != "" {
-		return "email:" + r.Email
-	}
-	return "ext:" + r.ExternalID
 }
 
 // LineError is a problem with one line of a file.
@@ -82,12 +79,21 @@ const MaxErrors = 1000
 // external_id (at least one), date (YYYY-MM-DD), amount, and optionally cost.
 // It returns every row, or the problems of every bad row.
 func ParseCSV(r io.Reader) ([]Row, error) {
+	return collect(r, ScanCSV)
+}
+
+// ScanCSV reads a CSV file as ParseCSV does, one row at a time: it calls fn
+// with each good row in file order and returns, once the file is read (or
+// MaxErrors problems were found), the problems of the bad rows as Errors.
+// An error from fn stops the scan and is returned as is.
+func ScanCSV(r io.Reader, fn func(Row) error) error {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
+	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err != nil {
-		return nil, Errors{{Line: 1, Message: "the file needs a header line naming the columns email or external_id, date, amount[, cost]"}}
+		return Errors{{Line: 1, Message: "the file needs a header line naming the columns email or external_id, date, amount[, cost]"}}
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -105,110 +111,115 @@ func ParseCSV(r io.Reader) ([]Row, error) {
 		}
 	}
 	if len(problems) > 0 {
-		return nil, problems
+		return problems
 	}
-	get := func(rec []string, name string) string {
-		if i, ok := col[name]; ok && i < len(rec) {
+	index := func(name string) int {
+		if i, ok := col[name]; ok {
+			return i
+		}
+		return -1
+	}
+	emailCol, extCol, dateCol, amountCol, costCol := index("email"), index("external_id"), index("date"), index("amount"), index("cost")
+	get := func(rec []string, i int) string {
+		if i >= 0 && i < len(rec) {
 			return strings.TrimSpace(rec[i])
 		}
 		return ""
 	}
-	var rows []Row
-	for {
+	for len(problems) < MaxErrors {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		line, _ := cr.FieldPos(0)
 		if err != nil {
-			problems = append(problems, LineError{Line: line, Message: "malformed CSV"})
-			if len(problems) >= MaxErrors {
-				break
+			var perr *csv.ParseError
+			if !errors.As(err, &perr) {
+				return err
 			}
+			problems = append(problems, LineError{Line: line, Message: "malformed CSV"})
 			continue
 		}
-		row := Row{Line: line, Email: strings.ToLower(get(rec, "email")), ExternalID: get(rec, "external_id")}
+		row := Row{Line: line, Email: strings.ToLower(get(rec, emailCol)), ExternalID: get(rec, extCol)}
 		bad := func(c, m string) { problems = append(problems, LineError{Line: line, Column: c, Message: m}) }
+		ok := true
 		if row.Email == "" && row.ExternalID == "" {
 			bad("email", "a row needs an email or an external_id")
+			ok = false
 		} else if row.Email != "" && !strings.Contains(row.Email, "@") {
 			bad("email", "is not an email address")
+			ok = false
 		}
-		if d, err := time.Parse("2006-01-02", get(rec, "date")); err != nil {
+		if d, err := parseDay("2006-01-02", get(rec, dateCol)); err != nil {
 			bad("date", "must be a date as YYYY-MM-DD")
+			ok = false
 		} else {
 			row.Date = d
 		}
-		if a, err := money.Parse(get(rec, "amount")); err != nil || a < 0 {
+		if a, err := money.Parse(get(rec, amountCol)); err != nil || a < 0 {
 			bad("amount", "must be a non-negative amount with at most two decimals")
+			ok = false
 		} else {
 			row.Amount = a
 		}
-		if c := get(rec, "cost"); c != "" {
+		if c := get(rec, costCol); c != "" {
 			if v, err := money.Parse(c); err != nil || v < 0 {
 				bad("cost", "must be a non-negative amount with at most two decimals")
+				ok = false
 			} else {
 				row.Cost = &v
 			}
 		}
-		rows = append(rows, row)
-		if len(problems) >= MaxErrors {
-			break
+		if ok && len(problems) == 0 {
+			if err := fn(row); err != nil {
+				return err
+			}
 		}
 	}
 	if len(problems) > 0 {
-		return nil, problems
+		return problems
 	}
-	return rows, nil
+	return nil
 }
 
-// ParseCDNOW reads a CDNOW purchase log as published by Fader & Hardie:
-// whitespace-separated columns, dates as YYYYMMDD, either five columns
-// (master id, sample id, date, CDs, dollars) or four (id, date, CDs,
-// dollars) after an optional header. The customer's first column becomes
-// its external ID, prefixed "cdnow-".
-func ParseCDNOW(r io.Reader) ([]Row, error) {
-	sc := bufio.NewScanner(r)
-	var rows []Row
-	var problems Errors
-	for line := 1; sc.Scan(); line++ {
-		f := strings.Fields(sc.Text())
-		if len(f) == 0 {
-			continue
-		}
-		var id, date, amount string
-		switch len(f) {
-		case 5:
-			id, date, amount = f[0], f[2], f[4]
-		case 4:
-			id, date, amount = f[0], f[1], f[3]
-		default:
-			problems = append(problems, LineError{Line: line, Message: fmt.Sprintf("want 4 or 5 columns, found %d", len(f))})
-			continue
-		}
-		d, err := time.Parse("20060102", date)
-		if err != nil {
-			if line == 1 {
-				continue // the header of CDNOW_master.txt
+// parseDay parses a purchase day written as layout, "2006-01-02" or
+// "20060102", as time.Parse would, refusing years before 1, which
+// PostgreSQL cannot store.
+func parseDay(layout, s string) (time.Time, error) {
+	if len(s) == len(layout) {
+		y, m, d, ok := 0, 0, 0, true
+		for i := range len(s) {
+			c := s[i]
+			if layout[i] == '-' {
+				ok = ok && c == '-'
+				continue
 			}
-			problems = append(problems, LineError{Line: line, Column: "date", Message: "must be a date as YYYYMMDD"})
-			continue
+			if c < '0' || c > '9' {
+				ok = false
+				break
+			}
+			switch n := int(c - '0'); {
+			case i < 4:
+				y = y*10 + n
+			case i < len(s)-2:
+				m = m*10 + n
+			default:
+				d = d*10 + n
+			}
 		}
-		a, err := money.Parse(amount)
-		if err != nil || a < 0 {
-			problems = append(problems, LineError{Line: line, Column: "dollar_value", Message: "must be a non-negative amount"})
-			continue
-		}
-		rows = append(rows, Row{Line: line, ExternalID: "cdnow-" + id, Date: d, Amount: a})
-		if len(problems) >= MaxErrors {
-			break
+		t := time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC)
+		if ok && y >= 1 && m >= 1 && m <= 12 && t.Day() == d {
+			return t, nil
 		}
 	}
-	if err := sc.Err(); err != nil {
+	return time.Time{}, fmt.Errorf("%q is not a date as %s", s, layout)
+}
+
+// collect returns every row scan yields, or its error.
+func collect(r io.Reader, scan func(io.Reader, func(Row) error) error) ([]Row, error) {
+	var rows []Row
+	if err := scan(r, func(row Row) error { rows = append(rows, row); return nil }); err != nil {
 		return nil, err
-	}
-	if len(problems) > 0 {
-		return nil, problems
 	}
 	return rows, nil
 }
