@@ -22,7 +22,7 @@ func CLV(bg BGNBDParams, gg GammaGammaParams, c CustomerSummary, horizonMonths i
 	if err != nil {
 		return 0
 	}
-	v, _, err := discountedValue(bg, c, horizonMonths, monthlyDiscount, unit, spend)
+	v, _, err := discountedValue(bg, c, horizonMonths, monthlyDiscount, unit, spend, nil)
 	if err != nil {
 		return 0
 	}
@@ -31,11 +31,30 @@ func CLV(bg BGNBDParams, gg GammaGammaParams, c CustomerSummary, horizonMonths i
 
 // discountedValue returns the discounted value of c's expected transactions
 // over the horizon at a constant spend per transaction, and the
-// undiscounted expected number of transactions over the horizon.
-func discountedValue(bg BGNBDParams, c CustomerSummary, horizonMonths int, monthlyDiscount float64, unit TimeUnit, spend float64) (value, transactions float64, err error) {
+// undiscounted expected number of transactions over the horizon. A non-nil
+// cache supplies the expected transactions of an alive customer, computed
+// once per (repeat transactions, age); the result is the same.
+func discountedValue(bg BGNBDParams, c CustomerSummary, horizonMonths int, monthlyDiscount float64, unit TimeUnit, spend float64, cache *aliveCache) (value, transactions float64, err error) {
+	expected := func(m int) (float64, error) {
+		return bg.ConditionalExpectedTransactionsChecked(unit.FromMonths(float64(m)), c.Frequency, c.Recency, c.T)
+	}
+	if cache != nil {
+		// E[Y(t) | x, t_x, T] = P(alive | x, t_x, T) × E[X(t)] of an alive
+		// customer with x repeat transactions and age T, as in
+		// ConditionalExpectedTransactionsChecked.
+		alive, err := bg.ProbabilityAliveChecked(c.Frequency, c.Recency, c.T)
+		if err != nil {
+			return 0, 0, err
+		}
+		hs := cache.get(bg, c.Frequency, c.T, horizonMonths, unit)
+		expected = func(m int) (float64, error) {
+			h := hs[m-1]
+			return alive * h.value, h.err
+		}
+	}
 	prev := 0.0
 	for m := 1; m <= horizonMonths; m++ {
-		e, err := bg.ConditionalExpectedTransactionsChecked(unit.FromMonths(float64(m)), c.Frequency, c.Recency, c.T)
+		e, err := expected(m)
 		if err != nil {
 			return 0, 0, err
 		}

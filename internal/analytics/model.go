@@ -81,8 +81,14 @@ type Prediction struct {
 // Gamma-Gamma spend when available, the customer's mean order value
 // otherwise.
 func (m Model) Predict(c CustomerSummary, horizonMonths int, monthlyDiscount float64) Prediction {
+	return m.predict(c, horizonMonths, monthlyDiscount, nil)
+}
+
+// predict is Predict, with an optional cache of the expected transactions
+// of alive customers.
+func (m Model) predict(c CustomerSummary, horizonMonths int, monthlyDiscount float64, cache *aliveCache) Prediction {
 	if !m.Fallback && m.BGNBD != nil {
-		if p, err := m.predictBGNBD(c, horizonMonths, monthlyDiscount); err == nil {
+		if p, err := m.predictBGNBD(c, horizonMonths, monthlyDiscount, cache); err == nil {
 			return p.sanitize()
 		}
 	}
@@ -96,7 +102,7 @@ func (m Model) Predict(c CustomerSummary, horizonMonths int, monthlyDiscount flo
 	}.sanitize()
 }
 
-func (m Model) predictBGNBD(c CustomerSummary, horizonMonths int, monthlyDiscount float64) (Prediction, error) {
+func (m Model) predictBGNBD(c CustomerSummary, horizonMonths int, monthlyDiscount float64, cache *aliveCache) (Prediction, error) {
 	bg := m.BGNBD.Params
 	alive, err := bg.ProbabilityAliveChecked(c.Frequency, c.Recency, c.T)
 	if err != nil {
@@ -110,7 +116,7 @@ func (m Model) predictBGNBD(c CustomerSummary, horizonMonths int, monthlyDiscoun
 			p.Model = ModelBGNBDGammaGamma
 		}
 	}
-	p.Value, p.ExpectedTransactions, err = discountedValue(bg, c, horizonMonths, monthlyDiscount, m.Unit, p.ExpectedSpend)
+	p.Value, p.ExpectedTransactions, err = discountedValue(bg, c, horizonMonths, monthlyDiscount, m.Unit, p.ExpectedSpend, cache)
 	if err != nil {
 		return Prediction{}, err
 	}

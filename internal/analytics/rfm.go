@@ -134,14 +134,28 @@ func ScoreRFM(summaries []CustomerSummary, asOf time.Time) []RFMScore {
 func quintiles(s []RFMScore, value func(RFMScore) float64, set func(*RFMScore, int)) {
 	n := len(s)
 	idx := make([]int, n)
+	values := make([]float64, n)
 	for i := range idx {
 		idx[i] = i
+		values[i] = value(s[i])
 	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		if c := cmp.Compare(value(s[a]), value(s[b])); c != 0 {
+	// The order is total, so an unstable sort yields the one order. When
+	// the customers come in CustomerID order, as a refresh passes them,
+	// input position breaks ties alone.
+	inIDOrder := true
+	for i := 1; i < n && inIDOrder; i++ {
+		inIDOrder = s[i-1].CustomerID <= s[i].CustomerID
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		if c := cmp.Compare(values[a], values[b]); c != 0 {
 			return c
 		}
-		return strings.Compare(s[a].CustomerID, s[b].CustomerID)
+		if !inIDOrder {
+			if c := strings.Compare(s[a].CustomerID, s[b].CustomerID); c != 0 {
+				return c
+			}
+		}
+		return cmp.Compare(a, b)
 	})
 	for k, i := range idx {
 		set(&s[i], 1+5*k/n)

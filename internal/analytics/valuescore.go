@@ -267,36 +267,41 @@ func tierFor(higher, equal, n int) Tier {
 // percentileRanks returns (rank-1)/(m-1) for the m values with ok set,
 // ties sharing their average rank, and 0.5 for the others or when m = 1.
 func percentileRanks(vals []float64, ok []bool) []float64 {
+	type ranked struct {
+		v float64
+		i int
+	}
 	out := make([]float64, len(vals))
-	idx := make([]int, 0, len(vals))
-	for i := range vals {
+	sorted := make([]ranked, 0, len(vals))
+	for i, v := range vals {
 		out[i] = 0.5
 		if ok[i] {
-			idx = append(idx, i)
+			sorted = append(sorted, ranked{v, i})
 		}
 	}
-	m := len(idx)
+	m := len(sorted)
 	if m < 2 {
 		return out
 	}
-	slices.SortStableFunc(idx, func(a, b int) int {
+	// Tied values share one rank, so their order does not matter.
+	slices.SortFunc(sorted, func(a, b ranked) int {
 		switch {
-		case vals[a] < vals[b]:
+		case a.v < b.v:
 			return -1
-		case vals[a] > vals[b]:
+		case a.v > b.v:
 			return 1
 		}
 		return 0
 	})
 	for start := 0; start < m; {
 		end := start + 1
-		for end < m && vals[idx[end]] == vals[idx[start]] {
+		for end < m && sorted[end].v == sorted[start].v {
 			end++
 		}
 		// 0-based ranks start..end-1 share their mean.
 		avg := float64(start+end-1) / 2
-		for _, i := range idx[start:end] {
-			out[i] = avg / float64(m-1)
+		for _, r := range sorted[start:end] {
+			out[r.i] = avg / float64(m-1)
 		}
 		start = end
 	}

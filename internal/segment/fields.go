@@ -34,6 +34,9 @@ type spec struct {
 	nullable bool     // the column can be NULL (or the metrics row missing)
 	enum     []string // the allowed values of an enum
 	ops      []ComparisonOp
+	// computed says an analytics refresh writes the field: it is one of
+	// the customer metrics or of the value columns copied onto contacts.
+	computed bool
 }
 
 var (
@@ -79,17 +82,17 @@ var specs = map[SegmentField]spec{
 	FieldLeadSource:       {column: contact.FieldLeadSource, kind: kindString, nullable: true, ops: textOps},
 	FieldLifecycleStage:   {column: contact.FieldLifecycleStage, kind: kindEnum, enum: lifecycleStages, ops: []ComparisonOp{OpEQ, OpNEQ, OpIn, OpNotIn}},
 	FieldGender:           {column: contact.FieldGender, kind: kindEnum, nullable: true, enum: genders, ops: enumOps},
-	FieldValueTier:        {column: contact.FieldValueTier, kind: kindEnum, nullable: true, enum: tiers, ops: tierOps},
-	FieldRFMSegment:       {column: contact.FieldRfmSegment, kind: kindEnum, nullable: true, enum: analytics.RFMSegment("").Values(), ops: enumOps},
+	FieldValueTier:        {column: contact.FieldValueTier, kind: kindEnum, nullable: true, enum: tiers, ops: tierOps, computed: true},
+	FieldRFMSegment:       {column: contact.FieldRfmSegment, kind: kindEnum, nullable: true, enum: analytics.RFMSegment("").Values(), ops: enumOps, computed: true},
 	FieldNewsletterOptIn:  {column: contact.FieldNewsletterOptIn, kind: kindBool, ops: boolOps},
 	FieldTags:             {column: contact.FieldTags, kind: kindTags, nullable: true, ops: tagOps},
 	FieldCreatedAt:        {column: contact.FieldCreatedAt, kind: kindTime, ops: []ComparisonOp{OpGT, OpGTE, OpLT, OpLTE}},
 	FieldLastContactedAt:  {column: contact.FieldLastContactedAt, kind: kindTime, nullable: true, ops: timeOps},
-	FieldPredictedCLV:     {column: contact.FieldPredictedClv, kind: kindFloat, ops: numOps},
-	FieldProbabilityAlive: {column: contact.FieldProbabilityAlive, kind: kindFloat, ops: numOps},
-	FieldValueScore:       {column: contact.FieldValueScore, kind: kindFloat, ops: numOps},
-	FieldGrossMargin:      {column: "gross_margin", kind: kindMoney, nullable: true, ops: moneyOps},
-	FieldNetValue:         {column: "net_value", kind: kindMoney, nullable: true, ops: moneyOps},
+	FieldPredictedCLV:     {column: contact.FieldPredictedClv, kind: kindFloat, ops: numOps, computed: true},
+	FieldProbabilityAlive: {column: contact.FieldProbabilityAlive, kind: kindFloat, ops: numOps, computed: true},
+	FieldValueScore:       {column: contact.FieldValueScore, kind: kindFloat, ops: numOps, computed: true},
+	FieldGrossMargin:      {column: "gross_margin", kind: kindMoney, nullable: true, ops: moneyOps, computed: true},
+	FieldNetValue:         {column: "net_value", kind: kindMoney, nullable: true, ops: moneyOps, computed: true},
 }
 
 // Limits of a rule.

@@ -2,7 +2,6 @@ package segment
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -194,23 +193,6 @@ func Refresh(ctx context.Context, client *ent.Client, seg *ent.Segment, now time
 	seg.Size = size
 	seg.RefreshedAt = &now
 	return entered, exited, nil
-}
-
-// RefreshAll refreshes every segment the context may see — the segments of
-// its organization — as of now, in name order. A segment that fails does
-// not stop the others; the errors are joined.
-func RefreshAll(ctx context.Context, client *ent.Client, now time.Time) error {
-	segs, err := client.Segment.Query().Order(segment.ByName(), segment.ByID()).All(ctx)
-	if err != nil {
-		return err
-	}
-	var all []error
-	for _, seg := range segs {
-		if _, _, err := Refresh(ctx, client, seg, now); err != nil {
-			all = append(all, fmt.Errorf("refreshing segment %q: %w", seg.Name, err))
-		}
-	}
-	return errors.Join(all...)
 }
 
 // Preview evaluates a rule as of now without saving anything: how many

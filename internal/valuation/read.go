@@ -21,6 +21,8 @@ type customer struct {
 	// campaign is the position of the acquisition campaign in campaigns,
 	// or -1.
 	campaign int32
+	// answered says whether satisfaction is known.
+	answered bool
 
 	cost         int64 // product cost of purchases, cents
 	costToServe  int64
@@ -28,8 +30,6 @@ type customer struct {
 	engagement   float64
 	advocacy     float64
 	satisfaction float64
-	// answered says whether satisfaction is known.
-	answered bool
 }
 
 // population is the contacts or the accounts of an organization being
@@ -60,8 +60,13 @@ func (p *population) position(id []byte) int32 {
 	return -1
 }
 
-// doneReading drops the index by ID once every query has been read.
-func (p *population) doneReading() { p.positions = nil }
+// doneReading drops the index by ID once every query has been read, and
+// the spare capacity the customers and buyers grew with while read.
+func (p *population) doneReading() {
+	p.positions = nil
+	p.customers = slices.Clone(p.customers)
+	p.buyers = slices.Clone(p.buyers)
+}
 
 // campaigns are the organization's campaigns with the acquisition cost
 // each shares among the customers it acquired.

@@ -2,28 +2,34 @@ package valuation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"runtime"
-	"strings"
 	"sync"
 	"time"
 
+	"entgo.io/ent/dialect"
+
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/ent/clvmodel"
-	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/money"
-	"github.com/headlesscrm/crm/internal/pulid"
 	"github.com/headlesscrm/crm/internal/segment"
-	"github.com/headlesscrm/crm/internal/store"
 	"github.com/headlesscrm/crm/internal/tenant"
 )
 
-// Refresh refits the organization's model as of opt.AsOf and rewrites the
-// metrics of every contact and account, in one transaction per kind.
+// Refresh refits the organization's model as of opt.AsOf, rewrites the
+// metrics of every contact and account, in one transaction per kind, and
+// refreshes the organization's segments.
+//
+// On PostgreSQL the database works while Go computes: the accounts'
+// purchases are read, and the segments whose rule reads no computed value
+// refreshed, while the model is fitted; the account metrics are written
+// alongside the contact metrics; the segments that read computed values
+// are refreshed two at a time once both are committed. On SQLite, which
+// has one writer at a time, the writes and the segments run one after the
+// other.
 func (s *Service) Refresh(ctx context.Context, opt Options) (*Result, error) {
 	start := s.now()
 	org, ok := tenant.OrganizationID(ctx)
@@ -34,6 +40,7 @@ func (s *Service) Refresh(ctx context.Context, opt Options) (*Result, error) {
 	opt.Unit = clvmodel.UnitWEEKS // the materialized model inputs are in weeks
 	unit := UnitOf(opt.Unit)
 	ph := newPhases(s.now)
+	concurrent := s.store.Dialect == dialect.Postgres
 
 	camps, err := s.readCampaigns(ctx, org)
 	if err != nil {
@@ -48,14 +55,25 @@ func (s *Service) Refresh(ctx context.Context, opt Options) (*Result, error) {
 		return nil, err
 	}
 	ph.done("read contacts")
-	// The accounts' purchases are read while the model is fitted and the
-	// contacts are valued: the database works while Go computes.
-	accountsRead := make(chan error, 1)
-	go func() { accountsRead <- s.readAccountHistories(ctx, org, opt.AsOf, unit, camps, accounts) }()
+	// The side line reads the accounts' purchases and refreshes the
+	// segments the values do not change; it ends before Refresh returns.
+	accountsRead, othersRefreshed := make(chan error, 1), make(chan error, 1)
+	side := ph.side()
+	var sideLine sync.WaitGroup
+	defer sideLine.Wait()
+	sideLine.Go(func() {
+		err := s.readAccountHistories(ctx, org, opt.AsOf, unit, camps, accounts)
+		side.done("read accounts")
+		accountsRead <- err
+		if err == nil && concurrent {
+			err = segment.RefreshSelected(ctx, s.store.Client, s.now(), segment.OtherSegments, 1)
+			side.done("refresh other segments")
+		}
+		othersRefreshed <- err
+	})
 	model := analytics.Fit(contacts.buyers, unit)
 	stored, err := s.saveModel(ctx, opt, model, len(contacts.buyers), contacts.transactions, start)
 	if err != nil {
-		<-accountsRead
 		return nil, err
 	}
 	ph.done("fit")
@@ -64,23 +82,46 @@ func (s *Service) Refresh(ctx context.Context, opt Options) (*Result, error) {
 	if err := <-accountsRead; err != nil {
 		return nil, err
 	}
-	ph.done("read accounts")
-	if err := s.writeMetrics(ctx, org, "contact", contacts, values, opt.AsOf, start, ph); err != nil {
-		return nil, err
-	}
+	ph.done("wait for the accounts")
 	contactCount := len(contacts.customers)
 	rollUpSignals(contacts, accounts)
 	accounts.doneReading()
 	avalues := value(model, opt, accounts)
 	ph.done("value accounts")
-	if err := s.writeMetrics(ctx, org, "account", accounts, avalues, opt.AsOf, start, ph); err != nil {
+	staged, err := s.stageMetrics(ctx, org, "contact", contacts, values, opt.AsOf, start, ph)
+	if err != nil {
 		return nil, err
 	}
-	if err := segment.RefreshAll(ctx, s.store.Client, s.now()); err != nil {
+	// The contacts and their values are staged: let the memory go before
+	// the accounts are staged.
+	contacts, values = nil, nil
+	writeAccounts := func(ph *phases) error {
+		return s.writeMetrics(ctx, org, "account", accounts, avalues, opt.AsOf, start, ph)
+	}
+	if concurrent {
+		aside := ph.side()
+		err = concurrently(func() error { return staged.apply(ctx, ph) }, func() error { return writeAccounts(aside) })
+	} else if err = staged.apply(ctx, ph); err == nil {
+		err = writeAccounts(ph)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := <-othersRefreshed; err != nil {
 		return nil, fmt.Errorf("valuation: refreshing segments: %w", err)
 	}
-	ph.done("refresh segments")
-	return &Result{Model: stored, Contacts: contactCount, Accounts: len(accounts.customers), Took: s.now().Sub(start), Phases: ph.list}, nil
+	if concurrent {
+		ph.done("wait for other segments")
+		err = segment.RefreshSelected(ctx, s.store.Client, s.now(), segment.ComputedValueSegments, 2)
+		ph.done("refresh computed-value segments")
+	} else {
+		err = segment.RefreshAll(ctx, s.store.Client, s.now())
+		ph.done("refresh segments")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("valuation: refreshing segments: %w", err)
+	}
+	return &Result{Model: stored, Contacts: contactCount, Accounts: len(accounts.customers), Took: s.now().Sub(start), Phases: ph.steps()}, nil
 }
 
 // readContactHistories reads the contacts of the organization with their
@@ -177,7 +218,7 @@ func rollUpSignals(contacts, accounts *population) {
 type values struct {
 	// predictions and rfm are by buyer, in population.buyers order.
 	predictions []analytics.Prediction
-	rfm         []analytics.RFMScore
+	rfm         []rfmScore
 	// inputs and scores are by customer, in population order.
 	inputs analytics.ValueTable
 	scores analytics.ValueScores
@@ -194,8 +235,18 @@ func (v *values) prediction(c *customer) *analytics.Prediction {
 	return &v.predictions[c.buyer]
 }
 
+// rfmScore is what a metrics row needs of an analytics.RFMScore, in a
+// tenth of the memory: the segment follows from R and F.
+type rfmScore struct {
+	recency int32 // days since the last purchase
+	r, f, m int8
+}
+
+// segment returns the RFM segment of the score.
+func (x rfmScore) segment() analytics.RFMSegment { return analytics.RFMSegmentFor(int(x.r), int(x.f)) }
+
 // rfmScore returns the RFM score of a customer, or nil when it never bought.
-func (v *values) rfmScore(c *customer) *analytics.RFMScore {
+func (v *values) rfmScore(c *customer) *rfmScore {
 	if c.buyer < 0 {
 		return nil
 	}
@@ -206,8 +257,12 @@ func (v *values) rfmScore(c *customer) *analytics.RFMScore {
 func value(model analytics.Model, opt Options, p *population) *values {
 	v := &values{
 		predictions: predict(model, opt, p.buyers),
-		rfm:         analytics.ScoreRFM(p.buyers, opt.AsOf),
 		inputs:      analytics.NewValueTable(len(p.customers)),
+	}
+	scored := analytics.ScoreRFM(p.buyers, opt.AsOf)
+	v.rfm = make([]rfmScore, len(scored))
+	for i, x := range scored {
+		v.rfm[i] = rfmScore{recency: int32(x.Recency), r: int8(x.R), f: int8(x.F), m: int8(x.M)}
 	}
 	for i := range p.customers {
 		c := &p.customers[i]
@@ -241,8 +296,9 @@ func predict(model analytics.Model, opt Options, buyers []analytics.CustomerSumm
 	for start := 0; start < len(buyers); start += per {
 		part := out[start:min(start+per, len(buyers))]
 		wg.Go(func() {
+			p := model.NewPredictor(opt.HorizonMonths, opt.MonthlyDiscount)
 			for j := range part {
-				part[j] = model.Predict(buyers[start+j], opt.HorizonMonths, opt.MonthlyDiscount)
+				part[j] = p.Predict(buyers[start+j])
 			}
 		})
 	}
@@ -296,142 +352,4 @@ func modelName(m analytics.Model) string {
 		return analytics.ModelBGNBDGammaGamma
 	}
 	return analytics.ModelBGNBDMeanSpend
-}
-
-// writeMetrics replaces the metrics of every contact (or account) and
-// copies the summary columns onto the contacts (or accounts) whose values
-// changed, in one transaction, so readers see either the old or the new
-// values. The rows are bulk-loaded (COPY on PostgreSQL): every value is
-// computed here from records just read within the organization, so the
-// record rules have nothing to check.
-func (s *Service) writeMetrics(ctx context.Context, org, kind string, p *population, v *values, asOf, now time.Time, ph *phases) error {
-	tx, err := s.store.DB.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	fail := func(err error) error {
-		_ = tx.Rollback()
-		return fmt.Errorf("valuation: writing %s metrics: %w", kind, err)
-	}
-	table, key := "contacts", "contact_id"
-	if kind == "account" {
-		table, key = "accounts", "account_id"
-	}
-	del := s.store.Rebind(`DELETE FROM customer_metrics WHERE organization_id = ? AND ` + key + ` IS NOT NULL`)
-	if _, err := tx.ExecContext(ctx, del, org); err != nil {
-		return fail(err)
-	}
-	ph.done("delete " + kind + " metrics")
-	row := metricsRow{org: org, asOf: asOf.UTC(), now: now.UTC(), population: p, values: v}
-	err = store.BulkInsert(ctx, tx, s.store.Dialect, customermetrics.Table, metricsColumns(key), len(p.customers), row.fill)
-	if err != nil {
-		return fail(err)
-	}
-	ph.done("insert " + kind + " metrics")
-	if _, err := tx.ExecContext(ctx, s.store.Rebind(copyValuesStatement(table, key)), org, org); err != nil {
-		return fail(err)
-	}
-	ph.done("copy " + kind + " values onto " + table)
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	ph.done("commit " + kind + " metrics")
-	return nil
-}
-
-// copiedColumns are the columns of customer_metrics that contacts and
-// accounts repeat, for lists to filter and sort by.
-var copiedColumns = []string{"predicted_clv", "probability_alive", "value_score", "value_tier", "rfm_segment"}
-
-// copyValuesStatement returns the UPDATE that copies the copied columns of
-// the organization's metrics (two ? for the organization) onto the rows of
-// table, key being the metrics column naming them. Rows that already hold
-// the values are left alone.
-func copyValuesStatement(table, key string) string {
-	var set, changed []string
-	for _, c := range copiedColumns {
-		set = append(set, c+" = m."+c)
-		changed = append(changed, table+"."+c+" IS DISTINCT FROM m."+c)
-	}
-	return `UPDATE ` + table + ` SET ` + strings.Join(set, ", ") + `
-		FROM customer_metrics m WHERE m.` + key + ` = ` + table + `.id AND m.organization_id = ? AND ` + table + `.organization_id = ?
-		AND (` + strings.Join(changed, " OR ") + `)`
-}
-
-// metricsColumns are the columns metricsValues fills, key being
-// contact_id or account_id.
-func metricsColumns(key string) []string {
-	return []string{
-		customermetrics.FieldID, customermetrics.FieldCreatedAt, customermetrics.FieldUpdatedAt,
-		customermetrics.FieldOrganizationID, key,
-		customermetrics.FieldAsOf, customermetrics.FieldComputedAt,
-		customermetrics.FieldRevenue, customermetrics.FieldGrossMargin, customermetrics.FieldCostToServe,
-		customermetrics.FieldAcquisitionCost, customermetrics.FieldNetValue,
-		customermetrics.FieldTransactions, customermetrics.FieldFirstPurchaseAt, customermetrics.FieldLastPurchaseAt,
-		customermetrics.FieldRepeatTransactions, customermetrics.FieldRecencyWeeks, customermetrics.FieldAgeWeeks,
-		customermetrics.FieldAverageRepeatSpend, customermetrics.FieldExpectedTransactions,
-		customermetrics.FieldProbabilityAlive, customermetrics.FieldExpectedSpend, customermetrics.FieldPredictedClv,
-		customermetrics.FieldModel, customermetrics.FieldRecencyDays,
-		customermetrics.FieldRfmR, customermetrics.FieldRfmF, customermetrics.FieldRfmM, customermetrics.FieldRfmSegment,
-		customermetrics.FieldValueScore, customermetrics.FieldValueTier, customermetrics.FieldComponents,
-	}
-}
-
-// metricsRow fills the metrics rows of a valued population.
-type metricsRow struct {
-	org        string
-	asOf, now  time.Time
-	population *population
-	values     *values
-	components []analytics.Component
-}
-
-// fill fills dst with the metrics row of customer i, in the order of
-// metricsColumns.
-func (r *metricsRow) fill(i int, dst []any) {
-	c := &r.population.customers[i]
-	var sum analytics.CustomerSummary
-	var first, last any
-	if c.buyer >= 0 {
-		sum = r.population.buyers[c.buyer]
-		first, last = sum.FirstPurchase.UTC(), sum.LastPurchase.UTC()
-	}
-	revenue := money.FromFloat(sum.Revenue)
-	margin := revenue - money.Amount(c.cost)
-	var recencyDays, rfmSegment any
-	var rr, f, m int
-	if x := r.values.rfmScore(c); x != nil {
-		recencyDays, rfmSegment = x.Recency, string(x.Segment)
-		rr, f, m = x.R, x.F, x.M
-	}
-	pred := r.values.prediction(c)
-	scores := &r.values.scores
-	copy(dst, []any{
-		pulid.New("cm").String(), r.now, r.now,
-		r.org, c.id,
-		r.asOf, r.now,
-		int64(revenue), int64(margin), c.costToServe,
-		c.acquisition, int64(margin) - c.costToServe - c.acquisition,
-		sum.Transactions, first, last,
-		sum.Frequency, sum.Recency, sum.T,
-		sum.MonetaryValue, pred.ExpectedTransactions,
-		pred.ProbabilityAlive, pred.ExpectedSpend, pred.Value,
-		pred.Model, recencyDays,
-		rr, f, m, rfmSegment,
-		scores.Scores[i], string(scores.Tiers[i]), r.componentsJSON(i),
-	})
-}
-
-// componentsJSON returns the value-score components of customer i with
-// their raw values, as JSON.
-func (r *metricsRow) componentsJSON(i int) json.RawMessage {
-	r.components = r.values.scores.Components(i, r.components[:0])
-	for c := range r.components {
-		r.components[c].Raw = round(r.values.inputs.Columns[c][i], 4)
-	}
-	b, err := json.Marshal(r.components)
-	if err != nil {
-		return json.RawMessage("[]")
-	}
-	return b
 }

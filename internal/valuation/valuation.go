@@ -7,6 +7,7 @@ package valuation
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/headlesscrm/crm/ent"
@@ -82,7 +83,9 @@ type Result struct {
 	// Took is how long the refresh took.
 	Took time.Duration
 	// Phases are the steps of the refresh in order, with how long each
-	// took: where the time of a slow refresh goes.
+	// took: where the time of a slow refresh goes. Steps whose name starts
+	// with "| " ran alongside the others, on another connection, and are
+	// listed when they ended.
 	Phases []Phase
 }
 
@@ -94,20 +97,41 @@ type Phase struct {
 	Took time.Duration
 }
 
-// phases times the steps of a refresh one after the other.
+// phases times the steps of a refresh one after the other. Work that runs
+// alongside the main line of steps, on other connections, is timed by a
+// side line (see side) that shares the list.
 type phases struct {
-	list []Phase
+	mu   *sync.Mutex
+	list *[]Phase
 	last time.Time
 	now  func() time.Time
+	mark string
 }
 
-func newPhases(now func() time.Time) *phases { return &phases{last: now(), now: now} }
+func newPhases(now func() time.Time) *phases {
+	return &phases{mu: &sync.Mutex{}, list: &[]Phase{}, last: now(), now: now}
+}
 
-// done records the step that ran since the previous one ended.
+// done records the step that ran since the previous one of its line ended.
 func (p *phases) done(name string) {
 	t := p.now()
-	p.list = append(p.list, Phase{Name: name, Took: t.Sub(p.last)})
+	p.mu.Lock()
+	*p.list = append(*p.list, Phase{Name: p.mark + name, Took: t.Sub(p.last)})
+	p.mu.Unlock()
 	p.last = t
+}
+
+// side starts a line of steps that runs alongside this one; its steps are
+// listed, marked "| ", when they end.
+func (p *phases) side() *phases {
+	return &phases{mu: p.mu, list: p.list, last: p.now(), now: p.now, mark: "| "}
+}
+
+// steps returns the steps recorded so far.
+func (p *phases) steps() []Phase {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]Phase(nil), *p.list...)
 }
 
 // UnitOf maps the stored enum to a time unit.
