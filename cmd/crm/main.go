@@ -7,6 +7,7 @@
 //	crm org create --name N --admin-email E --admin-password P
 //	crm token create --org SLUG --name N --scopes contacts:read,deals:write [--expires 90d]
 //	crm import purchases --org SLUG [--format csv|cdnow] FILE
+//	crm import contacts --org SLUG [--phases] FILE|-
 //	crm analytics refresh --org SLUG [--as-of YYYY-MM-DD] [--phases]
 //	crm alerts run --org SLUG | --all
 //	crm export segment --org SLUG --segment NAME|ID [--out FILE]
@@ -31,6 +32,7 @@ Usage:
   crm seed    --org SLUG [--contacts N] [--seed S]
   crm org create   --name NAME --admin-email EMAIL --admin-password PASSWORD
   crm token create --org SLUG --name NAME --scopes SCOPES [--expires DURATION]
+  crm import contacts --org SLUG [--phases] FILE|-   (CSV; --help lists the columns)
 
 Configuration (flags win over the environment):
   --addr          CRM_ADDR          listen address (default 127.0.0.1:8080)
@@ -78,7 +80,7 @@ func run(ctx context.Context, args []string) error {
 	case "token":
 		return sub(ctx, "token", rest, map[string]func(context.Context, []string) error{"create": tokenCreate})
 	case "import":
-		return sub(ctx, "import", rest, map[string]func(context.Context, []string) error{"purchases": importPurchases})
+		return sub(ctx, "import", rest, map[string]func(context.Context, []string) error{"purchases": importPurchases, "contacts": importContacts})
 	case "export":
 		return sub(ctx, "export", rest, map[string]func(context.Context, []string) error{"segment": exportSegment})
 	case "analytics":
