@@ -93,9 +93,8 @@ func importContacts(ctx context.Context, args []string) error {
 	if err != nil {
 		return refused(source, err)
 	}
-	fmt.Printf("Imported %s into %s in %s: %d rows, %d contacts created, %d updated, %d unchanged (audit log: %s %s).\n",
-		source, org.Slug, time.Since(start).Round(time.Millisecond), rep.Rows, rep.Created, rep.Updated, rep.Unchanged,
-		contactimport.AuditRecordType, rep.ID)
+	fmt.Printf("Imported %s into %s in %s: %d rows, %d contacts created, %d updated, %d unchanged (audit: %s).\n",
+		source, org.Slug, time.Since(start).Round(time.Millisecond), rep.Rows, rep.Created, rep.Updated, rep.Unchanged, rep.ID)
 	if cf := file.CustomFields(); len(cf) > 0 {
 		fmt.Printf("Custom fields from the columns %s.\n", quoteAll(cf))
 	}

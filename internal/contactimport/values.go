@@ -70,6 +70,9 @@ func appendValue(dst []byte, f field, cell string) ([]byte, string) {
 		return t.AppendFormat(dst, time.RFC3339Nano), ""
 	case kindTags:
 		tags := splitTags(cell)
+		if len(tags) == 0 {
+			return dst, "" // only separators: not given
+		}
 		if err := contact.TagsValidator(tags); err != nil {
 			return dst, err.Error()
 		}
