@@ -3,11 +3,14 @@
 // contacts it does not know. An import is all-or-nothing and idempotent:
 // importing the same file twice adds nothing the second time.
 //
-// A file is read into a Log, which holds millions of rows compactly, and
-// written in one transaction in bulk (COPY on PostgreSQL), past ent's
-// hooks: like seeding, an import is not a change made through the API, so
-// it writes no audit entries or events (see package changes), and it
-// supplies every value ent would have set or checked itself.
+// A file is read into a Log, which holds millions of rows compactly and
+// checks every value as the data model would, and written in one
+// transaction in bulk (COPY on PostgreSQL), past ent's builders, so it
+// supplies every value ent would have set itself. Like seeding, an import
+// is not a change made through the API: its contacts and purchases raise
+// no events or webhooks and have no audit entries of their own (see
+// package changes); one audit entry records the import with its counts.
+// Customer values are not recomputed: run an analytics refresh afterwards.
 package purchases
 
 import (
