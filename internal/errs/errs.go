@@ -11,6 +11,10 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/lib/pq"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/internal/tenant"
 )
@@ -24,7 +28,15 @@ const (
 	Conflict        = "CONFLICT"
 	RateLimited     = "RATE_LIMITED"
 	TooComplex      = "COMPLEXITY_LIMIT_EXCEEDED"
-	Internal        = "INTERNAL"
+	// Timeout is a request that ran past the server's request deadline,
+	// or a statement past the database's statement timeout; it may
+	// succeed with less work (a narrower query) or when the server is
+	// less busy.
+	Timeout = "TIMEOUT"
+	// Canceled is a request the client abandoned (it disconnected or
+	// stopped the operation) before the answer was ready.
+	Canceled = "CANCELLED"
+	Internal = "INTERNAL"
 )
 
 // Error is an error with a code, a message fit for the caller, and the input
@@ -90,11 +102,34 @@ func From(err error) *Error {
 		return &Error{Code: Unauthenticated, Message: "authentication required", Err: err}
 	case errors.Is(err, tenant.ErrOwnerChange):
 		return &Error{Code: Forbidden, Field: "ownerId", Message: tenant.ErrOwnerChange.Error(), Err: err}
-	case errors.Is(err, context.DeadlineExceeded):
-		return &Error{Code: Internal, Message: "the request took too long", Err: err}
+	case errors.Is(err, context.DeadlineExceeded), Interrupted(err):
+		return &Error{Code: Timeout, Message: "the request took longer than the server allows", Err: err}
+	case errors.Is(err, context.Canceled):
+		return &Error{Code: Canceled, Message: "the request was cancelled", Err: err}
 	}
 	return &Error{Code: Internal, Message: "internal error", Err: err}
 }
+
+// Interrupted reports whether err is a database statement stopped before it
+// finished because its context ended or a statement timeout passed: lib/pq
+// reports the cancellation PostgreSQL answers with (SQLSTATE 57014,
+// "canceling statement due to user request" or "… statement timeout")
+// rather than the context's error, and SQLite reports SQLITE_INTERRUPT
+// ("interrupted (9)") when a running statement is stopped.
+func Interrupted(err error) bool {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return pe.Code == pgQueryCanceled
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code()&0xff == sqlite3.SQLITE_INTERRUPT
+	}
+	return false
+}
+
+// pgQueryCanceled is PostgreSQL's SQLSTATE query_canceled.
+const pgQueryCanceled = "57014"
 
 // CodeOf returns the code of err.
 func CodeOf(err error) string { return From(err).Code }

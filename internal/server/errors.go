@@ -3,7 +3,9 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -14,8 +16,13 @@ import (
 
 // presentError turns any resolver error into a GraphQL error with
 // extensions.code, and extensions.field for input errors. INTERNAL errors
-// are logged with their cause and shown with a generic message.
+// are logged with their cause and shown with a generic message. Once the
+// request's context has ended, a failure is TIMEOUT (the deadline passed;
+// logged as a warning) or CANCELLED (the client went away; not an error of
+// the server), never INTERNAL, whatever the database driver made of it.
 func presentError(ctx context.Context, err error) *gqlerror.Error {
+	// out may be err itself: what the log shows is taken first.
+	logged := cause(err)
 	out := graphql.DefaultErrorPresenter(ctx, err)
 	var e *errs.Error
 	var gqlErr *gqlerror.Error
@@ -38,17 +45,87 @@ func presentError(ctx context.Context, err error) *gqlerror.Error {
 	default:
 		e = errs.From(err)
 	}
+	if e.Code == errs.Internal || e.Code == errs.Timeout || e.Code == errs.Canceled {
+		// Once the request's context has ended, whatever failed failed
+		// because of it: the driver's own report of the cancelled
+		// statement, a transaction rolled back under it, or the context's
+		// error itself.
+		if ended := endedError(ctx); ended != nil {
+			e = ended
+		}
+	}
+	if len(out.Path) == 0 {
+		// An error of a root field middleware (authorize, the SQL path),
+		// which runs before the field's own context exists: it is the root
+		// field's.
+		if rfc := graphql.GetRootFieldContext(ctx); rfc != nil && rfc.Field.Field != nil {
+			out.Path = ast.Path{ast.PathName(rfc.Field.Alias)}
+		}
+	}
 	out.Message = e.Message
 	out.Err = nil
-	if e.Code == errs.Internal {
+	switch e.Code {
+	case errs.Internal:
 		out.Message = "internal error"
-		slog.ErrorContext(ctx, "request failed", "path", out.Path.String(), "err", err)
+		slog.ErrorContext(ctx, "request failed", "path", out.Path.String(), "err", logged)
+	case errs.Timeout:
+		slog.WarnContext(ctx, "request timed out", "path", out.Path.String(), "err", logged)
+	case errs.Canceled:
+		slog.DebugContext(ctx, "request cancelled by the client", "path", out.Path.String(), "err", logged)
 	}
 	out.Extensions = map[string]any{"code": e.Code}
 	if e.Field != "" {
 		out.Extensions["field"] = e.Field
 	}
 	return out
+}
+
+// deadlineError is the cause of the end of an operation's context when the
+// server's request deadline passes.
+type deadlineError struct{ limit time.Duration }
+
+// Error says how long a request may take.
+func (e deadlineError) Error() string {
+	return fmt.Sprintf("the request took longer than the server allows (%s)", e.limit)
+}
+
+// Is makes a deadlineError match context.DeadlineExceeded.
+func (deadlineError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// endedError returns the error to answer with when ctx has ended: TIMEOUT
+// when a deadline passed, saying how long the server allows when it was the
+// request deadline, and CANCELLED when the client went away. It returns nil
+// while ctx is live.
+func endedError(ctx context.Context) *errs.Error {
+	err := ctx.Err()
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, context.DeadlineExceeded):
+		msg := "the request took longer than the server allows"
+		var d deadlineError
+		if errors.As(context.Cause(ctx), &d) {
+			msg = d.Error()
+		}
+		return &errs.Error{Code: errs.Timeout, Message: msg, Err: context.Cause(ctx)}
+	default:
+		return &errs.Error{Code: errs.Canceled, Message: "the request was cancelled", Err: context.Cause(ctx)}
+	}
+}
+
+// cause returns what to log of err: the error under the GraphQL layer's
+// wrapping and under an *errs.Error (whose message is the caller's), such as
+// the driver's or the context's own error.
+func cause(err error) error {
+	var gqlErr *gqlerror.Error
+	if errors.As(err, &gqlErr) && gqlErr.Err != nil {
+		err = gqlErr.Err
+	}
+	var e *errs.Error
+	if errors.As(err, &e) && e.Err != nil {
+		return e.Err
+	}
+	return err
 }
 
 // argumentsRejected reports whether the error being presented arose while

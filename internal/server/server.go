@@ -53,6 +53,10 @@ type Config struct {
 	// SQL (package graph/sqljson): the reference the SQL path is compared
 	// with.
 	ResolversOnly bool
+	// RequestTimeout is how long an operation (a query or mutation; not a
+	// subscription) may run before it is stopped and answered TIMEOUT; zero
+	// means RequestTimeout.
+	RequestTimeout time.Duration
 	// ObserveStatements, if set, is called for each statement the SQL path
 	// runs, for tests that count the statements of a request.
 	ObserveStatements func()
@@ -118,8 +122,12 @@ func newGraphQL(cfg Config) *handler.Server {
 	srv.SetRecoverFunc(recoverPanic)
 	srv.AroundOperations(checkPageSizes)
 	harden(srv, cfg)
+	timeout := cfg.RequestTimeout
+	if timeout <= 0 {
+		timeout = RequestTimeout
+	}
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		ctx, cancel := context.WithTimeout(ctx, RequestTimeout)
+		ctx, cancel := context.WithTimeoutCause(ctx, timeout, deadlineError{timeout})
 		oc := graphql.GetOperationContext(ctx)
 		if oc.Operation != nil && oc.Operation.Operation == ast.Subscription {
 			cancel()
