@@ -546,6 +546,22 @@ var (
 				Unique:  false,
 				Columns: []*schema.Column{CustomerMetricsColumns[32]},
 			},
+			{
+				Name:    "customermetrics_organization_id_contact_id",
+				Unique:  false,
+				Columns: []*schema.Column{CustomerMetricsColumns[32], CustomerMetricsColumns[31]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "contact_id IS NOT NULL",
+				},
+			},
+			{
+				Name:    "customermetrics_organization_id_account_id",
+				Unique:  false,
+				Columns: []*schema.Column{CustomerMetricsColumns[32], CustomerMetricsColumns[30]},
+				Annotation: &entsql.IndexAnnotation{
+					Where: "account_id IS NOT NULL",
+				},
+			},
 		},
 	}
 	// DealsColumns holds the columns for the "deals" table.

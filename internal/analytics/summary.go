@@ -1,6 +1,8 @@
 package analytics
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"time"
 )
@@ -169,4 +171,69 @@ func dayTime(n int64) time.Time {
 // daysBetween returns the number of calendar days from a's UTC date to b's.
 func daysBetween(a, b time.Time) int {
 	return int(dayNumber(b) - dayNumber(a))
+}
+
+// DayNumber returns the number of days from 1970-01-01 to t's UTC calendar
+// date: the day of a purchase as DatedAmount holds it.
+func DayNumber(t time.Time) int64 { return dayNumber(t) }
+
+// DatedAmount is what a customer spent in one purchase and the day of the
+// purchase, numbered as DayNumber numbers it.
+type DatedAmount struct {
+	Day    int64
+	Amount float64
+}
+
+// SummarizeDays summarizes the purchases of the one customer id as
+// Summarize summarizes the same purchases given with times on their days,
+// in the same order: amounts of one day add up in the order given. It
+// returns false when the customer has no purchase on or before asOf. It
+// reorders and overwrites purchases, and allocates nothing, for callers
+// that summarize many customers one at a time.
+func SummarizeDays(id string, purchases []DatedAmount, asOf time.Time, unit TimeUnit) (CustomerSummary, bool) {
+	asOfDay := dayNumber(asOf)
+	ds := purchases[:0]
+	for _, p := range purchases {
+		if p.Day <= asOfDay {
+			ds = append(ds, p)
+		}
+	}
+	if len(ds) == 0 {
+		return CustomerSummary{}, false
+	}
+	byDay := func(a, b DatedAmount) int { return cmp.Compare(a.Day, b.Day) }
+	if !slices.IsSortedFunc(ds, byDay) {
+		slices.SortStableFunc(ds, byDay)
+	}
+	var revenue, repeat, day float64
+	n := 0
+	for i := 0; i < len(ds); {
+		day = 0
+		j := i
+		for ; j < len(ds) && ds[j].Day == ds[i].Day; j++ {
+			day += ds[j].Amount
+		}
+		revenue += day
+		if n > 0 {
+			repeat += day
+		}
+		n++
+		i = j
+	}
+	first, last := ds[0].Day, ds[len(ds)-1].Day
+	x := n - 1
+	s := CustomerSummary{
+		CustomerID:    id,
+		Frequency:     x,
+		Recency:       unit.FromDays(float64(last - first)),
+		T:             unit.FromDays(float64(asOfDay - first)),
+		Transactions:  n,
+		Revenue:       revenue,
+		FirstPurchase: dayTime(first),
+		LastPurchase:  dayTime(last),
+	}
+	if x > 0 {
+		s.MonetaryValue = repeat / float64(x)
+	}
+	return s, true
 }

@@ -10,10 +10,6 @@ import (
 // and the current one no longer declares. Migrate keeps the indexes it does
 // not know, so it drops these by name.
 var retiredIndexes = []string{
-	// They repeated the unique contact_id and account_id of customer
-	// metrics and cost every row a refresh writes two more index entries.
-	"customermetrics_organization_id_contact_id",
-	"customermetrics_organization_id_account_id",
 	// Tried for paging by ID alone; they slowed bulk loads and refreshes
 	// more than they sped reads.
 	"contact_organization_id_id",

@@ -110,7 +110,8 @@ func openDriver(cfg Config) (*entsql.Driver, *sql.DB, string, error) {
 }
 
 // Migrate creates or updates the tables and indexes to match the schema,
-// and on PostgreSQL the triggers that announce credential changes. It
+// and on PostgreSQL the tables' storage parameters and the triggers that
+// announce credential changes. It
 // only adds: columns and indexes no longer in the schema are kept, but for
 // the retired indexes it drops.
 func (s *Store) Migrate(ctx context.Context) error {
@@ -121,6 +122,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return err
 	}
 	if s.Dialect == dialect.Postgres {
+		if err := setTableStorage(ctx, s.DB); err != nil {
+			return err
+		}
 		return installCredentialTriggers(ctx, s.DB)
 	}
 	return nil

@@ -39,8 +39,9 @@ func (s *Service) RefreshContact(ctx context.Context, contactID pulid.ID) error 
 	}
 	now := s.now()
 	asOf := EndOfDay(now)
-	one := &population{positions: map[string]int32{}}
+	one := &population{}
 	one.add(contactID.String(), -1, -1)
+	one.index()
 	if err := s.summarizeOne(ctx, org, asOf, one); err != nil {
 		return err
 	}

@@ -31,7 +31,7 @@ func (s *Service) Model(ctx context.Context, asOf time.Time, unit clvmodel.Unit)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.summarize(ctx, org, "contact_id", opt.AsOf, UnitOf(opt.Unit), contacts); err != nil {
+	if _, err := s.summarizeDeals(ctx, org, opt.AsOf, UnitOf(opt.Unit), contacts, nil); err != nil {
 		return nil, fmt.Errorf("valuation: reading purchases: %w", err)
 	}
 	return s.saveModel(ctx, opt, analytics.Fit(contacts.buyers, UnitOf(opt.Unit)), len(contacts.buyers), contacts.transactions, s.now())

@@ -1,10 +1,17 @@
 package valuation
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"fmt"
+	"runtime"
 	"slices"
+	"sort"
+	"strconv"
 	"time"
+
+	"entgo.io/ent/dialect"
 
 	"github.com/headlesscrm/crm/internal/analytics"
 )
@@ -36,7 +43,8 @@ type customer struct {
 // valued, in ID order.
 type population struct {
 	customers []customer
-	// positions finds a customer by ID while the population is read.
+	// positions finds a customer by ID, while the population is read, when
+	// the IDs did not come in ascending byte order; see index.
 	positions map[string]int32
 	// buyers are the purchase summaries of the customers who bought, in
 	// customer order.
@@ -45,27 +53,81 @@ type population struct {
 	transactions int
 }
 
-// add appends a customer with no purchases.
+// add appends a customer with no purchases. index must be called once the
+// customers are added.
 func (p *population) add(id string, account, campaign int32) {
-	p.positions[id] = int32(len(p.customers))
 	p.customers = append(p.customers, customer{id: id, buyer: -1, account: account, campaign: campaign})
+}
+
+// index prepares finding customers by ID: by binary search when the IDs
+// are in ascending byte order, as ORDER BY id returns them under a
+// byte-order collation, or else by a map.
+func (p *population) index() {
+	for i := 1; i < len(p.customers); i++ {
+		if p.customers[i-1].id >= p.customers[i].id {
+			p.positions = make(map[string]int32, len(p.customers))
+			for j := range p.customers {
+				p.positions[p.customers[j].id] = int32(j)
+			}
+			return
+		}
+	}
 }
 
 // position returns the position of the customer with the ID, read as raw
 // bytes, or -1.
 func (p *population) position(id []byte) int32 {
-	if i, ok := p.positions[string(id)]; ok {
-		return i
+	if p.positions != nil {
+		if i, ok := p.positions[string(id)]; ok {
+			return i
+		}
+		return -1
+	}
+	i := sort.Search(len(p.customers), func(m int) bool { return p.customers[m].id >= string(id) })
+	if i < len(p.customers) && p.customers[i].id == string(id) {
+		return int32(i)
+	}
+	return -1
+}
+
+// positionAfter is position for IDs looked up in ascending order: it looks
+// first at the few customers after the one at position after (-1 for
+// none), where the next ID read in ID order most likely is.
+func (p *population) positionAfter(id []byte, after int32) int32 {
+	if p.positions == nil {
+		for i := int(after) + 1; i < len(p.customers) && i <= int(after)+8; i++ {
+			if c := p.customers[i].id; c == string(id) {
+				return int32(i)
+			} else if c > string(id) {
+				break
+			}
+		}
+	}
+	return p.position(id)
+}
+
+// positionOf is position for an ID held as a string.
+func (p *population) positionOf(id string) int32 {
+	if p.positions != nil {
+		if i, ok := p.positions[id]; ok {
+			return i
+		}
+		return -1
+	}
+	i := sort.Search(len(p.customers), func(m int) bool { return p.customers[m].id >= id })
+	if i < len(p.customers) && p.customers[i].id == id {
+		return int32(i)
 	}
 	return -1
 }
 
 // doneReading drops the index by ID once every query has been read, and
-// the spare capacity the customers and buyers grew with while read.
+// the spare capacity the customers grew by while read when it is large.
 func (p *population) doneReading() {
 	p.positions = nil
-	p.customers = slices.Clone(p.customers)
-	p.buyers = slices.Clone(p.buyers)
+	if cap(p.customers) > len(p.customers)+len(p.customers)/8 {
+		p.customers = slices.Clone(p.customers)
+	}
 }
 
 // campaigns are the organization's campaigns with the acquisition cost
@@ -75,9 +137,10 @@ type campaigns struct {
 	cost      []int64
 }
 
-// position returns the position of the campaign with the ID, or -1.
-func (c campaigns) position(id sql.NullString) int32 {
-	if i, ok := c.positions[id.String]; ok && id.Valid {
+// position returns the position of the campaign with the ID, read as raw
+// bytes (nil for NULL), or -1.
+func (c campaigns) position(id sql.RawBytes) int32 {
+	if i, ok := c.positions[string(id)]; ok && id != nil {
 		return i
 	}
 	return -1
@@ -103,57 +166,284 @@ func (s *Service) query(ctx context.Context, q string, args []any, scan func(*sq
 const dealCost = `COALESCE(d.cost,
 	(SELECT SUM(li.unit_cost * li.quantity) FROM line_items li WHERE li.deal_id = d.id AND li.organization_id = d.organization_id), 0)`
 
-// summarize streams the won deals of the organization up to asOf, grouped
-// by the key column (contact_id or account_id), summarizes each customer's
-// purchase history and adds up the product cost of the purchases.
-func (s *Service) summarize(ctx context.Context, org, key string, asOf time.Time, unit analytics.TimeUnit, into *population) error {
+// dealColumns selects, for each deal d, its contact and account, the
+// analytics.DayNumber of its closing, its amount and its product cost. On
+// PostgreSQL the day is computed, which spares the driver parsing a
+// timestamp.
+func (s *Service) dealColumns() string {
+	if s.store.Dialect == dialect.Postgres {
+		return `d.contact_id, d.account_id, (d.closed_at AT TIME ZONE 'UTC')::date - DATE '1970-01-01', d.amount, ` + dealCost
+	}
+	return `d.contact_id, d.account_id, d.closed_at, d.amount, ` + dealCost
+}
+
+// summarizeDeals streams the won deals of the organization up to asOf by
+// contact, summarizes each contact's purchase history and adds up the
+// product cost of its purchases. It keeps the purchases of the accounts, a
+// population which may be nil, for accountPurchases.summarize, so that the
+// deals are read once for both. A large population is read in key ranges,
+// one query and goroutine each, merged in contact order; the deals of an
+// account and no contact are read beside them.
+func (s *Service) summarizeDeals(ctx context.Context, org string, asOf time.Time, unit analytics.TimeUnit, contacts, accounts *population) (*accountPurchases, error) {
+	if accounts == nil {
+		accounts = &population{}
+	}
+	parts := max(1, min(s.readParts(len(contacts.customers)), len(contacts.customers)))
+	// Range i holds the keys from splits[i-1] (inclusive) to splits[i].
+	splits := make([]string, parts-1)
+	for i := range splits {
+		splits[i] = contacts.customers[(i+1)*len(contacts.customers)/parts].id
+	}
+	// ranges[parts] are the deals of an account and no contact.
+	ranges := make([]dealRange, parts+1)
+	reads := parts
+	if len(accounts.customers) > 0 {
+		reads++
+	}
+	err := concurrently(sliceOf(reads, func(i int) func() error {
+		return func() error {
+			var from, to *string
+			if i > 0 && i < parts {
+				from = &splits[i-1]
+			}
+			if i < parts-1 {
+				to = &splits[i]
+			}
+			var err error
+			ranges[i], err = s.summarizeRange(ctx, org, asOf, unit, contacts, accounts, i == parts, from, to)
+			return err
+		}
+	})...)
+	if err != nil {
+		return nil, err
+	}
+	n := len(contacts.buyers)
+	for _, r := range ranges {
+		n += len(r.bought)
+	}
+	contacts.buyers = slices.Grow(contacts.buyers, n-len(contacts.buyers))
+	bought := &accountPurchases{cost: make([]int64, len(accounts.customers))}
+	for i := range ranges {
+		r := &ranges[i]
+		for _, b := range r.bought {
+			contacts.customers[b.position].buyer = int32(len(contacts.buyers))
+			contacts.buyers = append(contacts.buyers, b.summary)
+			contacts.transactions += b.summary.Transactions
+		}
+		for a, cost := range r.accountCost {
+			bought.cost[a] += cost
+		}
+		bought.lists = append(bought.lists, r.accountPurchases)
+		*r = dealRange{}
+	}
+	contacts.sortBuyers()
+	return bought, nil
+}
+
+// readParts is how many key ranges summarizeDeals reads the deals of n
+// contacts in: one per processor from 50,000 contacts.
+func readParts(n int) int {
+	if n < 50_000 {
+		return 1
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// buyer is the purchase summary of the customer at a position.
+type buyer struct {
+	position int32
+	summary  analytics.CustomerSummary
+}
+
+// dealRange is what reading the deals of a range of contacts found.
+type dealRange struct {
+	// bought are the summaries of the contacts who bought, in contact
+	// order.
+	bought []buyer
+	// accountPurchases are the purchases of accounts, in the order read,
+	// and accountCost their product cost by account position.
+	accountPurchases []accountPurchase
+	accountCost      []int64
+}
+
+// accountPurchase is one purchase of an account, kept while the deals are
+// read by contact.
+type accountPurchase struct {
+	account int32 // position in the accounts population
+	day     int32 // analytics.DayNumber of the purchase
+	cents   int64
+}
+
+// accountPurchases are the purchases of the accounts of an organization,
+// read with those of the contacts, to summarize.
+type accountPurchases struct {
+	// lists are the purchases, one list per range of contacts read.
+	lists [][]accountPurchase
+	// cost is the product cost of the purchases, by account position.
+	cost []int64
+}
+
+// summarizeRange summarizes the contacts whose ID is at least from and
+// below to (no bound when nil), in ID order, adding the product cost of
+// their purchases to them, and collects the purchases of accounts among
+// their deals. With noContact it reads the deals of an account and no
+// contact instead.
+func (s *Service) summarizeRange(ctx context.Context, org string, asOf time.Time, unit analytics.TimeUnit, contacts, accounts *population, noContact bool, from, to *string) (dealRange, error) {
+	r := dealRange{accountCost: make([]int64, len(accounts.customers))}
 	var (
-		cur       int32 = -1
-		purchases []analytics.Purchase
+		contact   int32 = -1
+		account   int32 = -1
+		purchases []analytics.DatedAmount
 	)
 	flush := func() {
-		if cur < 0 || len(purchases) == 0 {
+		if contact < 0 || len(purchases) == 0 {
 			return
 		}
-		sums := analytics.Summarize(purchases, asOf, unit)
-		if len(sums) == 1 {
-			c := &into.customers[cur]
-			c.buyer = int32(len(into.buyers))
-			into.buyers = append(into.buyers, sums[0])
-			into.transactions += sums[0].Transactions
+		if sum, ok := analytics.SummarizeDays(contacts.customers[contact].id, purchases, asOf, unit); ok {
+			r.bought = append(r.bought, buyer{contact, sum})
 		}
 		purchases = purchases[:0]
 	}
-	q := `SELECT d.` + key + `, d.closed_at, d.amount, ` + dealCost + ` FROM deals d
-		WHERE d.organization_id = ? AND d.status = 'WON' AND d.` + key + ` IS NOT NULL AND d.closed_at IS NOT NULL AND d.closed_at <= ?
-		ORDER BY d.` + key
+	q := `SELECT ` + s.dealColumns() + ` FROM deals d
+		WHERE d.organization_id = ? AND d.status = 'WON' AND d.closed_at IS NOT NULL AND d.closed_at <= ?`
+	args := []any{org, asOf}
+	if noContact {
+		q += ` AND d.contact_id IS NULL AND d.account_id IS NOT NULL`
+	} else {
+		q += ` AND d.contact_id IS NOT NULL`
+		if from != nil {
+			q += ` AND d.contact_id >= ?`
+			args = append(args, *from)
+		}
+		if to != nil {
+			q += ` AND d.contact_id < ?`
+			args = append(args, *to)
+		}
+		q += ` ORDER BY d.contact_id`
+	}
 	var (
-		id    sql.RawBytes
-		at    time.Time
-		cents int64
-		cost  int64
+		contactID, accountID sql.RawBytes
+		day                  scannedDay
+		cents, cost          scannedInt
 	)
-	err := s.query(ctx, q, []any{org, asOf}, func(r *sql.Rows) error {
-		if err := r.Scan(&id, &at, &cents, &cost); err != nil {
+	err := s.query(ctx, q, args, func(rows *sql.Rows) error {
+		if err := rows.Scan(&contactID, &accountID, &day, &cents, &cost); err != nil {
 			return err
 		}
-		if cur < 0 || string(id) != into.customers[cur].id {
+		if contactID != nil && (contact < 0 || string(contactID) != contacts.customers[contact].id) {
 			flush()
-			cur = into.position(id)
+			contact = contacts.positionAfter(contactID, contact)
 		}
-		if cur < 0 {
+		if contactID != nil && contact >= 0 {
+			contacts.customers[contact].cost += int64(cost)
+			purchases = append(purchases, analytics.DatedAmount{Day: int64(day), Amount: float64(cents) / 100})
+		}
+		if accountID == nil {
 			return nil
 		}
-		into.customers[cur].cost += cost
-		purchases = append(purchases, analytics.Purchase{CustomerID: into.customers[cur].id, At: at, Amount: float64(cents) / 100})
+		if account < 0 || string(accountID) != accounts.customers[account].id {
+			// Most deals are of their contact's account.
+			if contact >= 0 && contactID != nil {
+				account = contacts.customers[contact].account
+			}
+			if account < 0 || string(accountID) != accounts.customers[account].id {
+				account = accounts.position(accountID)
+			}
+		}
+		if account >= 0 {
+			r.accountCost[account] += int64(cost)
+			r.accountPurchases = append(r.accountPurchases, accountPurchase{account, int32(day), int64(cents)})
+		}
 		return nil
 	})
 	flush()
-	if err != nil {
+	return r, err
+}
+
+// summarize adds the purchase summaries and the product cost of their
+// purchases to the accounts, in account order, and lets the purchases go.
+// Amounts of one day add up from the smallest, whatever order the deals
+// were read in.
+func (b *accountPurchases) summarize(asOf time.Time, unit analytics.TimeUnit, into *population) {
+	for a, cost := range b.cost {
+		into.customers[a].cost += cost
+	}
+	byAccountDayAmount := func(x, y accountPurchase) int {
+		return cmp.Or(cmp.Compare(x.account, y.account), cmp.Compare(x.day, y.day), cmp.Compare(x.cents, y.cents))
+	}
+	for _, l := range b.lists {
+		slices.SortFunc(l, byAccountDayAmount)
+	}
+	next := make([]int, len(b.lists))
+	var purchases []accountPurchase
+	var dated []analytics.DatedAmount
+	for a := range into.customers {
+		purchases = purchases[:0]
+		for i, l := range b.lists {
+			for ; next[i] < len(l) && l[next[i]].account == int32(a); next[i]++ {
+				purchases = append(purchases, l[next[i]])
+			}
+		}
+		if len(purchases) == 0 {
+			continue
+		}
+		if len(b.lists) > 1 {
+			slices.SortFunc(purchases, byAccountDayAmount)
+		}
+		dated = dated[:0]
+		for _, p := range purchases {
+			dated = append(dated, analytics.DatedAmount{Day: int64(p.day), Amount: float64(p.cents) / 100})
+		}
+		if sum, ok := analytics.SummarizeDays(into.customers[a].id, dated, asOf, unit); ok {
+			into.customers[a].buyer = int32(len(into.buyers))
+			into.buyers = append(into.buyers, sum)
+			into.transactions += sum.Transactions
+		}
+	}
+	*b = accountPurchases{}
+}
+
+// scannedInt is an integer column, sent as an integer or as its text.
+type scannedInt int64
+
+// Scan implements sql.Scanner.
+func (n *scannedInt) Scan(v any) error {
+	switch v := v.(type) {
+	case int64:
+		*n = scannedInt(v)
+		return nil
+	case []byte:
+		i, err := strconv.ParseInt(string(v), 10, 64)
+		*n = scannedInt(i)
+		return err
+	case string:
+		i, err := strconv.ParseInt(v, 10, 64)
+		*n = scannedInt(i)
 		return err
 	}
-	into.sortBuyers()
-	return nil
+	return fmt.Errorf("valuation: reading an integer from %T", v)
+}
+
+// scannedDay is the analytics.DayNumber of a time column, sent as the
+// number (see dealColumns) or as the time.
+type scannedDay int64
+
+// Scan implements sql.Scanner.
+func (d *scannedDay) Scan(v any) error {
+	if t, ok := v.(time.Time); ok {
+		*d = scannedDay(analytics.DayNumber(t))
+		return nil
+	}
+	return (*scannedInt)(d).Scan(v)
+}
+
+// sliceOf returns the n values f(0), …, f(n-1).
+func sliceOf[T any](n int, f func(int) T) []T {
+	out := make([]T, n)
+	for i := range out {
+		out[i] = f(i)
+	}
+	return out
 }
 
 // sortBuyers puts the buyers in customer order, should the deals have come
@@ -214,40 +504,40 @@ func (s *Service) readCampaigns(ctx context.Context, org string) (campaigns, err
 // readContacts lists the organization's contacts with their account (a
 // position in accounts, which may be nil) and acquisition campaign.
 func (s *Service) readContacts(ctx context.Context, org string, camps campaigns, accounts *population) (*population, error) {
-	p := &population{positions: map[string]int32{}}
+	p := &population{}
 	var id string
-	var acc, cmp sql.NullString
+	var account, campaign sql.RawBytes
 	err := s.query(ctx, `SELECT id, account_id, acquisition_campaign_id FROM contacts WHERE organization_id = ? ORDER BY id`, []any{org},
 		func(r *sql.Rows) error {
-			if err := r.Scan(&id, &acc, &cmp); err != nil {
+			if err := r.Scan(&id, &account, &campaign); err != nil {
 				return err
 			}
-			account := int32(-1)
-			if accounts != nil && acc.Valid {
-				if i, ok := accounts.positions[acc.String]; ok {
-					account = i
-				}
+			at := int32(-1)
+			if accounts != nil && account != nil {
+				at = accounts.position(account)
 			}
-			p.add(id, account, camps.position(cmp))
+			p.add(id, at, camps.position(campaign))
 			return nil
 		})
+	p.index()
 	return p, err
 }
 
 // readAccounts lists the organization's accounts with their acquisition
 // campaign.
 func (s *Service) readAccounts(ctx context.Context, org string, camps campaigns) (*population, error) {
-	p := &population{positions: map[string]int32{}}
+	p := &population{}
 	var id string
-	var cmp sql.NullString
+	var campaign sql.RawBytes
 	err := s.query(ctx, `SELECT id, acquisition_campaign_id FROM accounts WHERE organization_id = ? ORDER BY id`, []any{org},
 		func(r *sql.Rows) error {
-			if err := r.Scan(&id, &cmp); err != nil {
+			if err := r.Scan(&id, &campaign); err != nil {
 				return err
 			}
-			p.add(id, -1, camps.position(cmp))
+			p.add(id, -1, camps.position(campaign))
 			return nil
 		})
+	p.index()
 	return p, err
 }
 
@@ -286,7 +576,7 @@ func (s *Service) acquiredCustomers(ctx context.Context, org, key string, camps 
 		WHERE t.organization_id = ? AND t.acquisition_campaign_id IS NOT NULL
 		AND EXISTS (SELECT 1 FROM deals d WHERE d.organization_id = t.organization_id AND d.`+key+` = t.id AND d.status = 'WON')
 		GROUP BY t.acquisition_campaign_id`, []any{org}, func(r *sql.Rows) error {
-		var id sql.NullString
+		var id sql.RawBytes
 		var n int64
 		if err := r.Scan(&id, &n); err != nil {
 			return err
@@ -349,4 +639,66 @@ func (s *Service) readContactSignals(ctx context.Context, org string, asOf time.
 		}
 		return nil
 	})
+}
+
+// readContactHistories reads the contacts of the organization with their
+// purchase histories, costs and engagement as of asOf, and the purchases
+// of the accounts, which are among the same deals, for
+// readAccountHistories. The queries that fill different attributes run
+// concurrently, and the count of the customers each campaign acquired
+// while the contacts are listed.
+func (s *Service) readContactHistories(ctx context.Context, org string, asOf time.Time, unit analytics.TimeUnit, camps campaigns, accounts *population) (*population, *accountPurchases, error) {
+	var (
+		contacts *population
+		acquired []int64
+		bought   *accountPurchases
+	)
+	err := concurrently(
+		func() (err error) {
+			if acquired, err = s.acquiredCustomers(ctx, org, "contact_id", camps); err != nil {
+				return fmt.Errorf("valuation: reading acquisitions: %w", err)
+			}
+			return nil
+		},
+		func() (err error) {
+			if contacts, err = s.readContacts(ctx, org, camps, accounts); err != nil {
+				return fmt.Errorf("valuation: reading contacts: %w", err)
+			}
+			return concurrently(
+				func() (err error) {
+					if bought, err = s.summarizeDeals(ctx, org, asOf, unit, contacts, accounts); err != nil {
+						return fmt.Errorf("valuation: reading purchases: %w", err)
+					}
+					return nil
+				},
+				func() error {
+					if err := s.costsToServe(ctx, org, "contact_id", asOf, contacts); err != nil {
+						return fmt.Errorf("valuation: reading costs: %w", err)
+					}
+					if err := s.readContactSignals(ctx, org, asOf, contacts); err != nil {
+						return fmt.Errorf("valuation: reading engagement: %w", err)
+					}
+					return nil
+				},
+			)
+		},
+	)
+	if err != nil {
+		return nil, nil, err
+	}
+	contacts.shareAcquisitionCosts(camps, acquired)
+	contacts.doneReading()
+	return contacts, bought, nil
+}
+
+// readAccountHistories adds to the accounts of the organization their
+// purchase histories and product costs, from the purchases
+// readContactHistories kept, and their costs to serve and acquisition
+// costs as of asOf.
+func (s *Service) readAccountHistories(ctx context.Context, org string, asOf time.Time, unit analytics.TimeUnit, camps campaigns, accounts *population, bought *accountPurchases) error {
+	bought.summarize(asOf, unit, accounts)
+	if err := s.readDetails(ctx, org, "account_id", asOf, camps, accounts); err != nil {
+		return fmt.Errorf("valuation: reading account costs: %w", err)
+	}
+	return nil
 }

@@ -20,16 +20,20 @@ import (
 )
 
 // Refresh refits the organization's model as of opt.AsOf, rewrites the
-// metrics of every contact and account, in one transaction per kind, and
-// refreshes the organization's segments.
+// metrics of every contact and account, and refreshes the organization's
+// segments. The metrics of each kind are written in one transaction, or on
+// PostgreSQL for a large population in one per processor, each holding a
+// range of customers, committed together once all are written (see
+// stagedMetrics.apply).
 //
-// On PostgreSQL the database works while Go computes: the accounts'
-// purchases are read, and the segments whose rule reads no computed value
-// refreshed, while the model is fitted; the account metrics are written
-// alongside the contact metrics; the segments that read computed values
-// are refreshed two at a time once both are committed. On SQLite, which
-// has one writer at a time, the writes and the segments run one after the
-// other.
+// On PostgreSQL the database works while Go computes, and Go while the
+// database works: the accounts' purchases, read with the contacts', are
+// summarized while the model is fitted; while the contact metrics are applied, the account metrics are
+// written and the segments whose rule reads no computed value refreshed,
+// on other connections; the segments that
+// read computed values are refreshed two at a time once every metric is
+// committed. On SQLite, which has one writer at a time, the writes and the
+// segments run one after the other.
 func (s *Service) Refresh(ctx context.Context, opt Options) (*Result, error) {
 	start := s.now()
 	org, ok := tenant.OrganizationID(ctx)
@@ -40,7 +44,6 @@ func (s *Service) Refresh(ctx context.Context, opt Options) (*Result, error) {
 	opt.Unit = clvmodel.UnitWEEKS // the materialized model inputs are in weeks
 	unit := UnitOf(opt.Unit)
 	ph := newPhases(s.now)
-	concurrent := s.store.Dialect == dialect.Postgres
 
 	camps, err := s.readCampaigns(ctx, org)
 	if err != nil {
@@ -50,30 +53,22 @@ func (s *Service) Refresh(ctx context.Context, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("valuation: reading accounts: %w", err)
 	}
-	contacts, err := s.readContactHistories(ctx, org, opt.AsOf, unit, camps, accounts)
+	contacts, accountsBought, err := s.readContactHistories(ctx, org, opt.AsOf, unit, camps, accounts)
 	if err != nil {
 		return nil, err
 	}
 	ph.done("read contacts")
-	// The side line reads the accounts' purchases and refreshes the
-	// segments the values do not change; it ends before Refresh returns.
-	accountsRead, othersRefreshed := make(chan error, 1), make(chan error, 1)
+	accountsRead := make(chan error, 1)
 	side := ph.side()
-	var sideLine sync.WaitGroup
-	defer sideLine.Wait()
-	sideLine.Go(func() {
-		err := s.readAccountHistories(ctx, org, opt.AsOf, unit, camps, accounts)
+	go func() {
+		err := s.readAccountHistories(ctx, org, opt.AsOf, unit, camps, accounts, accountsBought)
 		side.done("read accounts")
 		accountsRead <- err
-		if err == nil && concurrent {
-			err = segment.RefreshSelected(ctx, s.store.Client, s.now(), segment.OtherSegments, 1)
-			side.done("refresh other segments")
-		}
-		othersRefreshed <- err
-	})
+	}()
 	model := analytics.Fit(contacts.buyers, unit)
 	stored, err := s.saveModel(ctx, opt, model, len(contacts.buyers), contacts.transactions, start)
 	if err != nil {
+		<-accountsRead
 		return nil, err
 	}
 	ph.done("fit")
@@ -92,88 +87,42 @@ func (s *Service) Refresh(ctx context.Context, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The contacts and their values are staged: let the memory go before
-	// the accounts are staged.
+	// The contacts and their values are staged: let the memory go.
 	contacts, values = nil, nil
 	writeAccounts := func(ph *phases) error {
 		return s.writeMetrics(ctx, org, "account", accounts, avalues, opt.AsOf, start, ph)
 	}
-	if concurrent {
-		aside := ph.side()
-		err = concurrently(func() error { return staged.apply(ctx, ph) }, func() error { return writeAccounts(aside) })
-	} else if err = staged.apply(ctx, ph); err == nil {
-		err = writeAccounts(ph)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := <-othersRefreshed; err != nil {
-		return nil, fmt.Errorf("valuation: refreshing segments: %w", err)
-	}
-	if concurrent {
-		ph.done("wait for other segments")
+	var others error
+	if s.store.Dialect == dialect.Postgres {
+		aside, sside := ph.side(), ph.side()
+		err = concurrently(
+			func() error { return staged.apply(ctx, ph) },
+			func() error { return writeAccounts(aside) },
+			func() error {
+				others = segment.RefreshSelected(ctx, s.store.Client, s.now(), segment.OtherSegments, 1)
+				sside.done("refresh other segments")
+				return nil
+			},
+		)
+		if err != nil {
+			return nil, err
+		}
 		err = segment.RefreshSelected(ctx, s.store.Client, s.now(), segment.ComputedValueSegments, 2)
 		ph.done("refresh computed-value segments")
 	} else {
+		if err = staged.apply(ctx, ph); err == nil {
+			err = writeAccounts(ph)
+		}
+		if err != nil {
+			return nil, err
+		}
 		err = segment.RefreshAll(ctx, s.store.Client, s.now())
 		ph.done("refresh segments")
 	}
-	if err != nil {
+	if err := errors.Join(others, err); err != nil {
 		return nil, fmt.Errorf("valuation: refreshing segments: %w", err)
 	}
 	return &Result{Model: stored, Contacts: contactCount, Accounts: len(accounts.customers), Took: s.now().Sub(start), Phases: ph.steps()}, nil
-}
-
-// readContactHistories reads the contacts of the organization with their
-// purchase histories, costs and engagement as of asOf. The queries that
-// fill different attributes run concurrently.
-func (s *Service) readContactHistories(ctx context.Context, org string, asOf time.Time, unit analytics.TimeUnit, camps campaigns, accounts *population) (*population, error) {
-	contacts, err := s.readContacts(ctx, org, camps, accounts)
-	if err != nil {
-		return nil, fmt.Errorf("valuation: reading contacts: %w", err)
-	}
-	var acquired []int64
-	err = concurrently(
-		func() error {
-			if err := s.summarize(ctx, org, "contact_id", asOf, unit, contacts); err != nil {
-				return fmt.Errorf("valuation: reading purchases: %w", err)
-			}
-			return nil
-		},
-		func() (err error) {
-			if acquired, err = s.acquiredCustomers(ctx, org, "contact_id", camps); err != nil {
-				return fmt.Errorf("valuation: reading acquisitions: %w", err)
-			}
-			return nil
-		},
-		func() error {
-			if err := s.costsToServe(ctx, org, "contact_id", asOf, contacts); err != nil {
-				return fmt.Errorf("valuation: reading costs: %w", err)
-			}
-			if err := s.readContactSignals(ctx, org, asOf, contacts); err != nil {
-				return fmt.Errorf("valuation: reading engagement: %w", err)
-			}
-			return nil
-		},
-	)
-	if err != nil {
-		return nil, err
-	}
-	contacts.shareAcquisitionCosts(camps, acquired)
-	contacts.doneReading()
-	return contacts, nil
-}
-
-// readAccountHistories adds the purchase histories and costs as of asOf to
-// the accounts of the organization.
-func (s *Service) readAccountHistories(ctx context.Context, org string, asOf time.Time, unit analytics.TimeUnit, camps campaigns, accounts *population) error {
-	if err := s.summarize(ctx, org, "account_id", asOf, unit, accounts); err != nil {
-		return fmt.Errorf("valuation: reading account purchases: %w", err)
-	}
-	if err := s.readDetails(ctx, org, "account_id", asOf, camps, accounts); err != nil {
-		return fmt.Errorf("valuation: reading account costs: %w", err)
-	}
-	return nil
 }
 
 // concurrently runs the functions at the same time and returns their

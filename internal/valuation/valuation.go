@@ -69,10 +69,18 @@ func EndOfDay(t time.Time) time.Time {
 type Service struct {
 	store *store.Store
 	now   func() time.Time
+	// readParts says in how many key ranges to read the purchases of n
+	// customers.
+	readParts func(n int) int
+	// writeParts says in how many parts, each a transaction on its own
+	// connection, to write the metrics of n customers on PostgreSQL.
+	writeParts func(n int) int
 }
 
 // New returns a Service over the store.
-func New(s *store.Store) *Service { return &Service{store: s, now: time.Now} }
+func New(s *store.Store) *Service {
+	return &Service{store: s, now: time.Now, readParts: readParts, writeParts: writeParts}
+}
 
 // Result reports a full refresh.
 type Result struct {

@@ -1,14 +1,16 @@
 package valuation
 
 import (
-	"os"
-	"runtime"
-	"runtime/pprof"
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"math"
+	"runtime"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -27,8 +29,7 @@ const stagingTable = "valuation_staging"
 
 // writeMetrics makes the stored metrics of the organization's contacts (or
 // accounts) match the computed ones and copies the summary columns onto the
-// contacts (or accounts) whose values changed, in one transaction, so
-// readers see either the old or the new values: stageMetrics, then apply.
+// contacts (or accounts) whose values changed: stageMetrics, then apply.
 func (s *Service) writeMetrics(ctx context.Context, org, kind string, p *population, v *values, asOf, now time.Time, ph *phases) error {
 	staged, err := s.stageMetrics(ctx, org, kind, p, v, asOf, now, ph)
 	if err != nil {
@@ -37,65 +38,161 @@ func (s *Service) writeMetrics(ctx context.Context, org, kind string, p *populat
 	return staged.apply(ctx, ph)
 }
 
-// stagedMetrics is an open transaction holding the computed metrics of one
-// kind of customer in the staging table.
+// stagedMetrics are the computed metrics of one kind of customer, loaded
+// into the staging tables of one or more parts.
 type stagedMetrics struct {
-	tx   *sql.Tx
-	w    metricsWrite
-	kind string
+	kind  string
+	parts []*stagedPart
+	// phases are the timing lines of the parts, the caller's first.
+	phases []*phases
 }
 
-// stageMetrics begins the transaction that writes the metrics of the
-// organization's contacts (or accounts) and bulk-loads the computed rows
-// (COPY on PostgreSQL) into a temporary table, which is neither logged nor
-// indexed nor checked. The population and values are not used afterwards.
+// stagedPart is an open transaction holding the computed metrics of a
+// range of customers, in ID order, in its staging table.
+type stagedPart struct {
+	tx *sql.Tx
+	w  metricsWrite
+}
+
+// writeParts is how many parts, each a transaction on its own connection,
+// write the metrics of n customers on PostgreSQL: one per processor from
+// 50,000 customers, as one UPDATE keeps one core busy.
+func writeParts(n int) int {
+	if n < 50_000 {
+		return 1
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// stageMetrics begins the transactions that write the metrics of the
+// organization's contacts (or accounts), one per part, and bulk-loads each
+// part's share of the computed rows (COPY on PostgreSQL) into its own
+// temporary table, which is neither logged nor indexed nor checked. The
+// parts share the customers in ID order, so each changes a range of keys.
+// The population and values are not used afterwards.
 func (s *Service) stageMetrics(ctx context.Context, org, kind string, p *population, v *values, asOf, now time.Time, ph *phases) (*stagedMetrics, error) {
+	n := len(p.customers)
+	// SQLite has one writer at a time.
+	parts := 1
+	if s.store.Dialect == dialect.Postgres {
+		parts = max(1, min(s.writeParts(n), n))
+	}
+	m := &stagedMetrics{kind: kind, parts: make([]*stagedPart, parts), phases: []*phases{ph}}
+	for len(m.phases) < parts {
+		m.phases = append(m.phases, ph.side())
+	}
+	err := concurrently(sliceOf(parts, func(i int) func() error {
+		return func() error {
+			lo, hi := i*n/parts, (i+1)*n/parts
+			w := metricsWrite{dialect: s.store.Dialect, org: org, table: "contacts", key: customermetrics.FieldContactID}
+			if kind == "account" {
+				w.table, w.key = "accounts", customermetrics.FieldAccountID
+			}
+			// The first part also owns the keys below the first customer,
+			// and the last those above the last one: rows of customers who
+			// are gone fall into some part's range.
+			if i > 0 {
+				w.from = p.customers[lo].id
+			}
+			if i < parts-1 {
+				w.to = p.customers[hi].id
+			}
+			part, err := s.stagePart(ctx, w, p, v, asOf, now, lo, hi)
+			m.parts[i] = part
+			if err == nil {
+				m.phases[i].done("stage " + kind + " metrics" + m.partName(i))
+			}
+			return err
+		}
+	})...)
+	if err != nil {
+		m.rollback()
+		return nil, fmt.Errorf("valuation: writing %s metrics: %w", kind, err)
+	}
+	return m, nil
+}
+
+// stagePart begins a part's transaction and loads the computed rows of the
+// customers from position lo to hi into its staging table. It returns the
+// part, its transaction open, even with an error, unless it could not
+// begin.
+func (s *Service) stagePart(ctx context.Context, w metricsWrite, p *population, v *values, asOf, now time.Time, lo, hi int) (*stagedPart, error) {
 	tx, err := s.store.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	m := &stagedMetrics{tx: tx, kind: kind, w: metricsWrite{dialect: s.store.Dialect, org: org, table: "contacts", key: customermetrics.FieldContactID}}
-	if kind == "account" {
-		m.w.table, m.w.key = "accounts", customermetrics.FieldAccountID
-	}
-	for _, q := range m.w.prepareStatements() {
+	part := &stagedPart{tx: tx, w: w}
+	for _, q := range w.prepareStatements() {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return nil, m.fail(err)
+			return part, err
 		}
 	}
 	row := metricsRow{asOf: asOf.UTC(), now: now.UTC(), population: p, values: v}
-	if err := store.BulkInsert(ctx, tx, m.w.dialect, stagingTable, m.w.stagedColumns(), len(p.customers), row.fill); err != nil {
-		return nil, m.fail(err)
-	}
-	ph.done("stage " + kind + " metrics")
-	return m, nil
+	fill := func(i int, dst []any) { row.fill(lo+i, dst) }
+	return part, store.BulkInsert(ctx, tx, w.dialect, stagingTable, w.stagedColumns(), hi-lo, fill)
 }
 
-// apply applies the staged rows and commits: rows whose values changed are
-// updated in place, keeping their ID and creation time (their foreign keys
-// do not change, so PostgreSQL checks none); rows that did not change are
-// left alone, computed_at included; customers without a row get one; rows
-// of customers no longer in the population are deleted. Every value was
-// computed from records just read within the organization, so the record
-// rules have nothing to check.
-func (m *stagedMetrics) apply(ctx context.Context, ph *phases) error {
-	for _, st := range m.w.applyStatements() {
-		if _, err := m.tx.ExecContext(ctx, store.Rebind(m.w.dialect, st.query), st.args...); err != nil {
-			return m.fail(err)
-		}
-		ph.done(st.phase)
+// partName tells part i apart in the phases, when there are several.
+func (m *stagedMetrics) partName(i int) string {
+	if len(m.parts) == 1 {
+		return ""
 	}
-	if err := m.tx.Commit(); err != nil {
-		return err
+	return fmt.Sprintf(" (part %d of %d)", i+1, len(m.parts))
+}
+
+// apply applies the staged rows of every part, the parts at the same time,
+// and then commits the parts one after the other, so readers see the old
+// values or the new ones but for the moment between the commits. Within a
+// part, rows whose values changed are updated in place, keeping their ID
+// and creation time (their foreign keys do not change, so PostgreSQL checks
+// none); rows that did not change are left alone, computed_at included;
+// customers without a row get one; rows of customers no longer in the
+// population are deleted. Every value was computed from records just read
+// within the organization, so the record rules have nothing to check.
+//
+// Should a commit fail, the parts not yet committed are rolled back; those
+// committed keep the new values, which the next refresh writes again.
+func (m *stagedMetrics) apply(ctx context.Context, ph *phases) error {
+	if len(m.parts) > 0 {
+		// The caller's line may have moved on since staging.
+		m.phases[0] = ph
+	}
+	err := concurrently(sliceOf(len(m.parts), func(i int) func() error {
+		return func() error {
+			part := m.parts[i]
+			for _, st := range part.w.applyStatements() {
+				if err := st.exec(ctx, part.tx, part.w.dialect); err != nil {
+					return err
+				}
+				m.phases[i].done(st.phase + m.partName(i))
+			}
+			return nil
+		}
+	})...)
+	if err != nil {
+		m.rollback()
+		return fmt.Errorf("valuation: writing %s metrics: %w", m.kind, err)
+	}
+	for i, part := range m.parts {
+		if err := part.tx.Commit(); err != nil {
+			m.parts[i] = nil
+			m.rollback()
+			return fmt.Errorf("valuation: committing %s metrics: %w", m.kind, err)
+		}
+		m.parts[i] = nil
 	}
 	ph.done("commit " + m.kind + " metrics")
 	return nil
 }
 
-// fail rolls the transaction back and returns err, explained.
-func (m *stagedMetrics) fail(err error) error {
-	_ = m.tx.Rollback()
-	return fmt.Errorf("valuation: writing %s metrics: %w", m.kind, err)
+// rollback rolls back the parts not yet committed.
+func (m *stagedMetrics) rollback() {
+	for i, part := range m.parts {
+		if part != nil {
+			_ = part.tx.Rollback()
+			m.parts[i] = nil
+		}
+	}
 }
 
 // metricsWrite builds the statements that apply the staged metrics of one
@@ -105,6 +202,9 @@ type metricsWrite struct {
 	// table is contacts or accounts; key is the customer_metrics column
 	// naming its rows.
 	table, key string
+	// from and to bound the keys of the customers written, from inclusive
+	// and to exclusive; empty is no bound.
+	from, to string
 }
 
 // statement is one step of applying the staged metrics.
@@ -113,6 +213,17 @@ type statement struct {
 	args  []any
 	// phase names the step in the refresh's timings.
 	phase string
+	// run, when set, runs the step instead of query.
+	run func(ctx context.Context, tx *sql.Tx) error
+}
+
+// exec runs the step within tx.
+func (st statement) exec(ctx context.Context, tx *sql.Tx, dialectName string) error {
+	if st.run != nil {
+		return st.run(ctx, tx)
+	}
+	_, err := tx.ExecContext(ctx, store.Rebind(dialectName, st.query), st.args...)
+	return err
 }
 
 // computedColumns are the metrics columns a refresh computes, the date of
@@ -165,36 +276,86 @@ func (w metricsWrite) prepareStatements() []string {
 // for the transaction to keep it so: the updated rows of a large
 // organization do not fit in the buffer cache, and changing them in the
 // scattered order of a hash join's batches costs several times more reads,
-// writes and write-ahead log than changing them in index order.
+// writes and write-ahead log than changing them in index order. JIT
+// compilation is turned off too: the statements touch each row once, and
+// compiling them took seconds at a million customers.
 func (w metricsWrite) applyStatements() []statement {
 	kind := strings.TrimSuffix(w.table, "s")
 	var sts []statement
 	if w.dialect == dialect.Postgres {
-		sts = append(sts, statement{query: `SET LOCAL enable_hashjoin = off`, phase: "plan " + kind + " statements"})
+		sts = append(sts, statement{query: `SET LOCAL enable_hashjoin = off; SET LOCAL jit = off`, phase: "plan " + kind + " statements"})
 	}
 	sts = append(sts, statement{query: `CREATE INDEX ` + stagingTable + `_key ON ` + stagingTable + ` (` + w.key + `)`, phase: "index staged " + kind + " metrics"})
 	if w.dialect == dialect.Postgres {
 		// Without statistics the planner sorts the staged rows instead of
-		// reading them through the index.
-		sts = append(sts, statement{query: `ANALYZE ` + stagingTable, phase: "analyze staged " + kind + " metrics"})
+		// reading them through the index. The key's are the ones it uses.
+		sts = append(sts, statement{query: `ANALYZE ` + stagingTable + ` (` + w.key + `)`, phase: "analyze staged " + kind + " metrics"})
 	}
-	sts = append(sts,
-		statement{query: w.deleteStatement(), args: []any{w.org}, phase: "delete vanished " + kind + " metrics"},
-		statement{query: w.updateStatement(), args: []any{w.org}, phase: "update changed " + kind + " metrics"},
-		statement{query: w.insertStatement(), args: []any{w.org}, phase: "insert new " + kind + " metrics"},
-		statement{query: w.copyValuesStatement(), args: []any{w.org}, phase: "copy " + kind + " values onto " + w.table},
-	)
+	sts = append(sts, statement{run: w.deleteVanished, phase: "delete vanished " + kind + " metrics"})
+	if w.dialect == dialect.Postgres {
+		sts = append(sts, statement{query: w.mergeStatement(), args: []any{w.org, w.org}, phase: "update changed, insert new " + kind + " metrics"})
+	} else {
+		sts = append(sts,
+			statement{query: w.updateStatement(), args: []any{w.org}, phase: "update changed " + kind + " metrics"},
+			statement{query: w.insertStatement(), args: []any{w.org}, phase: "insert new " + kind + " metrics"},
+		)
+	}
+	sts = append(sts, statement{query: w.copyValuesStatement(), args: []any{w.org}, phase: "copy " + kind + " values onto " + w.table})
 	if w.dialect != dialect.Postgres {
 		sts = append(sts, statement{query: `DROP TABLE temp.` + stagingTable, phase: "drop staged " + kind + " metrics"})
 	}
 	return sts
 }
 
-// deleteStatement deletes the organization's metrics rows of customers that
-// are not staged (one ? for the organization).
-func (w metricsWrite) deleteStatement() string {
-	return `DELETE FROM customer_metrics WHERE organization_id = ? AND ` + w.key + ` IS NOT NULL
-		AND NOT EXISTS (SELECT 1 FROM ` + stagingTable + ` t WHERE t.` + w.key + ` = customer_metrics.` + w.key + `)`
+// deleteVanished deletes the organization's metrics rows of customers in
+// the key range that are not staged: it lists their keys, normally none,
+// with vanishedQuery, then deletes their rows by key.
+func (w metricsWrite) deleteVanished(ctx context.Context, tx *sql.Tx) error {
+	q, args := w.vanishedQuery()
+	rows, err := tx.QueryContext(ctx, store.Rebind(w.dialect, q), args...)
+	if err != nil {
+		return err
+	}
+	var keys []any
+	for rows.Next() {
+		var key string
+		if err := rows.Scan(&key); err != nil {
+			rows.Close()
+			return err
+		}
+		keys = append(keys, key)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return err
+	}
+	for len(keys) > 0 {
+		batch := keys[:min(len(keys), 500)]
+		keys = keys[len(batch):]
+		del := `DELETE FROM customer_metrics WHERE organization_id = ? AND ` + w.key + ` IN (?` + strings.Repeat(", ?", len(batch)-1) + `)`
+		if _, err := tx.ExecContext(ctx, store.Rebind(w.dialect, del), append([]any{w.org}, batch...)...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// vanishedQuery lists the keys of the organization's metrics rows in the
+// key range that are not staged, and returns its arguments. It reads the
+// index on (organization_id, key) alone, which on PostgreSQL needs no read
+// of the table's pages once vacuum has marked them all visible, as
+// autovacuum does after each refresh.
+func (w metricsWrite) vanishedQuery() (string, []any) {
+	q := `SELECT m.` + w.key + ` FROM customer_metrics m WHERE m.organization_id = ? AND m.` + w.key + ` IS NOT NULL`
+	args := []any{w.org}
+	if w.from != "" {
+		q += ` AND m.` + w.key + ` >= ?`
+		args = append(args, w.from)
+	}
+	if w.to != "" {
+		q += ` AND m.` + w.key + ` < ?`
+		args = append(args, w.to)
+	}
+	return q + ` AND NOT EXISTS (SELECT 1 FROM ` + stagingTable + ` t WHERE t.` + w.key + ` = m.` + w.key + `)`, args
 }
 
 // updateStatement writes the staged values over the organization's metrics
@@ -211,11 +372,35 @@ func (w metricsWrite) updateStatement() string {
 		AND (` + strings.Join(changed, " OR ") + `)`
 }
 
+// mergeStatement is updateStatement and insertStatement in one pass over
+// the staged rows, for PostgreSQL (two ? for the organization).
+func (w metricsWrite) mergeStatement() string {
+	set := []string{"updated_at = t.computed_at", "computed_at = t.computed_at"}
+	var changed []string
+	for _, c := range computedColumns {
+		set = append(set, c+" = t."+c)
+		changed = append(changed, "m."+c+" IS DISTINCT FROM t."+c)
+	}
+	cols, vals := w.insertColumns()
+	return `MERGE INTO customer_metrics m USING ` + stagingTable + ` t ON m.` + w.key + ` = t.` + w.key + `
+		WHEN MATCHED AND m.organization_id = ? AND (` + strings.Join(changed, " OR ") + `) THEN
+			UPDATE SET ` + strings.Join(set, ", ") + `
+		WHEN NOT MATCHED THEN
+			INSERT (` + strings.Join(cols, ", ") + `) VALUES (` + strings.Join(vals, ", ") + `)`
+}
+
+// insertColumns returns the columns a new metrics row is inserted with and
+// their values, taken from the staged row t and one ? for the organization.
+func (w metricsWrite) insertColumns() (cols, vals []string) {
+	cols = append([]string{"id", "created_at", "updated_at", "organization_id", w.key, "computed_at"}, computedColumns...)
+	vals = append([]string{"t.id", "t.computed_at", "t.computed_at", "?", "t." + w.key, "t.computed_at"}, prefixed("t.", computedColumns)...)
+	return cols, vals
+}
+
 // insertStatement inserts the staged rows of customers without a metrics
 // row (one ? for the organization).
 func (w metricsWrite) insertStatement() string {
-	cols := append([]string{"id", "created_at", "updated_at", "organization_id", w.key, "computed_at"}, computedColumns...)
-	vals := append([]string{"t.id", "t.computed_at", "t.computed_at", "?", "t." + w.key, "t.computed_at"}, prefixed("t.", computedColumns)...)
+	cols, vals := w.insertColumns()
 	return `INSERT INTO customer_metrics (` + strings.Join(cols, ", ") + `)
 		SELECT ` + strings.Join(vals, ", ") + ` FROM ` + stagingTable + ` t
 		WHERE NOT EXISTS (SELECT 1 FROM customer_metrics m WHERE m.` + w.key + ` = t.` + w.key + `)`
@@ -254,12 +439,6 @@ type metricsRow struct {
 // fill fills dst with the staged row of customer i, in the order of
 // metricsWrite.stagedColumns.
 func (r *metricsRow) fill(i int, dst []any) {
-	if i == len(r.population.customers)/2 && os.Getenv("HEAPPROF") != "" {
-		f, _ := os.Create(os.Getenv("HEAPPROF") + "." + fmt.Sprint(len(r.population.customers)))
-		runtime.GC()
-		pprof.WriteHeapProfile(f)
-		f.Close()
-	}
 	c := &r.population.customers[i]
 	var sum analytics.CustomerSummary
 	var first, last any
@@ -293,15 +472,77 @@ func (r *metricsRow) fill(i int, dst []any) {
 }
 
 // componentsJSON returns the value-score components of customer i with
-// their raw values, as JSON.
+// their raw values, as JSON: what json.Marshal writes, or [] when it would
+// fail.
 func (r *metricsRow) componentsJSON(i int) json.RawMessage {
 	r.components = r.values.scores.Components(i, r.components[:0])
 	for c := range r.components {
 		r.components[c].Raw = round(r.values.inputs.Columns[c][i], 4)
 	}
-	b, err := json.Marshal(r.components)
-	if err != nil {
+	b, ok := appendComponentsJSON(make([]byte, 0, 64*len(r.components)+2), r.components)
+	if !ok {
 		return json.RawMessage("[]")
 	}
 	return b
+}
+
+// appendComponentsJSON appends the components to b exactly as json.Marshal
+// encodes them, several times faster, and reports false where json.Marshal
+// fails: on a NaN or infinite number.
+func appendComponentsJSON(b []byte, cs []analytics.Component) ([]byte, bool) {
+	if cs == nil {
+		return append(b, "null"...), true
+	}
+	b = append(b, '[')
+	for i, c := range cs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"name":`...)
+		b = appendJSONString(b, string(c.Name))
+		for _, f := range []struct {
+			key string
+			v   float64
+		}{{`,"value":`, c.Value}, {`,"weight":`, c.Weight}, {`,"raw":`, c.Raw}} {
+			b = append(b, f.key...)
+			var ok bool
+			if b, ok = appendJSONFloat(b, f.v); !ok {
+				return b, false
+			}
+		}
+		b = append(b, '}')
+	}
+	return append(b, ']'), true
+}
+
+// jsonStrings caches the JSON encoding of the component names.
+var jsonStrings sync.Map
+
+// appendJSONString appends s as json.Marshal encodes a string.
+func appendJSONString(b []byte, s string) []byte {
+	enc, ok := jsonStrings.Load(s)
+	if !ok {
+		m, _ := json.Marshal(s)
+		enc, _ = jsonStrings.LoadOrStore(s, m)
+	}
+	return append(b, enc.([]byte)...)
+}
+
+// appendJSONFloat appends f as json.Marshal encodes a float64 (ES6 number
+// formatting), or reports false for a NaN or infinite f.
+func appendJSONFloat(b []byte, f float64) ([]byte, bool) {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return b, false
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if n := len(b); format == 'e' && n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+		// e-07 becomes e-7.
+		b[n-2] = b[n-1]
+		b = b[:n-1]
+	}
+	return b, true
 }
