@@ -12,9 +12,9 @@ const maxLogParam = 30
 
 // minimizeLogParams minimizes f over log-parameters starting at x0. It
 // first runs BFGS with the analytic gradient; if that does not reach a
-// stationary point it restarts with a Nelder-Mead search, which does not
-// need the gradient and tolerates non-finite regions, and polishes the
-// result with BFGS. It returns the best point, its value and whether it is
+// stationary point, whatever its stopping reason, it restarts with a
+// Nelder-Mead search, which does not need the gradient and tolerates
+// non-finite regions, and polishes the result with BFGS. It returns the best point, its value and whether it is
 // a stationary point (gradient below 1e-5 in every coordinate).
 func minimizeLogParams(f func([]float64) float64, grad func(g, x []float64), x0 []float64) ([]float64, float64, bool) {
 	bounded := func(x []float64) float64 {
@@ -39,7 +39,7 @@ func minimizeLogParams(f func([]float64) float64, grad func(g, x []float64), x0 
 	bestF := bounded(best)
 	// bfgs runs BFGS from best and keeps its result if it is better.
 	bfgs := func() bool {
-		res, err := optimize.Minimize(
+		res, _ := optimize.Minimize(
 			optimize.Problem{Func: bounded, Grad: grad},
 			best,
 			&optimize.Settings{
@@ -53,7 +53,10 @@ func minimizeLogParams(f func([]float64) float64, grad func(g, x []float64), x0 
 			return false
 		}
 		best, bestF = append([]float64(nil), res.X...), res.F
-		return err == nil && !res.Status.Early() && stationary(best)
+		// At a stationary point the line search may fail for want of a
+		// representable decrease: the point is still the optimum, and
+		// Nelder-Mead would only spend hundreds of evaluations on it.
+		return stationary(best)
 	}
 	if bfgs() {
 		return best, bestF, true

@@ -35,17 +35,27 @@ type Model struct {
 }
 
 // Fit fits the BG/NBD and Gamma-Gamma models to summaries expressed in
-// unit. It never fails: models that cannot be fitted are left nil, their
-// errors recorded, and Fallback is set when the BG/NBD model is missing.
+// unit, the two at the same time. It never fails: models that cannot be
+// fitted are left nil, their errors recorded, and Fallback is set when the
+// BG/NBD model is missing.
 func Fit(summaries []CustomerSummary, unit TimeUnit) Model {
 	m := Model{Unit: unit, FallbackParams: EstimateFallback(summaries, unit)}
+	var (
+		gg       GammaGammaFit
+		ggFitted = make(chan error, 1)
+	)
+	go func() {
+		var err error
+		gg, err = FitGammaGamma(summaries)
+		ggFitted <- err
+	}()
 	if bg, err := FitBGNBD(summaries); err == nil {
 		m.BGNBD = &bg
 	} else {
 		m.BGNBDErr = err
 		m.Fallback = true
 	}
-	if gg, err := FitGammaGamma(summaries); err == nil {
+	if err := <-ggFitted; err == nil {
 		m.GammaGamma = &gg
 	} else {
 		m.GammaGammaErr = err
