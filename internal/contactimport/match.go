@@ -76,7 +76,7 @@ func (f *File) match(ctx context.Context, tx *sql.Tx, dialectName, org string) (
 		return nil, fmt.Errorf("contactimport: reading the organization's contacts: %w", err)
 	}
 	if len(m.problems) > 0 {
-		return nil, m.problems.sorted()
+		return nil, m.problems.Sorted()
 	}
 	return m.plan, nil
 }

@@ -39,7 +39,7 @@ func Read(r io.Reader) (*File, error) {
 	p := &reader{f: f, width: len(header)}
 	p.readHeader(header)
 	if len(p.problems) > 0 {
-		return nil, p.problems.sorted()
+		return nil, p.problems.Sorted()
 	}
 	for len(p.problems) < MaxErrors {
 		rec, err := cr.Read()
@@ -60,7 +60,7 @@ func Read(r io.Reader) (*File, error) {
 		}
 	}
 	if len(p.problems) > 0 {
-		return nil, p.problems.sorted()
+		return nil, p.problems.Sorted()
 	}
 	return f, nil
 }

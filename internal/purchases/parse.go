@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/headlesscrm/crm/internal/importfile"
 	"github.com/headlesscrm/crm/internal/money"
 )
 
@@ -39,44 +40,13 @@ type Row struct {
 }
 
 // LineError is a problem with one line of a file.
-type LineError struct {
-	// Line is the line number, from 1.
-	Line int
-	// Column is the column at fault, when there is one.
-	Column string
-	// Message says what is wrong.
-	Message string
-}
-
-// Error implements error.
-func (e LineError) Error() string {
-	if e.Column != "" {
-		return fmt.Sprintf("line %d: %s: %s", e.Line, e.Column, e.Message)
-	}
-	return fmt.Sprintf("line %d: %s", e.Line, e.Message)
-}
+type LineError = importfile.LineError
 
 // Errors is the list of problems found in a file.
-type Errors []LineError
-
-// Error implements error.
-func (es Errors) Error() string {
-	var b strings.Builder
-	for i, e := range es {
-		if i == 20 {
-			fmt.Fprintf(&b, "… and %d more", len(es)-20)
-			break
-		}
-		if i > 0 {
-			b.WriteByte('\n')
-		}
-		b.WriteString(e.Error())
-	}
-	return b.String()
-}
+type Errors = importfile.Errors
 
 // MaxErrors is how many problems a parse reports before it stops.
-const MaxErrors = 1000
+const MaxErrors = importfile.MaxErrors
 
 // ParseCSV reads a CSV file whose header names its columns: email or
 // external_id (at least one), date (YYYY-MM-DD), amount, and optionally cost.
