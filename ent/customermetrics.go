@@ -87,7 +87,7 @@ type CustomerMetrics struct {
 	// ValueTier holds the value of the "value_tier" field.
 	ValueTier analytics.Tier `json:"value_tier,omitempty"`
 	// Components holds the value of the "components" field.
-	Components []analytics.Component `json:"components,omitempty"`
+	Components analytics.Components `json:"components,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the CustomerMetricsQuery when eager-loading is set.
 	Edges        CustomerMetricsEdges `json:"edges"`

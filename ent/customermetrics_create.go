@@ -440,7 +440,7 @@ func (_c *CustomerMetricsCreate) SetNillableValueTier(v *analytics.Tier) *Custom
 }
 
 // SetComponents sets the "components" field.
-func (_c *CustomerMetricsCreate) SetComponents(v []analytics.Component) *CustomerMetricsCreate {
+func (_c *CustomerMetricsCreate) SetComponents(v analytics.Components) *CustomerMetricsCreate {
 	_c.mutation.SetComponents(v)
 	return _c
 }
@@ -1438,7 +1438,7 @@ func (u *CustomerMetricsUpsert) UpdateValueTier() *CustomerMetricsUpsert {
 }
 
 // SetComponents sets the "components" field.
-func (u *CustomerMetricsUpsert) SetComponents(v []analytics.Component) *CustomerMetricsUpsert {
+func (u *CustomerMetricsUpsert) SetComponents(v analytics.Components) *CustomerMetricsUpsert {
 	u.Set(customermetrics.FieldComponents, v)
 	return u
 }
@@ -2055,7 +2055,7 @@ func (u *CustomerMetricsUpsertOne) UpdateValueTier() *CustomerMetricsUpsertOne {
 }
 
 // SetComponents sets the "components" field.
-func (u *CustomerMetricsUpsertOne) SetComponents(v []analytics.Component) *CustomerMetricsUpsertOne {
+func (u *CustomerMetricsUpsertOne) SetComponents(v analytics.Components) *CustomerMetricsUpsertOne {
 	return u.Update(func(s *CustomerMetricsUpsert) {
 		s.SetComponents(v)
 	})
@@ -2842,7 +2842,7 @@ func (u *CustomerMetricsUpsertBulk) UpdateValueTier() *CustomerMetricsUpsertBulk
 }
 
 // SetComponents sets the "components" field.
-func (u *CustomerMetricsUpsertBulk) SetComponents(v []analytics.Component) *CustomerMetricsUpsertBulk {
+func (u *CustomerMetricsUpsertBulk) SetComponents(v analytics.Components) *CustomerMetricsUpsertBulk {
 	return u.Update(func(s *CustomerMetricsUpsert) {
 		s.SetComponents(v)
 	})

@@ -560,13 +560,13 @@ func (_u *CustomerMetricsUpdate) SetNillableValueTier(v *analytics.Tier) *Custom
 }
 
 // SetComponents sets the "components" field.
-func (_u *CustomerMetricsUpdate) SetComponents(v []analytics.Component) *CustomerMetricsUpdate {
+func (_u *CustomerMetricsUpdate) SetComponents(v analytics.Components) *CustomerMetricsUpdate {
 	_u.mutation.SetComponents(v)
 	return _u
 }
 
 // AppendComponents appends value to the "components" field.
-func (_u *CustomerMetricsUpdate) AppendComponents(v []analytics.Component) *CustomerMetricsUpdate {
+func (_u *CustomerMetricsUpdate) AppendComponents(v analytics.Components) *CustomerMetricsUpdate {
 	_u.mutation.AppendComponents(v)
 	return _u
 }
@@ -1386,13 +1386,13 @@ func (_u *CustomerMetricsUpdateOne) SetNillableValueTier(v *analytics.Tier) *Cus
 }
 
 // SetComponents sets the "components" field.
-func (_u *CustomerMetricsUpdateOne) SetComponents(v []analytics.Component) *CustomerMetricsUpdateOne {
+func (_u *CustomerMetricsUpdateOne) SetComponents(v analytics.Components) *CustomerMetricsUpdateOne {
 	_u.mutation.SetComponents(v)
 	return _u
 }
 
 // AppendComponents appends value to the "components" field.
-func (_u *CustomerMetricsUpdateOne) AppendComponents(v []analytics.Component) *CustomerMetricsUpdateOne {
+func (_u *CustomerMetricsUpdateOne) AppendComponents(v analytics.Components) *CustomerMetricsUpdateOne {
 	_u.mutation.AppendComponents(v)
 	return _u
 }

@@ -12250,8 +12250,8 @@ type CustomerMetricsMutation struct {
 	value_score              *float64
 	addvalue_score           *float64
 	value_tier               *analytics.Tier
-	components               *[]analytics.Component
-	appendcomponents         []analytics.Component
+	components               *analytics.Components
+	appendcomponents         analytics.Components
 	clearedFields            map[string]struct{}
 	organization             *pulid.ID
 	clearedorganization      bool
@@ -13944,13 +13944,13 @@ func (m *CustomerMetricsMutation) ResetValueTier() {
 }
 
 // SetComponents sets the "components" field.
-func (m *CustomerMetricsMutation) SetComponents(a []analytics.Component) {
+func (m *CustomerMetricsMutation) SetComponents(a analytics.Components) {
 	m.components = &a
 	m.appendcomponents = nil
 }
 
 // Components returns the value of the "components" field in the mutation.
-func (m *CustomerMetricsMutation) Components() (r []analytics.Component, exists bool) {
+func (m *CustomerMetricsMutation) Components() (r analytics.Components, exists bool) {
 	v := m.components
 	if v == nil {
 		return
@@ -13961,7 +13961,7 @@ func (m *CustomerMetricsMutation) Components() (r []analytics.Component, exists 
 // OldComponents returns the old "components" field's value of the CustomerMetrics entity.
 // If the CustomerMetrics object wasn't provided to the builder, the object is fetched from the database.
 // An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *CustomerMetricsMutation) OldComponents(ctx context.Context) (v []analytics.Component, err error) {
+func (m *CustomerMetricsMutation) OldComponents(ctx context.Context) (v analytics.Components, err error) {
 	if !m.op.Is(OpUpdateOne) {
 		return v, errors.New("OldComponents is only allowed on UpdateOne operations")
 	}
@@ -13976,12 +13976,12 @@ func (m *CustomerMetricsMutation) OldComponents(ctx context.Context) (v []analyt
 }
 
 // AppendComponents adds a to the "components" field.
-func (m *CustomerMetricsMutation) AppendComponents(a []analytics.Component) {
+func (m *CustomerMetricsMutation) AppendComponents(a analytics.Components) {
 	m.appendcomponents = append(m.appendcomponents, a...)
 }
 
 // AppendedComponents returns the list of values that were appended to the "components" field in this mutation.
-func (m *CustomerMetricsMutation) AppendedComponents() ([]analytics.Component, bool) {
+func (m *CustomerMetricsMutation) AppendedComponents() (analytics.Components, bool) {
 	if len(m.appendcomponents) == 0 {
 		return nil, false
 	}
@@ -14592,7 +14592,7 @@ func (m *CustomerMetricsMutation) SetField(name string, value ent.Value) error {
 		m.SetValueTier(v)
 		return nil
 	case customermetrics.FieldComponents:
-		v, ok := value.([]analytics.Component)
+		v, ok := value.(analytics.Components)
 		if !ok {
 			return fmt.Errorf("unexpected type %T for field %s", value, name)
 		}

@@ -63,6 +63,7 @@ type ResolverRoot interface {
 	Query() QueryResolver
 	RFM() RFMResolver
 	Subscription() SubscriptionResolver
+	ValueScore() ValueScoreResolver
 	ValueScoreComponent() ValueScoreComponentResolver
 }
 
@@ -1177,6 +1178,9 @@ type RFMResolver interface {
 }
 type SubscriptionResolver interface {
 	Events(ctx context.Context, types []eventtype.Type, where *ent.EventWhereInput) (<-chan *ent.Event, error)
+}
+type ValueScoreResolver interface {
+	Components(ctx context.Context, obj *ent.CustomerMetrics) ([]*analytics.Component, error)
 }
 type ValueScoreComponentResolver interface {
 	Name(ctx context.Context, obj *analytics.Component) (string, error)
@@ -44435,11 +44439,11 @@ func (ec *executionContext) _ValueScore_components(ctx context.Context, field gr
 			return ec.fieldContext_ValueScore_components(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Components, nil
+			return ec.Resolvers.ValueScore().Components(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []analytics.Component) graphql.Marshaler {
-			return ec.marshalNValueScoreComponent2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐComponentᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*analytics.Component) graphql.Marshaler {
+			return ec.marshalNValueScoreComponent2ᚕᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐComponentᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -44449,8 +44453,8 @@ func (ec *executionContext) fieldContext_ValueScore_components(_ context.Context
 	fc = &graphql.FieldContext{
 		Object:     "ValueScore",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ValueScoreComponent(ctx, field)
 		},
@@ -71598,18 +71602,19 @@ func (ec *executionContext) _ValueScore(ctx context.Context, sel ast.SelectionSe
 		case "score":
 			out.Values[i] = ec._ValueScore_score(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "tier":
 			out.Values[i] = ec._ValueScore_tier(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "components":
-			out.Values[i] = ec._ValueScore_components(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ValueScore_components(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -73960,15 +73965,11 @@ func (ec *executionContext) unmarshalNUserWhereInput2ᚖgithubᚗcomᚋheadlessc
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNValueScoreComponent2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐComponent(ctx context.Context, sel ast.SelectionSet, v analytics.Component) graphql.Marshaler {
-	return ec._ValueScoreComponent(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNValueScoreComponent2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐComponentᚄ(ctx context.Context, sel ast.SelectionSet, v []analytics.Component) graphql.Marshaler {
+func (ec *executionContext) marshalNValueScoreComponent2ᚕᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐComponentᚄ(ctx context.Context, sel ast.SelectionSet, v []*analytics.Component) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNValueScoreComponent2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐComponent(ctx, sel, v[i])
+		return ec.marshalNValueScoreComponent2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐComponent(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -73978,6 +73979,14 @@ func (ec *executionContext) marshalNValueScoreComponent2ᚕgithubᚗcomᚋheadle
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNValueScoreComponent2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐComponent(ctx context.Context, sel ast.SelectionSet, v *analytics.Component) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ValueScoreComponent!")
+		return graphql.Null
+	}
+	return ec._ValueScoreComponent(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNValueTier2githubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTier(ctx context.Context, v any) (analytics.Tier, error) {

@@ -175,6 +175,17 @@ func (r *rFMResolver) Label(ctx context.Context, obj *ent.CustomerMetrics) (stri
 	return obj.RfmSegment.Label(), nil
 }
 
+// Components is the resolver for the components field.
+func (r *valueScoreResolver) Components(ctx context.Context, obj *ent.CustomerMetrics) ([]*analytics.Component, error) {
+	// gqlgen binds no named slice type, such as analytics.Components, to a
+	// list field: this resolver hands it the components as they are.
+	out := make([]*analytics.Component, len(obj.Components))
+	for i := range obj.Components {
+		out[i] = &obj.Components[i]
+	}
+	return out, nil
+}
+
 // Name is the resolver for the name field.
 func (r *valueScoreComponentResolver) Name(ctx context.Context, obj *analytics.Component) (string, error) {
 	return string(obj.Name), nil
@@ -192,6 +203,9 @@ func (r *Resolver) PredictedValue() PredictedValueResolver { return &predictedVa
 // RFM returns RFMResolver implementation.
 func (r *Resolver) RFM() RFMResolver { return &rFMResolver{r} }
 
+// ValueScore returns ValueScoreResolver implementation.
+func (r *Resolver) ValueScore() ValueScoreResolver { return &valueScoreResolver{r} }
+
 // ValueScoreComponent returns ValueScoreComponentResolver implementation.
 func (r *Resolver) ValueScoreComponent() ValueScoreComponentResolver {
 	return &valueScoreComponentResolver{r}
@@ -202,5 +216,6 @@ type (
 	customerValueResolver       struct{ *Resolver }
 	predictedValueResolver      struct{ *Resolver }
 	rFMResolver                 struct{ *Resolver }
+	valueScoreResolver          struct{ *Resolver }
 	valueScoreComponentResolver struct{ *Resolver }
 )

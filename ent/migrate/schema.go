@@ -510,7 +510,7 @@ var (
 		{Name: "rfm_segment", Type: field.TypeEnum, Nullable: true, Enums: []string{"CHAMPIONS", "LOYAL", "POTENTIAL_LOYALISTS", "NEW_CUSTOMERS", "PROMISING", "NEED_ATTENTION", "ABOUT_TO_SLEEP", "AT_RISK", "CANT_LOSE", "HIBERNATING"}},
 		{Name: "value_score", Type: field.TypeFloat64, Default: 0},
 		{Name: "value_tier", Type: field.TypeEnum, Enums: []string{"VIP", "HIGH", "MEDIUM", "LOW"}, Default: "LOW"},
-		{Name: "components", Type: field.TypeJSON, Nullable: true},
+		{Name: "components", Type: field.TypeJSON, Nullable: true, SchemaType: map[string]string{"postgres": "text"}},
 		{Name: "account_id", Type: field.TypeString, Unique: true, Nullable: true},
 		{Name: "contact_id", Type: field.TypeString, Unique: true, Nullable: true},
 		{Name: "organization_id", Type: field.TypeString},

@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"entgo.io/ent/dialect"
@@ -442,7 +441,6 @@ type metricsRow struct {
 	asOf, now  time.Time
 	population *population
 	values     *values
-	components []analytics.Component
 }
 
 // fill fills dst with the staged row of customer i, in the order of
@@ -481,60 +479,53 @@ func (r *metricsRow) fill(i int, dst []any) {
 }
 
 // componentsJSON returns the value-score components of customer i with
-// their raw values, as JSON: what json.Marshal writes, or [] when it would
-// fail.
+// their raw values rounded to 4 decimals, as JSON: what
+// analytics.Components.MarshalJSON writes, or [] (no components) when it
+// would fail. A raw value that rounds to -0 is written as 0, as the jsonb
+// column that held the components before kept it.
 func (r *metricsRow) componentsJSON(i int) json.RawMessage {
-	r.components = r.values.scores.Components(i, r.components[:0])
-	for c := range r.components {
-		r.components[c].Raw = round(r.values.inputs.Columns[c][i], 4)
+	var n componentNumbers
+	for c := range analytics.ValueComponents {
+		n.values[c] = r.values.scores.Percentiles[c][i]
+		n.weights[c] = r.values.scores.Weights[c]
+		if n.raws[c] = round(r.values.inputs.Columns[c][i], 4); n.raws[c] == 0 {
+			n.raws[c] = 0
+		}
 	}
-	b, ok := appendComponentsJSON(make([]byte, 0, 64*len(r.components)+2), r.components)
+	b, ok := appendComponentsJSON(make([]byte, 0, 192), &n)
 	if !ok {
 		return json.RawMessage("[]")
 	}
 	return b
 }
 
-// appendComponentsJSON appends the components to b exactly as json.Marshal
-// encodes them, several times faster, and reports false where json.Marshal
-// fails: on a NaN or infinite number.
-func appendComponentsJSON(b []byte, cs []analytics.Component) ([]byte, bool) {
-	if cs == nil {
-		return append(b, "null"...), true
-	}
-	b = append(b, '[')
-	for i, c := range cs {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = append(b, `{"name":`...)
-		b = appendJSONString(b, string(c.Name))
-		for _, f := range []struct {
-			key string
-			v   float64
-		}{{`,"value":`, c.Value}, {`,"weight":`, c.Weight}, {`,"raw":`, c.Raw}} {
-			b = append(b, f.key...)
+// componentNumbers are the numbers of a value score's components, each
+// array in analytics.ValueComponents order.
+type componentNumbers struct {
+	values, weights, raws [len(analytics.ValueComponents)]float64
+}
+
+// appendComponentsJSON appends the components to b in the compact form, as
+// analytics.Components.MarshalJSON writes them byte for byte, many times
+// faster, and reports false where MarshalJSON fails: on a NaN or infinite
+// number.
+func appendComponentsJSON(b []byte, n *componentNumbers) ([]byte, bool) {
+	for _, f := range []struct {
+		key string
+		vs  *[len(analytics.ValueComponents)]float64
+	}{{`{"v":[`, &n.values}, {`],"w":[`, &n.weights}, {`],"r":[`, &n.raws}} {
+		b = append(b, f.key...)
+		for c, v := range f.vs {
+			if c > 0 {
+				b = append(b, ',')
+			}
 			var ok bool
-			if b, ok = appendJSONFloat(b, f.v); !ok {
+			if b, ok = appendJSONFloat(b, v); !ok {
 				return b, false
 			}
 		}
-		b = append(b, '}')
 	}
-	return append(b, ']'), true
-}
-
-// jsonStrings caches the JSON encoding of the component names.
-var jsonStrings sync.Map
-
-// appendJSONString appends s as json.Marshal encodes a string.
-func appendJSONString(b []byte, s string) []byte {
-	enc, ok := jsonStrings.Load(s)
-	if !ok {
-		m, _ := json.Marshal(s)
-		enc, _ = jsonStrings.LoadOrStore(s, m)
-	}
-	return append(b, enc.([]byte)...)
+	return append(b, "]}"...), true
 }
 
 // appendJSONFloat appends f as json.Marshal encodes a float64 (ES6 number
