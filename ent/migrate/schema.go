@@ -633,6 +633,17 @@ var (
 				Name:    "deal_organization_id_contact_id_status_closed_at",
 				Unique:  false,
 				Columns: []*schema.Column{DealsColumns[15], DealsColumns[14], DealsColumns[7], DealsColumns[9]},
+				Annotation: &entsql.IndexAnnotation{
+					IncludeColumns: []string{
+						DealsColumns[12].Name,
+
+						DealsColumns[4].Name,
+
+						DealsColumns[5].Name,
+
+						DealsColumns[0].Name,
+					},
+				},
 			},
 			{
 				Name:    "deal_organization_id_contact_id_id",

@@ -53,7 +53,12 @@ func (Deal) Edges() []ent.Edge {
 // Indexes of Deal.
 func (Deal) Indexes() []ent.Index {
 	return []ent.Index{
-		index.Fields("organization_id", "contact_id", "status", "closed_at"),
+		// A contact's purchases: the analytics refresh reads every won
+		// deal of an organization in contact order from this index alone
+		// on PostgreSQL (an index-only scan, once vacuum has marked the
+		// table's pages visible), without reading the table.
+		index.Fields("organization_id", "contact_id", "status", "closed_at").
+			Annotations(entsql.IncludeColumns("account_id", "amount", "cost", "id")),
 		// A record's deals in ID order, the default order of nested
 		// connections: read straight from the index, without a sort.
 		index.Fields("organization_id", "contact_id", "id"),
