@@ -187,8 +187,8 @@ func TestRequestsWithoutValidTokenAreUnauthenticated(t *testing.T) {
 		for _, tc := range []struct{ name, token string }{
 			{"no token", ""},
 			{"garbage", "not-a-token"},
-			{"mistyped API token", a.token[:len(a.token)-1] + "x"},
-			{"tampered JWT", a.jwt[:len(a.jwt)-2] + "xx"},
+			{"mistyped API token", mistype(a.token, 1)},
+			{"tampered JWT", mistype(a.jwt, 2)},
 		} {
 			r := f.do(tc.token, nestedContacts, map[string]any{"first": 20})
 			if r.code() != "UNAUTHENTICATED" || string(r.Data) != "null" {
@@ -203,6 +203,20 @@ func TestRequestsWithoutValidTokenAreUnauthenticated(t *testing.T) {
 			t.Errorf("me.organization = %q", me.Me.Organization.Slug)
 		}
 	})
+}
+
+// mistype returns token with its last n characters changed: each becomes
+// x, or y where it already was x, so that the result always differs.
+func mistype(token string, n int) string {
+	b := []byte(token)
+	for i := len(b) - n; i < len(b); i++ {
+		if b[i] == 'x' {
+			b[i] = 'y'
+		} else {
+			b[i] = 'x'
+		}
+	}
+	return string(b)
 }
 
 // TestPagesCountOnlyWhenAskedTo: paging through a list with pageInfo costs
