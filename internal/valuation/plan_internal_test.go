@@ -23,7 +23,8 @@ import (
 // and a first refresh of 100,000 customers ran for hours instead of
 // seconds. With them, every statement reads the staged rows through their
 // index and looks each customer's row up through a unique index, without
-// reading or sorting the organization's other rows.
+// reading or sorting the organization's other rows, and the rows of
+// customers who are gone are found by merging two key indexes.
 func TestFirstRefreshWritesThroughIndexes(t *testing.T) {
 	if !strings.Contains(strings.Join(storetest.Dialects(), " "), dialect.Postgres) {
 		t.Skip("the plans are PostgreSQL's")
@@ -57,6 +58,9 @@ func TestFirstRefreshWritesThroughIndexes(t *testing.T) {
 			}
 			if tt.settings != planSettings {
 				return
+			}
+			if plan := plans["vanished"]; !strings.Contains(plan, "Merge Anti Join") || strings.Contains(plan, "Sort") {
+				t.Errorf("vanished: want the two key indexes merged, unsorted; plan:\n%s", plan)
 			}
 			for name, lookup := range map[string]string{
 				"merge": "Index Scan using customer_metrics_contact_id_key on customer_metrics",
@@ -101,16 +105,30 @@ func explainWrite(t *testing.T, s *store.Store, w metricsWrite, settings string,
 	run(`CREATE INDEX ` + stagingTable + `_key ON ` + stagingTable + ` (` + w.key + `)`)
 	run(`ANALYZE ` + stagingTable + ` (` + w.key + `)`)
 	plans := map[string]string{}
-	for name, q := range map[string]string{"merge": w.mergeStatement(), "copy": w.copyValuesStatement()} {
-		args := make([]any, strings.Count(q, "?"))
-		for i := range args {
-			args[i] = w.org
-		}
+	explain := func(name, q string, args []any) {
+		t.Helper()
 		rows, err := tx.QueryContext(ctx, `EXPLAIN `+store.Rebind(dialect.Postgres, q), args...)
 		if err != nil {
 			t.Fatalf("explaining the %s: %v", name, err)
 		}
 		plans[name] = readPlan(t, rows)
+	}
+	for name, q := range map[string]string{"merge": w.mergeStatement(), "copy": w.copyValuesStatement()} {
+		args := make([]any, strings.Count(q, "?"))
+		for i := range args {
+			args[i] = w.org
+		}
+		explain(name, q, args)
+	}
+	if settings == planSettings {
+		// A later refresh: every contact has its metrics row.
+		run(`INSERT INTO customer_metrics (id, created_at, updated_at, as_of, computed_at, organization_id, contact_id)
+			SELECT 'cm_' || id, now(), now(), now(), now(), organization_id, id FROM contacts`)
+		run(`ANALYZE customer_metrics`)
+		run(mergeJoinOn)
+		q, args := w.vanishedQuery()
+		explain("vanished", q, args)
+		run(mergeJoinOff)
 	}
 	return plans
 }
