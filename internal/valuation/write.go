@@ -394,26 +394,28 @@ func (w metricsWrite) vanishedQuery() (string, []any) {
 // updateStatement writes the staged values over the organization's metrics
 // rows whose computed columns differ (one ? for the organization).
 func (w metricsWrite) updateStatement() string {
-	set := []string{"updated_at = t.computed_at", "computed_at = t.computed_at"}
-	var changed []string
-	for _, c := range computedColumns {
-		set = append(set, c+" = t."+c)
-		changed = append(changed, "customer_metrics."+c+" IS DISTINCT FROM t."+c)
-	}
+	set, changed := updateClauses("customer_metrics")
 	return `UPDATE customer_metrics SET ` + strings.Join(set, ", ") + `
 		FROM ` + stagingTable + ` t WHERE customer_metrics.` + w.key + ` = t.` + w.key + ` AND customer_metrics.organization_id = ?
 		AND (` + strings.Join(changed, " OR ") + `)`
 }
 
+// updateClauses returns the assignments that write a staged row t over a
+// metrics row, and the conditions, one per computed column, under which
+// the metrics row (named by alias) differs from it.
+func updateClauses(alias string) (set, changed []string) {
+	set = []string{"updated_at = t.computed_at", "computed_at = t.computed_at"}
+	for _, c := range computedColumns {
+		set = append(set, c+" = t."+c)
+		changed = append(changed, alias+"."+c+" IS DISTINCT FROM t."+c)
+	}
+	return set, changed
+}
+
 // mergeStatement is updateStatement and insertStatement in one pass over
 // the staged rows, for PostgreSQL (two ? for the organization).
 func (w metricsWrite) mergeStatement() string {
-	set := []string{"updated_at = t.computed_at", "computed_at = t.computed_at"}
-	var changed []string
-	for _, c := range computedColumns {
-		set = append(set, c+" = t."+c)
-		changed = append(changed, "m."+c+" IS DISTINCT FROM t."+c)
-	}
+	set, changed := updateClauses("m")
 	cols, vals := w.insertColumns()
 	return `MERGE INTO customer_metrics m USING ` + stagingTable + ` t ON m.` + w.key + ` = t.` + w.key + `
 		WHEN MATCHED AND m.organization_id = ? AND (` + strings.Join(changed, " OR ") + `) THEN
