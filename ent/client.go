@@ -24,6 +24,7 @@ import (
 	"github.com/headlesscrm/crm/ent/campaignmember"
 	"github.com/headlesscrm/crm/ent/clvmodel"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/event"
@@ -66,6 +67,8 @@ type Client struct {
 	CampaignMember *CampaignMemberClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
+	// ContactValue is the client for interacting with the ContactValue builders.
+	ContactValue *ContactValueClient
 	// CustomerMetrics is the client for interacting with the CustomerMetrics builders.
 	CustomerMetrics *CustomerMetricsClient
 	// Deal is the client for interacting with the Deal builders.
@@ -119,6 +122,7 @@ func (c *Client) init() {
 	c.Campaign = NewCampaignClient(c.config)
 	c.CampaignMember = NewCampaignMemberClient(c.config)
 	c.Contact = NewContactClient(c.config)
+	c.ContactValue = NewContactValueClient(c.config)
 	c.CustomerMetrics = NewCustomerMetricsClient(c.config)
 	c.Deal = NewDealClient(c.config)
 	c.Event = NewEventClient(c.config)
@@ -236,6 +240,7 @@ func (c *Client) Tx(ctx context.Context) (*Tx, error) {
 		Campaign:          NewCampaignClient(cfg),
 		CampaignMember:    NewCampaignMemberClient(cfg),
 		Contact:           NewContactClient(cfg),
+		ContactValue:      NewContactValueClient(cfg),
 		CustomerMetrics:   NewCustomerMetricsClient(cfg),
 		Deal:              NewDealClient(cfg),
 		Event:             NewEventClient(cfg),
@@ -280,6 +285,7 @@ func (c *Client) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) 
 		Campaign:          NewCampaignClient(cfg),
 		CampaignMember:    NewCampaignMemberClient(cfg),
 		Contact:           NewContactClient(cfg),
+		ContactValue:      NewContactValueClient(cfg),
 		CustomerMetrics:   NewCustomerMetricsClient(cfg),
 		Deal:              NewDealClient(cfg),
 		Event:             NewEventClient(cfg),
@@ -327,10 +333,10 @@ func (c *Client) Close() error {
 func (c *Client) Use(hooks ...Hook) {
 	for _, n := range []interface{ Use(...Hook) }{
 		c.APIToken, c.Account, c.Activity, c.AuditEntry, c.CLVModel, c.Campaign,
-		c.CampaignMember, c.Contact, c.CustomerMetrics, c.Deal, c.Event, c.LineItem,
-		c.Organization, c.Pipeline, c.Product, c.RefreshToken, c.Segment,
-		c.SegmentMembership, c.Stage, c.Survey, c.SurveyResponse, c.Ticket, c.User,
-		c.WebhookDelivery, c.WebhookEndpoint,
+		c.CampaignMember, c.Contact, c.ContactValue, c.CustomerMetrics, c.Deal,
+		c.Event, c.LineItem, c.Organization, c.Pipeline, c.Product, c.RefreshToken,
+		c.Segment, c.SegmentMembership, c.Stage, c.Survey, c.SurveyResponse, c.Ticket,
+		c.User, c.WebhookDelivery, c.WebhookEndpoint,
 	} {
 		n.Use(hooks...)
 	}
@@ -341,10 +347,10 @@ func (c *Client) Use(hooks ...Hook) {
 func (c *Client) Intercept(interceptors ...Interceptor) {
 	for _, n := range []interface{ Intercept(...Interceptor) }{
 		c.APIToken, c.Account, c.Activity, c.AuditEntry, c.CLVModel, c.Campaign,
-		c.CampaignMember, c.Contact, c.CustomerMetrics, c.Deal, c.Event, c.LineItem,
-		c.Organization, c.Pipeline, c.Product, c.RefreshToken, c.Segment,
-		c.SegmentMembership, c.Stage, c.Survey, c.SurveyResponse, c.Ticket, c.User,
-		c.WebhookDelivery, c.WebhookEndpoint,
+		c.CampaignMember, c.Contact, c.ContactValue, c.CustomerMetrics, c.Deal,
+		c.Event, c.LineItem, c.Organization, c.Pipeline, c.Product, c.RefreshToken,
+		c.Segment, c.SegmentMembership, c.Stage, c.Survey, c.SurveyResponse, c.Ticket,
+		c.User, c.WebhookDelivery, c.WebhookEndpoint,
 	} {
 		n.Intercept(interceptors...)
 	}
@@ -369,6 +375,8 @@ func (c *Client) Mutate(ctx context.Context, m Mutation) (Value, error) {
 		return c.CampaignMember.mutate(ctx, m)
 	case *ContactMutation:
 		return c.Contact.mutate(ctx, m)
+	case *ContactValueMutation:
+		return c.ContactValue.mutate(ctx, m)
 	case *CustomerMetricsMutation:
 		return c.CustomerMetrics.mutate(ctx, m)
 	case *DealMutation:
@@ -2005,6 +2013,22 @@ func (c *ContactClient) QueryMetrics(_m *Contact) *CustomerMetricsQuery {
 	return query
 }
 
+// QueryValue queries the value edge of a Contact.
+func (c *ContactClient) QueryValue(_m *Contact) *ContactValueQuery {
+	query := (&ContactValueClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contact.Table, contact.FieldID, id),
+			sqlgraph.To(contactvalue.Table, contactvalue.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, contact.ValueTable, contact.ValueColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
 // QuerySegments queries the segments edge of a Contact.
 func (c *ContactClient) QuerySegments(_m *Contact) *SegmentQuery {
 	query := (&SegmentClient{config: c.config}).Query()
@@ -2061,6 +2085,155 @@ func (c *ContactClient) mutate(ctx context.Context, m *ContactMutation) (Value, 
 		return (&ContactDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
 	default:
 		return nil, fmt.Errorf("ent: unknown Contact mutation op: %q", m.Op())
+	}
+}
+
+// ContactValueClient is a client for the ContactValue schema.
+type ContactValueClient struct {
+	config
+}
+
+// NewContactValueClient returns a client for the ContactValue from the given config.
+func NewContactValueClient(c config) *ContactValueClient {
+	return &ContactValueClient{config: c}
+}
+
+// Use adds a list of mutation hooks to the hooks stack.
+// A call to `Use(f, g, h)` equals to `contactvalue.Hooks(f(g(h())))`.
+func (c *ContactValueClient) Use(hooks ...Hook) {
+	c.hooks.ContactValue = append(c.hooks.ContactValue, hooks...)
+}
+
+// Intercept adds a list of query interceptors to the interceptors stack.
+// A call to `Intercept(f, g, h)` equals to `contactvalue.Intercept(f(g(h())))`.
+func (c *ContactValueClient) Intercept(interceptors ...Interceptor) {
+	c.inters.ContactValue = append(c.inters.ContactValue, interceptors...)
+}
+
+// Create returns a builder for creating a ContactValue entity.
+func (c *ContactValueClient) Create() *ContactValueCreate {
+	mutation := newContactValueMutation(c.config, OpCreate)
+	return &ContactValueCreate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// CreateBulk returns a builder for creating a bulk of ContactValue entities.
+func (c *ContactValueClient) CreateBulk(builders ...*ContactValueCreate) *ContactValueCreateBulk {
+	return &ContactValueCreateBulk{config: c.config, builders: builders}
+}
+
+// MapCreateBulk creates a bulk creation builder from the given slice. For each item in the slice, the function creates
+// a builder and applies setFunc on it.
+func (c *ContactValueClient) MapCreateBulk(slice any, setFunc func(*ContactValueCreate, int)) *ContactValueCreateBulk {
+	rv := reflect.ValueOf(slice)
+	if rv.Kind() != reflect.Slice {
+		return &ContactValueCreateBulk{err: fmt.Errorf("calling to ContactValueClient.MapCreateBulk with wrong type %T, need slice", slice)}
+	}
+	builders := make([]*ContactValueCreate, rv.Len())
+	for i := 0; i < rv.Len(); i++ {
+		builders[i] = c.Create()
+		setFunc(builders[i], i)
+	}
+	return &ContactValueCreateBulk{config: c.config, builders: builders}
+}
+
+// Update returns an update builder for ContactValue.
+func (c *ContactValueClient) Update() *ContactValueUpdate {
+	mutation := newContactValueMutation(c.config, OpUpdate)
+	return &ContactValueUpdate{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOne returns an update builder for the given entity.
+func (c *ContactValueClient) UpdateOne(_m *ContactValue) *ContactValueUpdateOne {
+	mutation := newContactValueMutation(c.config, OpUpdateOne, withContactValue(_m))
+	return &ContactValueUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// UpdateOneID returns an update builder for the given id.
+func (c *ContactValueClient) UpdateOneID(id int) *ContactValueUpdateOne {
+	mutation := newContactValueMutation(c.config, OpUpdateOne, withContactValueID(id))
+	return &ContactValueUpdateOne{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// Delete returns a delete builder for ContactValue.
+func (c *ContactValueClient) Delete() *ContactValueDelete {
+	mutation := newContactValueMutation(c.config, OpDelete)
+	return &ContactValueDelete{config: c.config, hooks: c.Hooks(), mutation: mutation}
+}
+
+// DeleteOne returns a builder for deleting the given entity.
+func (c *ContactValueClient) DeleteOne(_m *ContactValue) *ContactValueDeleteOne {
+	return c.DeleteOneID(_m.ID)
+}
+
+// DeleteOneID returns a builder for deleting the given entity by its id.
+func (c *ContactValueClient) DeleteOneID(id int) *ContactValueDeleteOne {
+	builder := c.Delete().Where(contactvalue.ID(id))
+	builder.mutation.id = &id
+	builder.mutation.op = OpDeleteOne
+	return &ContactValueDeleteOne{builder}
+}
+
+// Query returns a query builder for ContactValue.
+func (c *ContactValueClient) Query() *ContactValueQuery {
+	return &ContactValueQuery{
+		config: c.config,
+		ctx:    &QueryContext{Type: TypeContactValue},
+		inters: c.Interceptors(),
+	}
+}
+
+// Get returns a ContactValue entity by its id.
+func (c *ContactValueClient) Get(ctx context.Context, id int) (*ContactValue, error) {
+	return c.Query().Where(contactvalue.ID(id)).Only(ctx)
+}
+
+// GetX is like Get, but panics if an error occurs.
+func (c *ContactValueClient) GetX(ctx context.Context, id int) *ContactValue {
+	obj, err := c.Get(ctx, id)
+	if err != nil {
+		panic(err)
+	}
+	return obj
+}
+
+// QueryContact queries the contact edge of a ContactValue.
+func (c *ContactValueClient) QueryContact(_m *ContactValue) *ContactQuery {
+	query := (&ContactClient{config: c.config}).Query()
+	query.path = func(context.Context) (fromV *sql.Selector, _ error) {
+		id := _m.ID
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contactvalue.Table, contactvalue.FieldID, id),
+			sqlgraph.To(contact.Table, contact.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, true, contactvalue.ContactTable, contactvalue.ContactColumn),
+		)
+		fromV = sqlgraph.Neighbors(_m.driver.Dialect(), step)
+		return fromV, nil
+	}
+	return query
+}
+
+// Hooks returns the client hooks.
+func (c *ContactValueClient) Hooks() []Hook {
+	return c.hooks.ContactValue
+}
+
+// Interceptors returns the client interceptors.
+func (c *ContactValueClient) Interceptors() []Interceptor {
+	return c.inters.ContactValue
+}
+
+func (c *ContactValueClient) mutate(ctx context.Context, m *ContactValueMutation) (Value, error) {
+	switch m.Op() {
+	case OpCreate:
+		return (&ContactValueCreate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdate:
+		return (&ContactValueUpdate{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpUpdateOne:
+		return (&ContactValueUpdateOne{config: c.config, hooks: c.Hooks(), mutation: m}).Save(ctx)
+	case OpDelete, OpDeleteOne:
+		return (&ContactValueDelete{config: c.config, hooks: c.Hooks(), mutation: m}).Exec(ctx)
+	default:
+		return nil, fmt.Errorf("ent: unknown ContactValue mutation op: %q", m.Op())
 	}
 }
 
@@ -5016,14 +5189,14 @@ func (c *WebhookEndpointClient) mutate(ctx context.Context, m *WebhookEndpointMu
 type (
 	hooks struct {
 		APIToken, Account, Activity, AuditEntry, CLVModel, Campaign, CampaignMember,
-		Contact, CustomerMetrics, Deal, Event, LineItem, Organization, Pipeline,
-		Product, RefreshToken, Segment, SegmentMembership, Stage, Survey,
+		Contact, ContactValue, CustomerMetrics, Deal, Event, LineItem, Organization,
+		Pipeline, Product, RefreshToken, Segment, SegmentMembership, Stage, Survey,
 		SurveyResponse, Ticket, User, WebhookDelivery, WebhookEndpoint []ent.Hook
 	}
 	inters struct {
 		APIToken, Account, Activity, AuditEntry, CLVModel, Campaign, CampaignMember,
-		Contact, CustomerMetrics, Deal, Event, LineItem, Organization, Pipeline,
-		Product, RefreshToken, Segment, SegmentMembership, Stage, Survey,
+		Contact, ContactValue, CustomerMetrics, Deal, Event, LineItem, Organization,
+		Pipeline, Product, RefreshToken, Segment, SegmentMembership, Stage, Survey,
 		SurveyResponse, Ticket, User, WebhookDelivery,
 		WebhookEndpoint []ent.Interceptor
 	}

@@ -13,10 +13,10 @@ import (
 	"github.com/headlesscrm/crm/ent/account"
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/organization"
 	"github.com/headlesscrm/crm/ent/user"
-	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
 
@@ -67,16 +67,6 @@ type Contact struct {
 	CustomFields map[string]interface{} `json:"custom_fields,omitempty"`
 	// LastContactedAt holds the value of the "last_contacted_at" field.
 	LastContactedAt *time.Time `json:"last_contacted_at,omitempty"`
-	// PredictedClv holds the value of the "predicted_clv" field.
-	PredictedClv float64 `json:"predicted_clv,omitempty"`
-	// ProbabilityAlive holds the value of the "probability_alive" field.
-	ProbabilityAlive float64 `json:"probability_alive,omitempty"`
-	// ValueScore holds the value of the "value_score" field.
-	ValueScore float64 `json:"value_score,omitempty"`
-	// ValueTier holds the value of the "value_tier" field.
-	ValueTier *analytics.Tier `json:"value_tier,omitempty"`
-	// RfmSegment holds the value of the "rfm_segment" field.
-	RfmSegment *analytics.RFMSegment `json:"rfm_segment,omitempty"`
 	// Edges holds the relations/edges for other nodes in the graph.
 	// The values are being populated by the ContactQuery when eager-loading is set.
 	Edges        ContactEdges `json:"edges"`
@@ -109,13 +99,15 @@ type ContactEdges struct {
 	SurveyResponses []*SurveyResponse `json:"survey_responses,omitempty"`
 	// Metrics holds the value of the metrics edge.
 	Metrics *CustomerMetrics `json:"metrics,omitempty"`
+	// Value holds the value of the value edge.
+	Value *ContactValue `json:"value,omitempty"`
 	// Segments holds the value of the segments edge.
 	Segments []*Segment `json:"segments,omitempty"`
 	// SegmentMemberships holds the value of the segment_memberships edge.
 	SegmentMemberships []*SegmentMembership `json:"segment_memberships,omitempty"`
 	// loadedTypes holds the information for reporting if a
 	// type was loaded (or requested) in eager-loading or not.
-	loadedTypes [14]bool
+	loadedTypes [15]bool
 	// totalCount holds the count of the edges above.
 	totalCount [12]map[string]int
 
@@ -249,10 +241,21 @@ func (e ContactEdges) MetricsOrErr() (*CustomerMetrics, error) {
 	return nil, &NotLoadedError{edge: "metrics"}
 }
 
+// ValueOrErr returns the Value value or an error if the edge
+// was not loaded in eager-loading, or loaded but was not found.
+func (e ContactEdges) ValueOrErr() (*ContactValue, error) {
+	if e.Value != nil {
+		return e.Value, nil
+	} else if e.loadedTypes[12] {
+		return nil, &NotFoundError{label: contactvalue.Label}
+	}
+	return nil, &NotLoadedError{edge: "value"}
+}
+
 // SegmentsOrErr returns the Segments value or an error if the edge
 // was not loaded in eager-loading.
 func (e ContactEdges) SegmentsOrErr() ([]*Segment, error) {
-	if e.loadedTypes[12] {
+	if e.loadedTypes[13] {
 		return e.Segments, nil
 	}
 	return nil, &NotLoadedError{edge: "segments"}
@@ -261,7 +264,7 @@ func (e ContactEdges) SegmentsOrErr() ([]*Segment, error) {
 // SegmentMembershipsOrErr returns the SegmentMemberships value or an error if the edge
 // was not loaded in eager-loading.
 func (e ContactEdges) SegmentMembershipsOrErr() ([]*SegmentMembership, error) {
-	if e.loadedTypes[13] {
+	if e.loadedTypes[14] {
 		return e.SegmentMemberships, nil
 	}
 	return nil, &NotLoadedError{edge: "segment_memberships"}
@@ -280,9 +283,7 @@ func (*Contact) scanValues(columns []string) ([]any, error) {
 			values[i] = new(pulid.ID)
 		case contact.FieldNewsletterOptIn:
 			values[i] = new(sql.NullBool)
-		case contact.FieldPredictedClv, contact.FieldProbabilityAlive, contact.FieldValueScore:
-			values[i] = new(sql.NullFloat64)
-		case contact.FieldFirstName, contact.FieldLastName, contact.FieldEmail, contact.FieldPhone, contact.FieldTitle, contact.FieldExternalID, contact.FieldLifecycleStage, contact.FieldLeadSource, contact.FieldGender, contact.FieldValueTier, contact.FieldRfmSegment:
+		case contact.FieldFirstName, contact.FieldLastName, contact.FieldEmail, contact.FieldPhone, contact.FieldTitle, contact.FieldExternalID, contact.FieldLifecycleStage, contact.FieldLeadSource, contact.FieldGender:
 			values[i] = new(sql.NullString)
 		case contact.FieldCreatedAt, contact.FieldUpdatedAt, contact.FieldBirthDate, contact.FieldLastContactedAt:
 			values[i] = new(sql.NullTime)
@@ -446,38 +447,6 @@ func (_m *Contact) assignValues(columns []string, values []any) error {
 				_m.LastContactedAt = new(time.Time)
 				*_m.LastContactedAt = value.Time
 			}
-		case contact.FieldPredictedClv:
-			if value, ok := values[i].(*sql.NullFloat64); !ok {
-				return fmt.Errorf("unexpected type %T for field predicted_clv", values[i])
-			} else if value.Valid {
-				_m.PredictedClv = value.Float64
-			}
-		case contact.FieldProbabilityAlive:
-			if value, ok := values[i].(*sql.NullFloat64); !ok {
-				return fmt.Errorf("unexpected type %T for field probability_alive", values[i])
-			} else if value.Valid {
-				_m.ProbabilityAlive = value.Float64
-			}
-		case contact.FieldValueScore:
-			if value, ok := values[i].(*sql.NullFloat64); !ok {
-				return fmt.Errorf("unexpected type %T for field value_score", values[i])
-			} else if value.Valid {
-				_m.ValueScore = value.Float64
-			}
-		case contact.FieldValueTier:
-			if value, ok := values[i].(*sql.NullString); !ok {
-				return fmt.Errorf("unexpected type %T for field value_tier", values[i])
-			} else if value.Valid {
-				_m.ValueTier = new(analytics.Tier)
-				*_m.ValueTier = analytics.Tier(value.String)
-			}
-		case contact.FieldRfmSegment:
-			if value, ok := values[i].(*sql.NullString); !ok {
-				return fmt.Errorf("unexpected type %T for field rfm_segment", values[i])
-			} else if value.Valid {
-				_m.RfmSegment = new(analytics.RFMSegment)
-				*_m.RfmSegment = analytics.RFMSegment(value.String)
-			}
 		default:
 			_m.selectValues.Set(columns[i], values[i])
 		}
@@ -549,6 +518,11 @@ func (_m *Contact) QuerySurveyResponses() *SurveyResponseQuery {
 // QueryMetrics queries the "metrics" edge of the Contact entity.
 func (_m *Contact) QueryMetrics() *CustomerMetricsQuery {
 	return NewContactClient(_m.config).QueryMetrics(_m)
+}
+
+// QueryValue queries the "value" edge of the Contact entity.
+func (_m *Contact) QueryValue() *ContactValueQuery {
+	return NewContactClient(_m.config).QueryValue(_m)
 }
 
 // QuerySegments queries the "segments" edge of the Contact entity.
@@ -663,25 +637,6 @@ func (_m *Contact) String() string {
 	if v := _m.LastContactedAt; v != nil {
 		builder.WriteString("last_contacted_at=")
 		builder.WriteString(v.Format(time.ANSIC))
-	}
-	builder.WriteString(", ")
-	builder.WriteString("predicted_clv=")
-	builder.WriteString(fmt.Sprintf("%v", _m.PredictedClv))
-	builder.WriteString(", ")
-	builder.WriteString("probability_alive=")
-	builder.WriteString(fmt.Sprintf("%v", _m.ProbabilityAlive))
-	builder.WriteString(", ")
-	builder.WriteString("value_score=")
-	builder.WriteString(fmt.Sprintf("%v", _m.ValueScore))
-	builder.WriteString(", ")
-	if v := _m.ValueTier; v != nil {
-		builder.WriteString("value_tier=")
-		builder.WriteString(fmt.Sprintf("%v", *v))
-	}
-	builder.WriteString(", ")
-	if v := _m.RfmSegment; v != nil {
-		builder.WriteString("rfm_segment=")
-		builder.WriteString(fmt.Sprintf("%v", *v))
 	}
 	builder.WriteByte(')')
 	return builder.String()

@@ -17,6 +17,7 @@ import (
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/organization"
@@ -24,7 +25,6 @@ import (
 	"github.com/headlesscrm/crm/ent/surveyresponse"
 	"github.com/headlesscrm/crm/ent/ticket"
 	"github.com/headlesscrm/crm/ent/user"
-	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
 
@@ -306,76 +306,6 @@ func (_c *ContactCreate) SetNillableLastContactedAt(v *time.Time) *ContactCreate
 	return _c
 }
 
-// SetPredictedClv sets the "predicted_clv" field.
-func (_c *ContactCreate) SetPredictedClv(v float64) *ContactCreate {
-	_c.mutation.SetPredictedClv(v)
-	return _c
-}
-
-// SetNillablePredictedClv sets the "predicted_clv" field if the given value is not nil.
-func (_c *ContactCreate) SetNillablePredictedClv(v *float64) *ContactCreate {
-	if v != nil {
-		_c.SetPredictedClv(*v)
-	}
-	return _c
-}
-
-// SetProbabilityAlive sets the "probability_alive" field.
-func (_c *ContactCreate) SetProbabilityAlive(v float64) *ContactCreate {
-	_c.mutation.SetProbabilityAlive(v)
-	return _c
-}
-
-// SetNillableProbabilityAlive sets the "probability_alive" field if the given value is not nil.
-func (_c *ContactCreate) SetNillableProbabilityAlive(v *float64) *ContactCreate {
-	if v != nil {
-		_c.SetProbabilityAlive(*v)
-	}
-	return _c
-}
-
-// SetValueScore sets the "value_score" field.
-func (_c *ContactCreate) SetValueScore(v float64) *ContactCreate {
-	_c.mutation.SetValueScore(v)
-	return _c
-}
-
-// SetNillableValueScore sets the "value_score" field if the given value is not nil.
-func (_c *ContactCreate) SetNillableValueScore(v *float64) *ContactCreate {
-	if v != nil {
-		_c.SetValueScore(*v)
-	}
-	return _c
-}
-
-// SetValueTier sets the "value_tier" field.
-func (_c *ContactCreate) SetValueTier(v analytics.Tier) *ContactCreate {
-	_c.mutation.SetValueTier(v)
-	return _c
-}
-
-// SetNillableValueTier sets the "value_tier" field if the given value is not nil.
-func (_c *ContactCreate) SetNillableValueTier(v *analytics.Tier) *ContactCreate {
-	if v != nil {
-		_c.SetValueTier(*v)
-	}
-	return _c
-}
-
-// SetRfmSegment sets the "rfm_segment" field.
-func (_c *ContactCreate) SetRfmSegment(v analytics.RFMSegment) *ContactCreate {
-	_c.mutation.SetRfmSegment(v)
-	return _c
-}
-
-// SetNillableRfmSegment sets the "rfm_segment" field if the given value is not nil.
-func (_c *ContactCreate) SetNillableRfmSegment(v *analytics.RFMSegment) *ContactCreate {
-	if v != nil {
-		_c.SetRfmSegment(*v)
-	}
-	return _c
-}
-
 // SetID sets the "id" field.
 func (_c *ContactCreate) SetID(v pulid.ID) *ContactCreate {
 	_c.mutation.SetID(v)
@@ -524,6 +454,25 @@ func (_c *ContactCreate) SetMetrics(v *CustomerMetrics) *ContactCreate {
 	return _c.SetMetricsID(v.ID)
 }
 
+// SetValueID sets the "value" edge to the ContactValue entity by ID.
+func (_c *ContactCreate) SetValueID(id int) *ContactCreate {
+	_c.mutation.SetValueID(id)
+	return _c
+}
+
+// SetNillableValueID sets the "value" edge to the ContactValue entity by ID if the given value is not nil.
+func (_c *ContactCreate) SetNillableValueID(id *int) *ContactCreate {
+	if id != nil {
+		_c = _c.SetValueID(*id)
+	}
+	return _c
+}
+
+// SetValue sets the "value" edge to the ContactValue entity.
+func (_c *ContactCreate) SetValue(v *ContactValue) *ContactCreate {
+	return _c.SetValueID(v.ID)
+}
+
 // AddSegmentIDs adds the "segments" edge to the Segment entity by IDs.
 func (_c *ContactCreate) AddSegmentIDs(ids ...pulid.ID) *ContactCreate {
 	_c.mutation.AddSegmentIDs(ids...)
@@ -610,18 +559,6 @@ func (_c *ContactCreate) defaults() error {
 		v := contact.DefaultTags
 		_c.mutation.SetTags(v)
 	}
-	if _, ok := _c.mutation.PredictedClv(); !ok {
-		v := contact.DefaultPredictedClv
-		_c.mutation.SetPredictedClv(v)
-	}
-	if _, ok := _c.mutation.ProbabilityAlive(); !ok {
-		v := contact.DefaultProbabilityAlive
-		_c.mutation.SetProbabilityAlive(v)
-	}
-	if _, ok := _c.mutation.ValueScore(); !ok {
-		v := contact.DefaultValueScore
-		_c.mutation.SetValueScore(v)
-	}
 	if _, ok := _c.mutation.ID(); !ok {
 		if contact.DefaultID == nil {
 			return fmt.Errorf("ent: uninitialized contact.DefaultID (forgotten import ent/runtime?)")
@@ -703,25 +640,6 @@ func (_c *ContactCreate) check() error {
 	if v, ok := _c.mutation.Tags(); ok {
 		if err := contact.TagsValidator(v); err != nil {
 			return &ValidationError{Name: "tags", err: fmt.Errorf(`ent: validator failed for field "Contact.tags": %w`, err)}
-		}
-	}
-	if _, ok := _c.mutation.PredictedClv(); !ok {
-		return &ValidationError{Name: "predicted_clv", err: errors.New(`ent: missing required field "Contact.predicted_clv"`)}
-	}
-	if _, ok := _c.mutation.ProbabilityAlive(); !ok {
-		return &ValidationError{Name: "probability_alive", err: errors.New(`ent: missing required field "Contact.probability_alive"`)}
-	}
-	if _, ok := _c.mutation.ValueScore(); !ok {
-		return &ValidationError{Name: "value_score", err: errors.New(`ent: missing required field "Contact.value_score"`)}
-	}
-	if v, ok := _c.mutation.ValueTier(); ok {
-		if err := contact.ValueTierValidator(v); err != nil {
-			return &ValidationError{Name: "value_tier", err: fmt.Errorf(`ent: validator failed for field "Contact.value_tier": %w`, err)}
-		}
-	}
-	if v, ok := _c.mutation.RfmSegment(); ok {
-		if err := contact.RfmSegmentValidator(v); err != nil {
-			return &ValidationError{Name: "rfm_segment", err: fmt.Errorf(`ent: validator failed for field "Contact.rfm_segment": %w`, err)}
 		}
 	}
 	if len(_c.mutation.OrganizationIDs()) == 0 {
@@ -826,26 +744,6 @@ func (_c *ContactCreate) createSpec() (*Contact, *sqlgraph.CreateSpec) {
 	if value, ok := _c.mutation.LastContactedAt(); ok {
 		_spec.SetField(contact.FieldLastContactedAt, field.TypeTime, value)
 		_node.LastContactedAt = &value
-	}
-	if value, ok := _c.mutation.PredictedClv(); ok {
-		_spec.SetField(contact.FieldPredictedClv, field.TypeFloat64, value)
-		_node.PredictedClv = value
-	}
-	if value, ok := _c.mutation.ProbabilityAlive(); ok {
-		_spec.SetField(contact.FieldProbabilityAlive, field.TypeFloat64, value)
-		_node.ProbabilityAlive = value
-	}
-	if value, ok := _c.mutation.ValueScore(); ok {
-		_spec.SetField(contact.FieldValueScore, field.TypeFloat64, value)
-		_node.ValueScore = value
-	}
-	if value, ok := _c.mutation.ValueTier(); ok {
-		_spec.SetField(contact.FieldValueTier, field.TypeEnum, value)
-		_node.ValueTier = &value
-	}
-	if value, ok := _c.mutation.RfmSegment(); ok {
-		_spec.SetField(contact.FieldRfmSegment, field.TypeEnum, value)
-		_node.RfmSegment = &value
 	}
 	if nodes := _c.mutation.OrganizationIDs(); len(nodes) > 0 {
 		edge := &sqlgraph.EdgeSpec{
@@ -1037,6 +935,22 @@ func (_c *ContactCreate) createSpec() (*Contact, *sqlgraph.CreateSpec) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(customermetrics.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges = append(_spec.Edges, edge)
+	}
+	if nodes := _c.mutation.ValueIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   contact.ValueTable,
+			Columns: []string{contact.ValueColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(contactvalue.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1425,96 +1339,6 @@ func (u *ContactUpsert) UpdateLastContactedAt() *ContactUpsert {
 // ClearLastContactedAt clears the value of the "last_contacted_at" field.
 func (u *ContactUpsert) ClearLastContactedAt() *ContactUpsert {
 	u.SetNull(contact.FieldLastContactedAt)
-	return u
-}
-
-// SetPredictedClv sets the "predicted_clv" field.
-func (u *ContactUpsert) SetPredictedClv(v float64) *ContactUpsert {
-	u.Set(contact.FieldPredictedClv, v)
-	return u
-}
-
-// UpdatePredictedClv sets the "predicted_clv" field to the value that was provided on create.
-func (u *ContactUpsert) UpdatePredictedClv() *ContactUpsert {
-	u.SetExcluded(contact.FieldPredictedClv)
-	return u
-}
-
-// AddPredictedClv adds v to the "predicted_clv" field.
-func (u *ContactUpsert) AddPredictedClv(v float64) *ContactUpsert {
-	u.Add(contact.FieldPredictedClv, v)
-	return u
-}
-
-// SetProbabilityAlive sets the "probability_alive" field.
-func (u *ContactUpsert) SetProbabilityAlive(v float64) *ContactUpsert {
-	u.Set(contact.FieldProbabilityAlive, v)
-	return u
-}
-
-// UpdateProbabilityAlive sets the "probability_alive" field to the value that was provided on create.
-func (u *ContactUpsert) UpdateProbabilityAlive() *ContactUpsert {
-	u.SetExcluded(contact.FieldProbabilityAlive)
-	return u
-}
-
-// AddProbabilityAlive adds v to the "probability_alive" field.
-func (u *ContactUpsert) AddProbabilityAlive(v float64) *ContactUpsert {
-	u.Add(contact.FieldProbabilityAlive, v)
-	return u
-}
-
-// SetValueScore sets the "value_score" field.
-func (u *ContactUpsert) SetValueScore(v float64) *ContactUpsert {
-	u.Set(contact.FieldValueScore, v)
-	return u
-}
-
-// UpdateValueScore sets the "value_score" field to the value that was provided on create.
-func (u *ContactUpsert) UpdateValueScore() *ContactUpsert {
-	u.SetExcluded(contact.FieldValueScore)
-	return u
-}
-
-// AddValueScore adds v to the "value_score" field.
-func (u *ContactUpsert) AddValueScore(v float64) *ContactUpsert {
-	u.Add(contact.FieldValueScore, v)
-	return u
-}
-
-// SetValueTier sets the "value_tier" field.
-func (u *ContactUpsert) SetValueTier(v analytics.Tier) *ContactUpsert {
-	u.Set(contact.FieldValueTier, v)
-	return u
-}
-
-// UpdateValueTier sets the "value_tier" field to the value that was provided on create.
-func (u *ContactUpsert) UpdateValueTier() *ContactUpsert {
-	u.SetExcluded(contact.FieldValueTier)
-	return u
-}
-
-// ClearValueTier clears the value of the "value_tier" field.
-func (u *ContactUpsert) ClearValueTier() *ContactUpsert {
-	u.SetNull(contact.FieldValueTier)
-	return u
-}
-
-// SetRfmSegment sets the "rfm_segment" field.
-func (u *ContactUpsert) SetRfmSegment(v analytics.RFMSegment) *ContactUpsert {
-	u.Set(contact.FieldRfmSegment, v)
-	return u
-}
-
-// UpdateRfmSegment sets the "rfm_segment" field to the value that was provided on create.
-func (u *ContactUpsert) UpdateRfmSegment() *ContactUpsert {
-	u.SetExcluded(contact.FieldRfmSegment)
-	return u
-}
-
-// ClearRfmSegment clears the value of the "rfm_segment" field.
-func (u *ContactUpsert) ClearRfmSegment() *ContactUpsert {
-	u.SetNull(contact.FieldRfmSegment)
 	return u
 }
 
@@ -1933,111 +1757,6 @@ func (u *ContactUpsertOne) UpdateLastContactedAt() *ContactUpsertOne {
 func (u *ContactUpsertOne) ClearLastContactedAt() *ContactUpsertOne {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearLastContactedAt()
-	})
-}
-
-// SetPredictedClv sets the "predicted_clv" field.
-func (u *ContactUpsertOne) SetPredictedClv(v float64) *ContactUpsertOne {
-	return u.Update(func(s *ContactUpsert) {
-		s.SetPredictedClv(v)
-	})
-}
-
-// AddPredictedClv adds v to the "predicted_clv" field.
-func (u *ContactUpsertOne) AddPredictedClv(v float64) *ContactUpsertOne {
-	return u.Update(func(s *ContactUpsert) {
-		s.AddPredictedClv(v)
-	})
-}
-
-// UpdatePredictedClv sets the "predicted_clv" field to the value that was provided on create.
-func (u *ContactUpsertOne) UpdatePredictedClv() *ContactUpsertOne {
-	return u.Update(func(s *ContactUpsert) {
-		s.UpdatePredictedClv()
-	})
-}
-
-// SetProbabilityAlive sets the "probability_alive" field.
-func (u *ContactUpsertOne) SetProbabilityAlive(v float64) *ContactUpsertOne {
-	return u.Update(func(s *ContactUpsert) {
-		s.SetProbabilityAlive(v)
-	})
-}
-
-// AddProbabilityAlive adds v to the "probability_alive" field.
-func (u *ContactUpsertOne) AddProbabilityAlive(v float64) *ContactUpsertOne {
-	return u.Update(func(s *ContactUpsert) {
-		s.AddProbabilityAlive(v)
-	})
-}
-
-// UpdateProbabilityAlive sets the "probability_alive" field to the value that was provided on create.
-func (u *ContactUpsertOne) UpdateProbabilityAlive() *ContactUpsertOne {
-	return u.Update(func(s *ContactUpsert) {
-		s.UpdateProbabilityAlive()
-	})
-}
-
-// SetValueScore sets the "value_score" field.
-func (u *ContactUpsertOne) SetValueScore(v float64) *ContactUpsertOne {
-	return u.Update(func(s *ContactUpsert) {
-		s.SetValueScore(v)
-	})
-}
-
-// AddValueScore adds v to the "value_score" field.
-func (u *ContactUpsertOne) AddValueScore(v float64) *ContactUpsertOne {
-	return u.Update(func(s *ContactUpsert) {
-		s.AddValueScore(v)
-	})
-}
-
-// UpdateValueScore sets the "value_score" field to the value that was provided on create.
-func (u *ContactUpsertOne) UpdateValueScore() *ContactUpsertOne {
-	return u.Update(func(s *ContactUpsert) {
-		s.UpdateValueScore()
-	})
-}
-
-// SetValueTier sets the "value_tier" field.
-func (u *ContactUpsertOne) SetValueTier(v analytics.Tier) *ContactUpsertOne {
-	return u.Update(func(s *ContactUpsert) {
-		s.SetValueTier(v)
-	})
-}
-
-// UpdateValueTier sets the "value_tier" field to the value that was provided on create.
-func (u *ContactUpsertOne) UpdateValueTier() *ContactUpsertOne {
-	return u.Update(func(s *ContactUpsert) {
-		s.UpdateValueTier()
-	})
-}
-
-// ClearValueTier clears the value of the "value_tier" field.
-func (u *ContactUpsertOne) ClearValueTier() *ContactUpsertOne {
-	return u.Update(func(s *ContactUpsert) {
-		s.ClearValueTier()
-	})
-}
-
-// SetRfmSegment sets the "rfm_segment" field.
-func (u *ContactUpsertOne) SetRfmSegment(v analytics.RFMSegment) *ContactUpsertOne {
-	return u.Update(func(s *ContactUpsert) {
-		s.SetRfmSegment(v)
-	})
-}
-
-// UpdateRfmSegment sets the "rfm_segment" field to the value that was provided on create.
-func (u *ContactUpsertOne) UpdateRfmSegment() *ContactUpsertOne {
-	return u.Update(func(s *ContactUpsert) {
-		s.UpdateRfmSegment()
-	})
-}
-
-// ClearRfmSegment clears the value of the "rfm_segment" field.
-func (u *ContactUpsertOne) ClearRfmSegment() *ContactUpsertOne {
-	return u.Update(func(s *ContactUpsert) {
-		s.ClearRfmSegment()
 	})
 }
 
@@ -2623,111 +2342,6 @@ func (u *ContactUpsertBulk) UpdateLastContactedAt() *ContactUpsertBulk {
 func (u *ContactUpsertBulk) ClearLastContactedAt() *ContactUpsertBulk {
 	return u.Update(func(s *ContactUpsert) {
 		s.ClearLastContactedAt()
-	})
-}
-
-// SetPredictedClv sets the "predicted_clv" field.
-func (u *ContactUpsertBulk) SetPredictedClv(v float64) *ContactUpsertBulk {
-	return u.Update(func(s *ContactUpsert) {
-		s.SetPredictedClv(v)
-	})
-}
-
-// AddPredictedClv adds v to the "predicted_clv" field.
-func (u *ContactUpsertBulk) AddPredictedClv(v float64) *ContactUpsertBulk {
-	return u.Update(func(s *ContactUpsert) {
-		s.AddPredictedClv(v)
-	})
-}
-
-// UpdatePredictedClv sets the "predicted_clv" field to the value that was provided on create.
-func (u *ContactUpsertBulk) UpdatePredictedClv() *ContactUpsertBulk {
-	return u.Update(func(s *ContactUpsert) {
-		s.UpdatePredictedClv()
-	})
-}
-
-// SetProbabilityAlive sets the "probability_alive" field.
-func (u *ContactUpsertBulk) SetProbabilityAlive(v float64) *ContactUpsertBulk {
-	return u.Update(func(s *ContactUpsert) {
-		s.SetProbabilityAlive(v)
-	})
-}
-
-// AddProbabilityAlive adds v to the "probability_alive" field.
-func (u *ContactUpsertBulk) AddProbabilityAlive(v float64) *ContactUpsertBulk {
-	return u.Update(func(s *ContactUpsert) {
-		s.AddProbabilityAlive(v)
-	})
-}
-
-// UpdateProbabilityAlive sets the "probability_alive" field to the value that was provided on create.
-func (u *ContactUpsertBulk) UpdateProbabilityAlive() *ContactUpsertBulk {
-	return u.Update(func(s *ContactUpsert) {
-		s.UpdateProbabilityAlive()
-	})
-}
-
-// SetValueScore sets the "value_score" field.
-func (u *ContactUpsertBulk) SetValueScore(v float64) *ContactUpsertBulk {
-	return u.Update(func(s *ContactUpsert) {
-		s.SetValueScore(v)
-	})
-}
-
-// AddValueScore adds v to the "value_score" field.
-func (u *ContactUpsertBulk) AddValueScore(v float64) *ContactUpsertBulk {
-	return u.Update(func(s *ContactUpsert) {
-		s.AddValueScore(v)
-	})
-}
-
-// UpdateValueScore sets the "value_score" field to the value that was provided on create.
-func (u *ContactUpsertBulk) UpdateValueScore() *ContactUpsertBulk {
-	return u.Update(func(s *ContactUpsert) {
-		s.UpdateValueScore()
-	})
-}
-
-// SetValueTier sets the "value_tier" field.
-func (u *ContactUpsertBulk) SetValueTier(v analytics.Tier) *ContactUpsertBulk {
-	return u.Update(func(s *ContactUpsert) {
-		s.SetValueTier(v)
-	})
-}
-
-// UpdateValueTier sets the "value_tier" field to the value that was provided on create.
-func (u *ContactUpsertBulk) UpdateValueTier() *ContactUpsertBulk {
-	return u.Update(func(s *ContactUpsert) {
-		s.UpdateValueTier()
-	})
-}
-
-// ClearValueTier clears the value of the "value_tier" field.
-func (u *ContactUpsertBulk) ClearValueTier() *ContactUpsertBulk {
-	return u.Update(func(s *ContactUpsert) {
-		s.ClearValueTier()
-	})
-}
-
-// SetRfmSegment sets the "rfm_segment" field.
-func (u *ContactUpsertBulk) SetRfmSegment(v analytics.RFMSegment) *ContactUpsertBulk {
-	return u.Update(func(s *ContactUpsert) {
-		s.SetRfmSegment(v)
-	})
-}
-
-// UpdateRfmSegment sets the "rfm_segment" field to the value that was provided on create.
-func (u *ContactUpsertBulk) UpdateRfmSegment() *ContactUpsertBulk {
-	return u.Update(func(s *ContactUpsert) {
-		s.UpdateRfmSegment()
-	})
-}
-
-// ClearRfmSegment clears the value of the "rfm_segment" field.
-func (u *ContactUpsertBulk) ClearRfmSegment() *ContactUpsertBulk {
-	return u.Update(func(s *ContactUpsert) {
-		s.ClearRfmSegment()
 	})
 }
 

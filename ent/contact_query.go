@@ -18,6 +18,7 @@ import (
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/organization"
@@ -49,6 +50,7 @@ type ContactQuery struct {
 	withCampaignMemberships      *CampaignMemberQuery
 	withSurveyResponses          *SurveyResponseQuery
 	withMetrics                  *CustomerMetricsQuery
+	withValue                    *ContactValueQuery
 	withSegments                 *SegmentQuery
 	withSegmentMemberships       *SegmentMembershipQuery
 	loadTotal                    []func(context.Context, []*Contact) error
@@ -361,6 +363,28 @@ func (_q *ContactQuery) QueryMetrics() *CustomerMetricsQuery {
 	return query
 }
 
+// QueryValue chains the current query on the "value" edge.
+func (_q *ContactQuery) QueryValue() *ContactValueQuery {
+	query := (&ContactValueClient{config: _q.config}).Query()
+	query.path = func(ctx context.Context) (fromU *sql.Selector, err error) {
+		if err := _q.prepareQuery(ctx); err != nil {
+			return nil, err
+		}
+		selector := _q.sqlQuery(ctx)
+		if err := selector.Err(); err != nil {
+			return nil, err
+		}
+		step := sqlgraph.NewStep(
+			sqlgraph.From(contact.Table, contact.FieldID, selector),
+			sqlgraph.To(contactvalue.Table, contactvalue.FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, contact.ValueTable, contact.ValueColumn),
+		)
+		fromU = sqlgraph.SetNeighbors(_q.driver.Dialect(), step)
+		return fromU, nil
+	}
+	return query
+}
+
 // QuerySegments chains the current query on the "segments" edge.
 func (_q *ContactQuery) QuerySegments() *SegmentQuery {
 	query := (&SegmentClient{config: _q.config}).Query()
@@ -609,6 +633,7 @@ func (_q *ContactQuery) Clone() *ContactQuery {
 		withCampaignMemberships: _q.withCampaignMemberships.Clone(),
 		withSurveyResponses:     _q.withSurveyResponses.Clone(),
 		withMetrics:             _q.withMetrics.Clone(),
+		withValue:               _q.withValue.Clone(),
 		withSegments:            _q.withSegments.Clone(),
 		withSegmentMemberships:  _q.withSegmentMemberships.Clone(),
 		// clone intermediate query.
@@ -750,6 +775,17 @@ func (_q *ContactQuery) WithMetrics(opts ...func(*CustomerMetricsQuery)) *Contac
 	return _q
 }
 
+// WithValue tells the query-builder to eager-load the nodes that are connected to
+// the "value" edge. The optional arguments are used to configure the query builder of the edge.
+func (_q *ContactQuery) WithValue(opts ...func(*ContactValueQuery)) *ContactQuery {
+	query := (&ContactValueClient{config: _q.config}).Query()
+	for _, opt := range opts {
+		opt(query)
+	}
+	_q.withValue = query
+	return _q
+}
+
 // WithSegments tells the query-builder to eager-load the nodes that are connected to
 // the "segments" edge. The optional arguments are used to configure the query builder of the edge.
 func (_q *ContactQuery) WithSegments(opts ...func(*SegmentQuery)) *ContactQuery {
@@ -850,7 +886,7 @@ func (_q *ContactQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cont
 	var (
 		nodes       = []*Contact{}
 		_spec       = _q.querySpec()
-		loadedTypes = [14]bool{
+		loadedTypes = [15]bool{
 			_q.withOrganization != nil,
 			_q.withAccount != nil,
 			_q.withOwner != nil,
@@ -863,6 +899,7 @@ func (_q *ContactQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cont
 			_q.withCampaignMemberships != nil,
 			_q.withSurveyResponses != nil,
 			_q.withMetrics != nil,
+			_q.withValue != nil,
 			_q.withSegments != nil,
 			_q.withSegmentMemberships != nil,
 		}
@@ -965,6 +1002,12 @@ func (_q *ContactQuery) sqlAll(ctx context.Context, hooks ...queryHook) ([]*Cont
 	if query := _q.withMetrics; query != nil {
 		if err := _q.loadMetrics(ctx, query, nodes, nil,
 			func(n *Contact, e *CustomerMetrics) { n.Edges.Metrics = e }); err != nil {
+			return nil, err
+		}
+	}
+	if query := _q.withValue; query != nil {
+		if err := _q.loadValue(ctx, query, nodes, nil,
+			func(n *Contact, e *ContactValue) { n.Edges.Value = e }); err != nil {
 			return nil, err
 		}
 	}
@@ -1425,6 +1468,33 @@ func (_q *ContactQuery) loadMetrics(ctx context.Context, query *CustomerMetricsQ
 		node, ok := nodeids[*fk]
 		if !ok {
 			return fmt.Errorf(`unexpected referenced foreign-key "contact_id" returned %v for node %v`, *fk, n.ID)
+		}
+		assign(node, n)
+	}
+	return nil
+}
+func (_q *ContactQuery) loadValue(ctx context.Context, query *ContactValueQuery, nodes []*Contact, init func(*Contact), assign func(*Contact, *ContactValue)) error {
+	fks := make([]driver.Value, 0, len(nodes))
+	nodeids := make(map[pulid.ID]*Contact)
+	for i := range nodes {
+		fks = append(fks, nodes[i].ID)
+		nodeids[nodes[i].ID] = nodes[i]
+	}
+	if len(query.ctx.Fields) > 0 {
+		query.ctx.AppendFieldOnce(contactvalue.FieldContactID)
+	}
+	query.Where(predicate.ContactValue(func(s *sql.Selector) {
+		s.Where(sql.InValues(s.C(contact.ValueColumn), fks...))
+	}))
+	neighbors, err := query.All(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range neighbors {
+		fk := n.ContactID
+		node, ok := nodeids[fk]
+		if !ok {
+			return fmt.Errorf(`unexpected referenced foreign-key "contact_id" returned %v for node %v`, fk, n.ID)
 		}
 		assign(node, n)
 	}

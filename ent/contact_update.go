@@ -17,6 +17,7 @@ import (
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/predicate"
@@ -24,7 +25,6 @@ import (
 	"github.com/headlesscrm/crm/ent/surveyresponse"
 	"github.com/headlesscrm/crm/ent/ticket"
 	"github.com/headlesscrm/crm/ent/user"
-	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
 
@@ -374,109 +374,6 @@ func (_u *ContactUpdate) ClearLastContactedAt() *ContactUpdate {
 	return _u
 }
 
-// SetPredictedClv sets the "predicted_clv" field.
-func (_u *ContactUpdate) SetPredictedClv(v float64) *ContactUpdate {
-	_u.mutation.ResetPredictedClv()
-	_u.mutation.SetPredictedClv(v)
-	return _u
-}
-
-// SetNillablePredictedClv sets the "predicted_clv" field if the given value is not nil.
-func (_u *ContactUpdate) SetNillablePredictedClv(v *float64) *ContactUpdate {
-	if v != nil {
-		_u.SetPredictedClv(*v)
-	}
-	return _u
-}
-
-// AddPredictedClv adds value to the "predicted_clv" field.
-func (_u *ContactUpdate) AddPredictedClv(v float64) *ContactUpdate {
-	_u.mutation.AddPredictedClv(v)
-	return _u
-}
-
-// SetProbabilityAlive sets the "probability_alive" field.
-func (_u *ContactUpdate) SetProbabilityAlive(v float64) *ContactUpdate {
-	_u.mutation.ResetProbabilityAlive()
-	_u.mutation.SetProbabilityAlive(v)
-	return _u
-}
-
-// SetNillableProbabilityAlive sets the "probability_alive" field if the given value is not nil.
-func (_u *ContactUpdate) SetNillableProbabilityAlive(v *float64) *ContactUpdate {
-	if v != nil {
-		_u.SetProbabilityAlive(*v)
-	}
-	return _u
-}
-
-// AddProbabilityAlive adds value to the "probability_alive" field.
-func (_u *ContactUpdate) AddProbabilityAlive(v float64) *ContactUpdate {
-	_u.mutation.AddProbabilityAlive(v)
-	return _u
-}
-
-// SetValueScore sets the "value_score" field.
-func (_u *ContactUpdate) SetValueScore(v float64) *ContactUpdate {
-	_u.mutation.ResetValueScore()
-	_u.mutation.SetValueScore(v)
-	return _u
-}
-
-// SetNillableValueScore sets the "value_score" field if the given value is not nil.
-func (_u *ContactUpdate) SetNillableValueScore(v *float64) *ContactUpdate {
-	if v != nil {
-		_u.SetValueScore(*v)
-	}
-	return _u
-}
-
-// AddValueScore adds value to the "value_score" field.
-func (_u *ContactUpdate) AddValueScore(v float64) *ContactUpdate {
-	_u.mutation.AddValueScore(v)
-	return _u
-}
-
-// SetValueTier sets the "value_tier" field.
-func (_u *ContactUpdate) SetValueTier(v analytics.Tier) *ContactUpdate {
-	_u.mutation.SetValueTier(v)
-	return _u
-}
-
-// SetNillableValueTier sets the "value_tier" field if the given value is not nil.
-func (_u *ContactUpdate) SetNillableValueTier(v *analytics.Tier) *ContactUpdate {
-	if v != nil {
-		_u.SetValueTier(*v)
-	}
-	return _u
-}
-
-// ClearValueTier clears the value of the "value_tier" field.
-func (_u *ContactUpdate) ClearValueTier() *ContactUpdate {
-	_u.mutation.ClearValueTier()
-	return _u
-}
-
-// SetRfmSegment sets the "rfm_segment" field.
-func (_u *ContactUpdate) SetRfmSegment(v analytics.RFMSegment) *ContactUpdate {
-	_u.mutation.SetRfmSegment(v)
-	return _u
-}
-
-// SetNillableRfmSegment sets the "rfm_segment" field if the given value is not nil.
-func (_u *ContactUpdate) SetNillableRfmSegment(v *analytics.RFMSegment) *ContactUpdate {
-	if v != nil {
-		_u.SetRfmSegment(*v)
-	}
-	return _u
-}
-
-// ClearRfmSegment clears the value of the "rfm_segment" field.
-func (_u *ContactUpdate) ClearRfmSegment() *ContactUpdate {
-	_u.mutation.ClearRfmSegment()
-	return _u
-}
-
 // SetAccount sets the "account" edge to the Account entity.
 func (_u *ContactUpdate) SetAccount(v *Account) *ContactUpdate {
 	return _u.SetAccountID(v.ID)
@@ -604,6 +501,25 @@ func (_u *ContactUpdate) SetNillableMetricsID(id *pulid.ID) *ContactUpdate {
 // SetMetrics sets the "metrics" edge to the CustomerMetrics entity.
 func (_u *ContactUpdate) SetMetrics(v *CustomerMetrics) *ContactUpdate {
 	return _u.SetMetricsID(v.ID)
+}
+
+// SetValueID sets the "value" edge to the ContactValue entity by ID.
+func (_u *ContactUpdate) SetValueID(id int) *ContactUpdate {
+	_u.mutation.SetValueID(id)
+	return _u
+}
+
+// SetNillableValueID sets the "value" edge to the ContactValue entity by ID if the given value is not nil.
+func (_u *ContactUpdate) SetNillableValueID(id *int) *ContactUpdate {
+	if id != nil {
+		_u = _u.SetValueID(*id)
+	}
+	return _u
+}
+
+// SetValue sets the "value" edge to the ContactValue entity.
+func (_u *ContactUpdate) SetValue(v *ContactValue) *ContactUpdate {
+	return _u.SetValueID(v.ID)
 }
 
 // AddSegmentIDs adds the "segments" edge to the Segment entity by IDs.
@@ -782,6 +698,12 @@ func (_u *ContactUpdate) ClearMetrics() *ContactUpdate {
 	return _u
 }
 
+// ClearValue clears the "value" edge to the ContactValue entity.
+func (_u *ContactUpdate) ClearValue() *ContactUpdate {
+	_u.mutation.ClearValue()
+	return _u
+}
+
 // ClearSegments clears all "segments" edges to the Segment entity.
 func (_u *ContactUpdate) ClearSegments() *ContactUpdate {
 	_u.mutation.ClearSegments()
@@ -897,16 +819,6 @@ func (_u *ContactUpdate) check() error {
 			return &ValidationError{Name: "tags", err: fmt.Errorf(`ent: validator failed for field "Contact.tags": %w`, err)}
 		}
 	}
-	if v, ok := _u.mutation.ValueTier(); ok {
-		if err := contact.ValueTierValidator(v); err != nil {
-			return &ValidationError{Name: "value_tier", err: fmt.Errorf(`ent: validator failed for field "Contact.value_tier": %w`, err)}
-		}
-	}
-	if v, ok := _u.mutation.RfmSegment(); ok {
-		if err := contact.RfmSegmentValidator(v); err != nil {
-			return &ValidationError{Name: "rfm_segment", err: fmt.Errorf(`ent: validator failed for field "Contact.rfm_segment": %w`, err)}
-		}
-	}
 	if _u.mutation.OrganizationCleared() && len(_u.mutation.OrganizationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contact.organization"`)
 	}
@@ -1010,36 +922,6 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 	}
 	if _u.mutation.LastContactedAtCleared() {
 		_spec.ClearField(contact.FieldLastContactedAt, field.TypeTime)
-	}
-	if value, ok := _u.mutation.PredictedClv(); ok {
-		_spec.SetField(contact.FieldPredictedClv, field.TypeFloat64, value)
-	}
-	if value, ok := _u.mutation.AddedPredictedClv(); ok {
-		_spec.AddField(contact.FieldPredictedClv, field.TypeFloat64, value)
-	}
-	if value, ok := _u.mutation.ProbabilityAlive(); ok {
-		_spec.SetField(contact.FieldProbabilityAlive, field.TypeFloat64, value)
-	}
-	if value, ok := _u.mutation.AddedProbabilityAlive(); ok {
-		_spec.AddField(contact.FieldProbabilityAlive, field.TypeFloat64, value)
-	}
-	if value, ok := _u.mutation.ValueScore(); ok {
-		_spec.SetField(contact.FieldValueScore, field.TypeFloat64, value)
-	}
-	if value, ok := _u.mutation.AddedValueScore(); ok {
-		_spec.AddField(contact.FieldValueScore, field.TypeFloat64, value)
-	}
-	if value, ok := _u.mutation.ValueTier(); ok {
-		_spec.SetField(contact.FieldValueTier, field.TypeEnum, value)
-	}
-	if _u.mutation.ValueTierCleared() {
-		_spec.ClearField(contact.FieldValueTier, field.TypeEnum)
-	}
-	if value, ok := _u.mutation.RfmSegment(); ok {
-		_spec.SetField(contact.FieldRfmSegment, field.TypeEnum, value)
-	}
-	if _u.mutation.RfmSegmentCleared() {
-		_spec.ClearField(contact.FieldRfmSegment, field.TypeEnum)
 	}
 	if _u.mutation.AccountCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -1449,6 +1331,35 @@ func (_u *ContactUpdate) sqlSave(ctx context.Context) (_node int, err error) {
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(customermetrics.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ValueCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   contact.ValueTable,
+			Columns: []string{contact.ValueColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(contactvalue.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ValueIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   contact.ValueTable,
+			Columns: []string{contact.ValueColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(contactvalue.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {
@@ -1867,109 +1778,6 @@ func (_u *ContactUpdateOne) ClearLastContactedAt() *ContactUpdateOne {
 	return _u
 }
 
-// SetPredictedClv sets the "predicted_clv" field.
-func (_u *ContactUpdateOne) SetPredictedClv(v float64) *ContactUpdateOne {
-	_u.mutation.ResetPredictedClv()
-	_u.mutation.SetPredictedClv(v)
-	return _u
-}
-
-// SetNillablePredictedClv sets the "predicted_clv" field if the given value is not nil.
-func (_u *ContactUpdateOne) SetNillablePredictedClv(v *float64) *ContactUpdateOne {
-	if v != nil {
-		_u.SetPredictedClv(*v)
-	}
-	return _u
-}
-
-// AddPredictedClv adds value to the "predicted_clv" field.
-func (_u *ContactUpdateOne) AddPredictedClv(v float64) *ContactUpdateOne {
-	_u.mutation.AddPredictedClv(v)
-	return _u
-}
-
-// SetProbabilityAlive sets the "probability_alive" field.
-func (_u *ContactUpdateOne) SetProbabilityAlive(v float64) *ContactUpdateOne {
-	_u.mutation.ResetProbabilityAlive()
-	_u.mutation.SetProbabilityAlive(v)
-	return _u
-}
-
-// SetNillableProbabilityAlive sets the "probability_alive" field if the given value is not nil.
-func (_u *ContactUpdateOne) SetNillableProbabilityAlive(v *float64) *ContactUpdateOne {
-	if v != nil {
-		_u.SetProbabilityAlive(*v)
-	}
-	return _u
-}
-
-// AddProbabilityAlive adds value to the "probability_alive" field.
-func (_u *ContactUpdateOne) AddProbabilityAlive(v float64) *ContactUpdateOne {
-	_u.mutation.AddProbabilityAlive(v)
-	return _u
-}
-
-// SetValueScore sets the "value_score" field.
-func (_u *ContactUpdateOne) SetValueScore(v float64) *ContactUpdateOne {
-	_u.mutation.ResetValueScore()
-	_u.mutation.SetValueScore(v)
-	return _u
-}
-
-// SetNillableValueScore sets the "value_score" field if the given value is not nil.
-func (_u *ContactUpdateOne) SetNillableValueScore(v *float64) *ContactUpdateOne {
-	if v != nil {
-		_u.SetValueScore(*v)
-	}
-	return _u
-}
-
-// AddValueScore adds value to the "value_score" field.
-func (_u *ContactUpdateOne) AddValueScore(v float64) *ContactUpdateOne {
-	_u.mutation.AddValueScore(v)
-	return _u
-}
-
-// SetValueTier sets the "value_tier" field.
-func (_u *ContactUpdateOne) SetValueTier(v analytics.Tier) *ContactUpdateOne {
-	_u.mutation.SetValueTier(v)
-	return _u
-}
-
-// SetNillableValueTier sets the "value_tier" field if the given value is not nil.
-func (_u *ContactUpdateOne) SetNillableValueTier(v *analytics.Tier) *ContactUpdateOne {
-	if v != nil {
-		_u.SetValueTier(*v)
-	}
-	return _u
-}
-
-// ClearValueTier clears the value of the "value_tier" field.
-func (_u *ContactUpdateOne) ClearValueTier() *ContactUpdateOne {
-	_u.mutation.ClearValueTier()
-	return _u
-}
-
-// SetRfmSegment sets the "rfm_segment" field.
-func (_u *ContactUpdateOne) SetRfmSegment(v analytics.RFMSegment) *ContactUpdateOne {
-	_u.mutation.SetRfmSegment(v)
-	return _u
-}
-
-// SetNillableRfmSegment sets the "rfm_segment" field if the given value is not nil.
-func (_u *ContactUpdateOne) SetNillableRfmSegment(v *analytics.RFMSegment) *ContactUpdateOne {
-	if v != nil {
-		_u.SetRfmSegment(*v)
-	}
-	return _u
-}
-
-// ClearRfmSegment clears the value of the "rfm_segment" field.
-func (_u *ContactUpdateOne) ClearRfmSegment() *ContactUpdateOne {
-	_u.mutation.ClearRfmSegment()
-	return _u
-}
-
 // SetAccount sets the "account" edge to the Account entity.
 func (_u *ContactUpdateOne) SetAccount(v *Account) *ContactUpdateOne {
 	return _u.SetAccountID(v.ID)
@@ -2097,6 +1905,25 @@ func (_u *ContactUpdateOne) SetNillableMetricsID(id *pulid.ID) *ContactUpdateOne
 // SetMetrics sets the "metrics" edge to the CustomerMetrics entity.
 func (_u *ContactUpdateOne) SetMetrics(v *CustomerMetrics) *ContactUpdateOne {
 	return _u.SetMetricsID(v.ID)
+}
+
+// SetValueID sets the "value" edge to the ContactValue entity by ID.
+func (_u *ContactUpdateOne) SetValueID(id int) *ContactUpdateOne {
+	_u.mutation.SetValueID(id)
+	return _u
+}
+
+// SetNillableValueID sets the "value" edge to the ContactValue entity by ID if the given value is not nil.
+func (_u *ContactUpdateOne) SetNillableValueID(id *int) *ContactUpdateOne {
+	if id != nil {
+		_u = _u.SetValueID(*id)
+	}
+	return _u
+}
+
+// SetValue sets the "value" edge to the ContactValue entity.
+func (_u *ContactUpdateOne) SetValue(v *ContactValue) *ContactUpdateOne {
+	return _u.SetValueID(v.ID)
 }
 
 // AddSegmentIDs adds the "segments" edge to the Segment entity by IDs.
@@ -2275,6 +2102,12 @@ func (_u *ContactUpdateOne) ClearMetrics() *ContactUpdateOne {
 	return _u
 }
 
+// ClearValue clears the "value" edge to the ContactValue entity.
+func (_u *ContactUpdateOne) ClearValue() *ContactUpdateOne {
+	_u.mutation.ClearValue()
+	return _u
+}
+
 // ClearSegments clears all "segments" edges to the Segment entity.
 func (_u *ContactUpdateOne) ClearSegments() *ContactUpdateOne {
 	_u.mutation.ClearSegments()
@@ -2403,16 +2236,6 @@ func (_u *ContactUpdateOne) check() error {
 			return &ValidationError{Name: "tags", err: fmt.Errorf(`ent: validator failed for field "Contact.tags": %w`, err)}
 		}
 	}
-	if v, ok := _u.mutation.ValueTier(); ok {
-		if err := contact.ValueTierValidator(v); err != nil {
-			return &ValidationError{Name: "value_tier", err: fmt.Errorf(`ent: validator failed for field "Contact.value_tier": %w`, err)}
-		}
-	}
-	if v, ok := _u.mutation.RfmSegment(); ok {
-		if err := contact.RfmSegmentValidator(v); err != nil {
-			return &ValidationError{Name: "rfm_segment", err: fmt.Errorf(`ent: validator failed for field "Contact.rfm_segment": %w`, err)}
-		}
-	}
 	if _u.mutation.OrganizationCleared() && len(_u.mutation.OrganizationIDs()) > 0 {
 		return errors.New(`ent: clearing a required unique edge "Contact.organization"`)
 	}
@@ -2533,36 +2356,6 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 	}
 	if _u.mutation.LastContactedAtCleared() {
 		_spec.ClearField(contact.FieldLastContactedAt, field.TypeTime)
-	}
-	if value, ok := _u.mutation.PredictedClv(); ok {
-		_spec.SetField(contact.FieldPredictedClv, field.TypeFloat64, value)
-	}
-	if value, ok := _u.mutation.AddedPredictedClv(); ok {
-		_spec.AddField(contact.FieldPredictedClv, field.TypeFloat64, value)
-	}
-	if value, ok := _u.mutation.ProbabilityAlive(); ok {
-		_spec.SetField(contact.FieldProbabilityAlive, field.TypeFloat64, value)
-	}
-	if value, ok := _u.mutation.AddedProbabilityAlive(); ok {
-		_spec.AddField(contact.FieldProbabilityAlive, field.TypeFloat64, value)
-	}
-	if value, ok := _u.mutation.ValueScore(); ok {
-		_spec.SetField(contact.FieldValueScore, field.TypeFloat64, value)
-	}
-	if value, ok := _u.mutation.AddedValueScore(); ok {
-		_spec.AddField(contact.FieldValueScore, field.TypeFloat64, value)
-	}
-	if value, ok := _u.mutation.ValueTier(); ok {
-		_spec.SetField(contact.FieldValueTier, field.TypeEnum, value)
-	}
-	if _u.mutation.ValueTierCleared() {
-		_spec.ClearField(contact.FieldValueTier, field.TypeEnum)
-	}
-	if value, ok := _u.mutation.RfmSegment(); ok {
-		_spec.SetField(contact.FieldRfmSegment, field.TypeEnum, value)
-	}
-	if _u.mutation.RfmSegmentCleared() {
-		_spec.ClearField(contact.FieldRfmSegment, field.TypeEnum)
 	}
 	if _u.mutation.AccountCleared() {
 		edge := &sqlgraph.EdgeSpec{
@@ -2972,6 +2765,35 @@ func (_u *ContactUpdateOne) sqlSave(ctx context.Context) (_node *Contact, err er
 			Bidi:    false,
 			Target: &sqlgraph.EdgeTarget{
 				IDSpec: sqlgraph.NewFieldSpec(customermetrics.FieldID, field.TypeString),
+			},
+		}
+		for _, k := range nodes {
+			edge.Target.Nodes = append(edge.Target.Nodes, k)
+		}
+		_spec.Edges.Add = append(_spec.Edges.Add, edge)
+	}
+	if _u.mutation.ValueCleared() {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   contact.ValueTable,
+			Columns: []string{contact.ValueColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(contactvalue.FieldID, field.TypeInt),
+			},
+		}
+		_spec.Edges.Clear = append(_spec.Edges.Clear, edge)
+	}
+	if nodes := _u.mutation.ValueIDs(); len(nodes) > 0 {
+		edge := &sqlgraph.EdgeSpec{
+			Rel:     sqlgraph.O2O,
+			Inverse: false,
+			Table:   contact.ValueTable,
+			Columns: []string{contact.ValueColumn},
+			Bidi:    false,
+			Target: &sqlgraph.EdgeTarget{
+				IDSpec: sqlgraph.NewFieldSpec(contactvalue.FieldID, field.TypeInt),
 			},
 		}
 		for _, k := range nodes {

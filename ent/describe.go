@@ -17,6 +17,9 @@ import (
 // from the name, so the schema documents itself in GraphiQL.
 func describe(g *gen.Graph, s *ast.Schema) error {
 	dropAliases(g, s)
+	if err := addContactValueInputs(g, s); err != nil {
+		return err
+	}
 	for _, n := range g.Nodes {
 		doc, ok := n.Annotations["Doc"].(map[string]any)
 		if !ok {

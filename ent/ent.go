@@ -20,6 +20,7 @@ import (
 	"github.com/headlesscrm/crm/ent/campaignmember"
 	"github.com/headlesscrm/crm/ent/clvmodel"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/event"
@@ -105,6 +106,7 @@ func checkColumn(t, c string) error {
 			campaign.Table:          campaign.ValidColumn,
 			campaignmember.Table:    campaignmember.ValidColumn,
 			contact.Table:           contact.ValidColumn,
+			contactvalue.Table:      contactvalue.ValidColumn,
 			customermetrics.Table:   customermetrics.ValidColumn,
 			deal.Table:              deal.ValidColumn,
 			event.Table:             event.ValidColumn,

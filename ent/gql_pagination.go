@@ -22,6 +22,7 @@ import (
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/event"
@@ -344,6 +345,11 @@ func (_m *AccountQuery) Paginate(
 		after, before = withZero(after, *new(float64)), withZero(before, *new(float64))
 	case account.FieldValueScore:
 		after, before = withZero(after, *new(float64)), withZero(before, *new(float64))
+	}
+	if f, ok := any(pager.order.Field).(interface{ zeroValue() (ent.Value, bool) }); ok {
+		if zero, ok := f.zeroValue(); ok {
+			after, before = withZero(after, zero), withZero(before, zero)
+		}
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
@@ -819,6 +825,11 @@ func (_m *ActivityQuery) Paginate(
 	case activity.FieldType:
 		after, before = withZero(after, *new(activity.Type)), withZero(before, *new(activity.Type))
 	}
+	if f, ok := any(pager.order.Field).(interface{ zeroValue() (ent.Value, bool) }); ok {
+		if zero, ok := f.zeroValue(); ok {
+			after, before = withZero(after, zero), withZero(before, zero)
+		}
+	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
@@ -1219,6 +1230,11 @@ func (_m *AuditEntryQuery) Paginate(
 	case auditentry.FieldUpdatedAt:
 		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
 	}
+	if f, ok := any(pager.order.Field).(interface{ zeroValue() (ent.Value, bool) }); ok {
+		if zero, ok := f.zeroValue(); ok {
+			after, before = withZero(after, zero), withZero(before, zero)
+		}
+	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
@@ -1572,6 +1588,11 @@ func (_m *CampaignQuery) Paginate(
 		after, before = withZero(after, *new(money.Amount)), withZero(before, *new(money.Amount))
 	case campaign.FieldActualCost:
 		after, before = withZero(after, *new(money.Amount)), withZero(before, *new(money.Amount))
+	}
+	if f, ok := any(pager.order.Field).(interface{ zeroValue() (ent.Value, bool) }); ok {
+		if zero, ok := f.zeroValue(); ok {
+			after, before = withZero(after, zero), withZero(before, zero)
+		}
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
@@ -2011,6 +2032,11 @@ func (_m *CampaignMemberQuery) Paginate(
 	case campaignmember.FieldStatus:
 		after, before = withZero(after, *new(campaignmember.Status)), withZero(before, *new(campaignmember.Status))
 	}
+	if f, ok := any(pager.order.Field).(interface{ zeroValue() (ent.Value, bool) }); ok {
+		if zero, ok := f.zeroValue(); ok {
+			after, before = withZero(after, zero), withZero(before, zero)
+		}
+	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
@@ -2307,8 +2333,12 @@ func (p *contactPager) applyOrder(query *ContactQuery) *ContactQuery {
 	if p.order.Field != DefaultContactOrder.Field {
 		query = query.Order(DefaultContactOrder.Field.toTerm(direction.OrderTermOption()))
 	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+	switch p.order.Field.column {
+	case ContactOrderFieldValuePredictedClv.column:
+	default:
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(p.order.Field.column)
+		}
 	}
 	return query
 }
@@ -2318,8 +2348,13 @@ func (p *contactPager) orderExpr(query *ContactQuery) sql.Querier {
 	if p.reverse {
 		direction = direction.Reverse()
 	}
-	if len(query.ctx.Fields) > 0 {
-		query.ctx.AppendFieldOnce(p.order.Field.column)
+	switch p.order.Field.column {
+	case ContactOrderFieldValuePredictedClv.column:
+		query = query.Order(p.order.Field.toTerm(direction.OrderTermOption()))
+	default:
+		if len(query.ctx.Fields) > 0 {
+			query.ctx.AppendFieldOnce(p.order.Field.column)
+		}
 	}
 	return sql.ExprFunc(func(b *sql.Builder) {
 		b.Ident(p.order.Field.column).Pad().WriteString(string(direction))
@@ -2380,12 +2415,11 @@ func (_m *ContactQuery) Paginate(
 		after, before = withZero(after, *new(string)), withZero(before, *new(string))
 	case contact.FieldLifecycleStage:
 		after, before = withZero(after, *new(contact.LifecycleStage)), withZero(before, *new(contact.LifecycleStage))
-	case contact.FieldPredictedClv:
-		after, before = withZero(after, *new(float64)), withZero(before, *new(float64))
-	case contact.FieldProbabilityAlive:
-		after, before = withZero(after, *new(float64)), withZero(before, *new(float64))
-	case contact.FieldValueScore:
-		after, before = withZero(after, *new(float64)), withZero(before, *new(float64))
+	}
+	if f, ok := any(pager.order.Field).(interface{ zeroValue() (ent.Value, bool) }); ok {
+		if zero, ok := f.zeroValue(); ok {
+			after, before = withZero(after, zero), withZero(before, zero)
+		}
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
@@ -2521,45 +2555,23 @@ var (
 			}
 		},
 	}
-	// ContactOrderFieldPredictedClv orders Contact by predicted_clv.
-	ContactOrderFieldPredictedClv = &ContactOrderField{
+	// ContactOrderFieldValuePredictedClv orders by VALUE_PREDICTED_CLV.
+	ContactOrderFieldValuePredictedClv = &ContactOrderField{
 		Value: func(_m *Contact) (ent.Value, error) {
-			return _m.PredictedClv, nil
+			return _m.Value("value_predicted_clv")
 		},
-		column: contact.FieldPredictedClv,
-		toTerm: contact.ByPredictedClv,
+		column: "value_predicted_clv",
+		toTerm: func(opts ...sql.OrderTermOption) contact.OrderOption {
+			return contact.ByValueField(
+				contactvalue.FieldPredictedClv,
+				append(opts, sql.OrderSelectAs("value_predicted_clv"))...,
+			)
+		},
 		toCursor: func(_m *Contact) Cursor {
+			cv, _ := _m.Value("value_predicted_clv")
 			return Cursor{
 				ID:    _m.ID,
-				Value: _m.PredictedClv,
-			}
-		},
-	}
-	// ContactOrderFieldProbabilityAlive orders Contact by probability_alive.
-	ContactOrderFieldProbabilityAlive = &ContactOrderField{
-		Value: func(_m *Contact) (ent.Value, error) {
-			return _m.ProbabilityAlive, nil
-		},
-		column: contact.FieldProbabilityAlive,
-		toTerm: contact.ByProbabilityAlive,
-		toCursor: func(_m *Contact) Cursor {
-			return Cursor{
-				ID:    _m.ID,
-				Value: _m.ProbabilityAlive,
-			}
-		},
-	}
-	// ContactOrderFieldValueScore orders Contact by value_score.
-	ContactOrderFieldValueScore = &ContactOrderField{
-		Value: func(_m *Contact) (ent.Value, error) {
-			return _m.ValueScore, nil
-		},
-		column: contact.FieldValueScore,
-		toTerm: contact.ByValueScore,
-		toCursor: func(_m *Contact) Cursor {
-			return Cursor{
-				ID:    _m.ID,
-				Value: _m.ValueScore,
+				Value: cv,
 			}
 		},
 	}
@@ -2585,12 +2597,8 @@ func (f ContactOrderField) String() string {
 		str = "LIFECYCLE_STAGE"
 	case ContactOrderFieldLastContactedAt.column:
 		str = "LAST_CONTACTED_AT"
-	case ContactOrderFieldPredictedClv.column:
-		str = "PREDICTED_CLV"
-	case ContactOrderFieldProbabilityAlive.column:
-		str = "PROBABILITY_ALIVE"
-	case ContactOrderFieldValueScore.column:
-		str = "VALUE_SCORE"
+	case ContactOrderFieldValuePredictedClv.column:
+		str = "VALUE_PREDICTED_CLV"
 	}
 	return str
 }
@@ -2623,12 +2631,8 @@ func (f *ContactOrderField) UnmarshalGQL(v interface{}) error {
 		*f = *ContactOrderFieldLifecycleStage
 	case "LAST_CONTACTED_AT":
 		*f = *ContactOrderFieldLastContactedAt
-	case "PREDICTED_CLV":
-		*f = *ContactOrderFieldPredictedClv
-	case "PROBABILITY_ALIVE":
-		*f = *ContactOrderFieldProbabilityAlive
-	case "VALUE_SCORE":
-		*f = *ContactOrderFieldValueScore
+	case "VALUE_PREDICTED_CLV":
+		*f = *ContactOrderFieldValuePredictedClv
 	default:
 		return fmt.Errorf("%s is not a valid ContactOrderField", str)
 	}
@@ -2876,6 +2880,11 @@ func (_m *CustomerMetricsQuery) Paginate(
 		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
 	case customermetrics.FieldUpdatedAt:
 		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	}
+	if f, ok := any(pager.order.Field).(interface{ zeroValue() (ent.Value, bool) }); ok {
+		if zero, ok := f.zeroValue(); ok {
+			after, before = withZero(after, zero), withZero(before, zero)
+		}
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
@@ -3228,6 +3237,11 @@ func (_m *DealQuery) Paginate(
 		after, before = withZero(after, *new(money.Amount)), withZero(before, *new(money.Amount))
 	case deal.FieldStatus:
 		after, before = withZero(after, *new(deal.Status)), withZero(before, *new(deal.Status))
+	}
+	if f, ok := any(pager.order.Field).(interface{ zeroValue() (ent.Value, bool) }); ok {
+		if zero, ok := f.zeroValue(); ok {
+			after, before = withZero(after, zero), withZero(before, zero)
+		}
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
@@ -3665,6 +3679,11 @@ func (_m *EventQuery) Paginate(
 	case event.FieldUpdatedAt:
 		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
 	}
+	if f, ok := any(pager.order.Field).(interface{ zeroValue() (ent.Value, bool) }); ok {
+		if zero, ok := f.zeroValue(); ok {
+			after, before = withZero(after, zero), withZero(before, zero)
+		}
+	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
@@ -4010,6 +4029,11 @@ func (_m *LineItemQuery) Paginate(
 		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
 	case lineitem.FieldUpdatedAt:
 		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	}
+	if f, ok := any(pager.order.Field).(interface{ zeroValue() (ent.Value, bool) }); ok {
+		if zero, ok := f.zeroValue(); ok {
+			after, before = withZero(after, zero), withZero(before, zero)
+		}
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
@@ -4358,6 +4382,11 @@ func (_m *OrganizationQuery) Paginate(
 		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
 	case organization.FieldName:
 		after, before = withZero(after, *new(string)), withZero(before, *new(string))
+	}
+	if f, ok := any(pager.order.Field).(interface{ zeroValue() (ent.Value, bool) }); ok {
+		if zero, ok := f.zeroValue(); ok {
+			after, before = withZero(after, zero), withZero(before, zero)
+		}
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
@@ -4724,6 +4753,11 @@ func (_m *PipelineQuery) Paginate(
 		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
 	case pipeline.FieldName:
 		after, before = withZero(after, *new(string)), withZero(before, *new(string))
+	}
+	if f, ok := any(pager.order.Field).(interface{ zeroValue() (ent.Value, bool) }); ok {
+		if zero, ok := f.zeroValue(); ok {
+			after, before = withZero(after, zero), withZero(before, zero)
+		}
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
@@ -5092,6 +5126,11 @@ func (_m *ProductQuery) Paginate(
 		after, before = withZero(after, *new(string)), withZero(before, *new(string))
 	case product.FieldPrice:
 		after, before = withZero(after, *new(money.Amount)), withZero(before, *new(money.Amount))
+	}
+	if f, ok := any(pager.order.Field).(interface{ zeroValue() (ent.Value, bool) }); ok {
+		if zero, ok := f.zeroValue(); ok {
+			after, before = withZero(after, zero), withZero(before, zero)
+		}
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
@@ -5497,6 +5536,11 @@ func (_m *SegmentQuery) Paginate(
 	case segment.FieldSize:
 		after, before = withZero(after, *new(int)), withZero(before, *new(int))
 	}
+	if f, ok := any(pager.order.Field).(interface{ zeroValue() (ent.Value, bool) }); ok {
+		if zero, ok := f.zeroValue(); ok {
+			after, before = withZero(after, zero), withZero(before, zero)
+		}
+	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
@@ -5884,6 +5928,11 @@ func (_m *StageQuery) Paginate(
 		after, before = withZero(after, *new(int)), withZero(before, *new(int))
 	case stage.FieldProbability:
 		after, before = withZero(after, *new(float64)), withZero(before, *new(float64))
+	}
+	if f, ok := any(pager.order.Field).(interface{ zeroValue() (ent.Value, bool) }); ok {
+		if zero, ok := f.zeroValue(); ok {
+			after, before = withZero(after, zero), withZero(before, zero)
+		}
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
@@ -6287,6 +6336,11 @@ func (_m *SurveyQuery) Paginate(
 	case survey.FieldName:
 		after, before = withZero(after, *new(string)), withZero(before, *new(string))
 	}
+	if f, ok := any(pager.order.Field).(interface{ zeroValue() (ent.Value, bool) }); ok {
+		if zero, ok := f.zeroValue(); ok {
+			after, before = withZero(after, zero), withZero(before, zero)
+		}
+	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
 	}
@@ -6654,6 +6708,11 @@ func (_m *SurveyResponseQuery) Paginate(
 		after, before = withZero(after, *new(int)), withZero(before, *new(int))
 	case surveyresponse.FieldSubmittedAt:
 		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
+	}
+	if f, ok := any(pager.order.Field).(interface{ zeroValue() (ent.Value, bool) }); ok {
+		if zero, ok := f.zeroValue(); ok {
+			after, before = withZero(after, zero), withZero(before, zero)
+		}
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
@@ -7044,6 +7103,11 @@ func (_m *TicketQuery) Paginate(
 		after, before = withZero(after, *new(time.Time)), withZero(before, *new(time.Time))
 	case ticket.FieldCostToServe:
 		after, before = withZero(after, *new(money.Amount)), withZero(before, *new(money.Amount))
+	}
+	if f, ok := any(pager.order.Field).(interface{ zeroValue() (ent.Value, bool) }); ok {
+		if zero, ok := f.zeroValue(); ok {
+			after, before = withZero(after, zero), withZero(before, zero)
+		}
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err
@@ -7466,6 +7530,11 @@ func (_m *UserQuery) Paginate(
 		after, before = withZero(after, *new(string)), withZero(before, *new(string))
 	case user.FieldName:
 		after, before = withZero(after, *new(string)), withZero(before, *new(string))
+	}
+	if f, ok := any(pager.order.Field).(interface{ zeroValue() (ent.Value, bool) }); ok {
+		if zero, ok := f.zeroValue(); ok {
+			after, before = withZero(after, zero), withZero(before, zero)
+		}
 	}
 	if _m, err = pager.applyCursors(_m, after, before); err != nil {
 		return nil, err

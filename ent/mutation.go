@@ -19,6 +19,7 @@ import (
 	"github.com/headlesscrm/crm/ent/campaignmember"
 	"github.com/headlesscrm/crm/ent/clvmodel"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/event"
@@ -60,6 +61,7 @@ const (
 	TypeCampaign          = "Campaign"
 	TypeCampaignMember    = "CampaignMember"
 	TypeContact           = "Contact"
+	TypeContactValue      = "ContactValue"
 	TypeCustomerMetrics   = "CustomerMetrics"
 	TypeDeal              = "Deal"
 	TypeEvent             = "Event"
@@ -9232,14 +9234,6 @@ type ContactMutation struct {
 	appendtags                  []string
 	custom_fields               *map[string]interface{}
 	last_contacted_at           *time.Time
-	predicted_clv               *float64
-	addpredicted_clv            *float64
-	probability_alive           *float64
-	addprobability_alive        *float64
-	value_score                 *float64
-	addvalue_score              *float64
-	value_tier                  *analytics.Tier
-	rfm_segment                 *analytics.RFMSegment
 	clearedFields               map[string]struct{}
 	organization                *pulid.ID
 	clearedorganization         bool
@@ -9271,6 +9265,8 @@ type ContactMutation struct {
 	clearedsurvey_responses     bool
 	metrics                     *pulid.ID
 	clearedmetrics              bool
+	value                       *int
+	clearedvalue                bool
 	segments                    map[pulid.ID]struct{}
 	removedsegments             map[pulid.ID]struct{}
 	clearedsegments             bool
@@ -10337,272 +10333,6 @@ func (m *ContactMutation) ResetLastContactedAt() {
 	delete(m.clearedFields, contact.FieldLastContactedAt)
 }
 
-// SetPredictedClv sets the "predicted_clv" field.
-func (m *ContactMutation) SetPredictedClv(f float64) {
-	m.predicted_clv = &f
-	m.addpredicted_clv = nil
-}
-
-// PredictedClv returns the value of the "predicted_clv" field in the mutation.
-func (m *ContactMutation) PredictedClv() (r float64, exists bool) {
-	v := m.predicted_clv
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldPredictedClv returns the old "predicted_clv" field's value of the Contact entity.
-// If the Contact object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ContactMutation) OldPredictedClv(ctx context.Context) (v float64, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldPredictedClv is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldPredictedClv requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldPredictedClv: %w", err)
-	}
-	return oldValue.PredictedClv, nil
-}
-
-// AddPredictedClv adds f to the "predicted_clv" field.
-func (m *ContactMutation) AddPredictedClv(f float64) {
-	if m.addpredicted_clv != nil {
-		*m.addpredicted_clv += f
-	} else {
-		m.addpredicted_clv = &f
-	}
-}
-
-// AddedPredictedClv returns the value that was added to the "predicted_clv" field in this mutation.
-func (m *ContactMutation) AddedPredictedClv() (r float64, exists bool) {
-	v := m.addpredicted_clv
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// ResetPredictedClv resets all changes to the "predicted_clv" field.
-func (m *ContactMutation) ResetPredictedClv() {
-	m.predicted_clv = nil
-	m.addpredicted_clv = nil
-}
-
-// SetProbabilityAlive sets the "probability_alive" field.
-func (m *ContactMutation) SetProbabilityAlive(f float64) {
-	m.probability_alive = &f
-	m.addprobability_alive = nil
-}
-
-// ProbabilityAlive returns the value of the "probability_alive" field in the mutation.
-func (m *ContactMutation) ProbabilityAlive() (r float64, exists bool) {
-	v := m.probability_alive
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldProbabilityAlive returns the old "probability_alive" field's value of the Contact entity.
-// If the Contact object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ContactMutation) OldProbabilityAlive(ctx context.Context) (v float64, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldProbabilityAlive is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldProbabilityAlive requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldProbabilityAlive: %w", err)
-	}
-	return oldValue.ProbabilityAlive, nil
-}
-
-// AddProbabilityAlive adds f to the "probability_alive" field.
-func (m *ContactMutation) AddProbabilityAlive(f float64) {
-	if m.addprobability_alive != nil {
-		*m.addprobability_alive += f
-	} else {
-		m.addprobability_alive = &f
-	}
-}
-
-// AddedProbabilityAlive returns the value that was added to the "probability_alive" field in this mutation.
-func (m *ContactMutation) AddedProbabilityAlive() (r float64, exists bool) {
-	v := m.addprobability_alive
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// ResetProbabilityAlive resets all changes to the "probability_alive" field.
-func (m *ContactMutation) ResetProbabilityAlive() {
-	m.probability_alive = nil
-	m.addprobability_alive = nil
-}
-
-// SetValueScore sets the "value_score" field.
-func (m *ContactMutation) SetValueScore(f float64) {
-	m.value_score = &f
-	m.addvalue_score = nil
-}
-
-// ValueScore returns the value of the "value_score" field in the mutation.
-func (m *ContactMutation) ValueScore() (r float64, exists bool) {
-	v := m.value_score
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldValueScore returns the old "value_score" field's value of the Contact entity.
-// If the Contact object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ContactMutation) OldValueScore(ctx context.Context) (v float64, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldValueScore is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldValueScore requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldValueScore: %w", err)
-	}
-	return oldValue.ValueScore, nil
-}
-
-// AddValueScore adds f to the "value_score" field.
-func (m *ContactMutation) AddValueScore(f float64) {
-	if m.addvalue_score != nil {
-		*m.addvalue_score += f
-	} else {
-		m.addvalue_score = &f
-	}
-}
-
-// AddedValueScore returns the value that was added to the "value_score" field in this mutation.
-func (m *ContactMutation) AddedValueScore() (r float64, exists bool) {
-	v := m.addvalue_score
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// ResetValueScore resets all changes to the "value_score" field.
-func (m *ContactMutation) ResetValueScore() {
-	m.value_score = nil
-	m.addvalue_score = nil
-}
-
-// SetValueTier sets the "value_tier" field.
-func (m *ContactMutation) SetValueTier(a analytics.Tier) {
-	m.value_tier = &a
-}
-
-// ValueTier returns the value of the "value_tier" field in the mutation.
-func (m *ContactMutation) ValueTier() (r analytics.Tier, exists bool) {
-	v := m.value_tier
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldValueTier returns the old "value_tier" field's value of the Contact entity.
-// If the Contact object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ContactMutation) OldValueTier(ctx context.Context) (v *analytics.Tier, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldValueTier is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldValueTier requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldValueTier: %w", err)
-	}
-	return oldValue.ValueTier, nil
-}
-
-// ClearValueTier clears the value of the "value_tier" field.
-func (m *ContactMutation) ClearValueTier() {
-	m.value_tier = nil
-	m.clearedFields[contact.FieldValueTier] = struct{}{}
-}
-
-// ValueTierCleared returns if the "value_tier" field was cleared in this mutation.
-func (m *ContactMutation) ValueTierCleared() bool {
-	_, ok := m.clearedFields[contact.FieldValueTier]
-	return ok
-}
-
-// ResetValueTier resets all changes to the "value_tier" field.
-func (m *ContactMutation) ResetValueTier() {
-	m.value_tier = nil
-	delete(m.clearedFields, contact.FieldValueTier)
-}
-
-// SetRfmSegment sets the "rfm_segment" field.
-func (m *ContactMutation) SetRfmSegment(as analytics.RFMSegment) {
-	m.rfm_segment = &as
-}
-
-// RfmSegment returns the value of the "rfm_segment" field in the mutation.
-func (m *ContactMutation) RfmSegment() (r analytics.RFMSegment, exists bool) {
-	v := m.rfm_segment
-	if v == nil {
-		return
-	}
-	return *v, true
-}
-
-// OldRfmSegment returns the old "rfm_segment" field's value of the Contact entity.
-// If the Contact object wasn't provided to the builder, the object is fetched from the database.
-// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
-func (m *ContactMutation) OldRfmSegment(ctx context.Context) (v *analytics.RFMSegment, err error) {
-	if !m.op.Is(OpUpdateOne) {
-		return v, errors.New("OldRfmSegment is only allowed on UpdateOne operations")
-	}
-	if m.id == nil || m.oldValue == nil {
-		return v, errors.New("OldRfmSegment requires an ID field in the mutation")
-	}
-	oldValue, err := m.oldValue(ctx)
-	if err != nil {
-		return v, fmt.Errorf("querying old value for OldRfmSegment: %w", err)
-	}
-	return oldValue.RfmSegment, nil
-}
-
-// ClearRfmSegment clears the value of the "rfm_segment" field.
-func (m *ContactMutation) ClearRfmSegment() {
-	m.rfm_segment = nil
-	m.clearedFields[contact.FieldRfmSegment] = struct{}{}
-}
-
-// RfmSegmentCleared returns if the "rfm_segment" field was cleared in this mutation.
-func (m *ContactMutation) RfmSegmentCleared() bool {
-	_, ok := m.clearedFields[contact.FieldRfmSegment]
-	return ok
-}
-
-// ResetRfmSegment resets all changes to the "rfm_segment" field.
-func (m *ContactMutation) ResetRfmSegment() {
-	m.rfm_segment = nil
-	delete(m.clearedFields, contact.FieldRfmSegment)
-}
-
 // ClearOrganization clears the "organization" edge to the Organization entity.
 func (m *ContactMutation) ClearOrganization() {
 	m.clearedorganization = true
@@ -11101,6 +10831,45 @@ func (m *ContactMutation) ResetMetrics() {
 	m.clearedmetrics = false
 }
 
+// SetValueID sets the "value" edge to the ContactValue entity by id.
+func (m *ContactMutation) SetValueID(id int) {
+	m.value = &id
+}
+
+// ClearValue clears the "value" edge to the ContactValue entity.
+func (m *ContactMutation) ClearValue() {
+	m.clearedvalue = true
+}
+
+// ValueCleared reports if the "value" edge to the ContactValue entity was cleared.
+func (m *ContactMutation) ValueCleared() bool {
+	return m.clearedvalue
+}
+
+// ValueID returns the "value" edge ID in the mutation.
+func (m *ContactMutation) ValueID() (id int, exists bool) {
+	if m.value != nil {
+		return *m.value, true
+	}
+	return
+}
+
+// ValueIDs returns the "value" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ValueID instead. It exists only for internal usage by the builders.
+func (m *ContactMutation) ValueIDs() (ids []int) {
+	if id := m.value; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetValue resets all changes to the "value" edge.
+func (m *ContactMutation) ResetValue() {
+	m.value = nil
+	m.clearedvalue = false
+}
+
 // AddSegmentIDs adds the "segments" edge to the Segment entity by ids.
 func (m *ContactMutation) AddSegmentIDs(ids ...pulid.ID) {
 	if m.segments == nil {
@@ -11189,7 +10958,7 @@ func (m *ContactMutation) Type() string {
 // order to get all numeric fields that were incremented/decremented, call
 // AddedFields().
 func (m *ContactMutation) Fields() []string {
-	fields := make([]string, 0, 26)
+	fields := make([]string, 0, 21)
 	if m.created_at != nil {
 		fields = append(fields, contact.FieldCreatedAt)
 	}
@@ -11253,21 +11022,6 @@ func (m *ContactMutation) Fields() []string {
 	if m.last_contacted_at != nil {
 		fields = append(fields, contact.FieldLastContactedAt)
 	}
-	if m.predicted_clv != nil {
-		fields = append(fields, contact.FieldPredictedClv)
-	}
-	if m.probability_alive != nil {
-		fields = append(fields, contact.FieldProbabilityAlive)
-	}
-	if m.value_score != nil {
-		fields = append(fields, contact.FieldValueScore)
-	}
-	if m.value_tier != nil {
-		fields = append(fields, contact.FieldValueTier)
-	}
-	if m.rfm_segment != nil {
-		fields = append(fields, contact.FieldRfmSegment)
-	}
 	return fields
 }
 
@@ -11318,16 +11072,6 @@ func (m *ContactMutation) Field(name string) (ent.Value, bool) {
 		return m.CustomFields()
 	case contact.FieldLastContactedAt:
 		return m.LastContactedAt()
-	case contact.FieldPredictedClv:
-		return m.PredictedClv()
-	case contact.FieldProbabilityAlive:
-		return m.ProbabilityAlive()
-	case contact.FieldValueScore:
-		return m.ValueScore()
-	case contact.FieldValueTier:
-		return m.ValueTier()
-	case contact.FieldRfmSegment:
-		return m.RfmSegment()
 	}
 	return nil, false
 }
@@ -11379,16 +11123,6 @@ func (m *ContactMutation) OldField(ctx context.Context, name string) (ent.Value,
 		return m.OldCustomFields(ctx)
 	case contact.FieldLastContactedAt:
 		return m.OldLastContactedAt(ctx)
-	case contact.FieldPredictedClv:
-		return m.OldPredictedClv(ctx)
-	case contact.FieldProbabilityAlive:
-		return m.OldProbabilityAlive(ctx)
-	case contact.FieldValueScore:
-		return m.OldValueScore(ctx)
-	case contact.FieldValueTier:
-		return m.OldValueTier(ctx)
-	case contact.FieldRfmSegment:
-		return m.OldRfmSegment(ctx)
 	}
 	return nil, fmt.Errorf("unknown Contact field %s", name)
 }
@@ -11545,41 +11279,6 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 		}
 		m.SetLastContactedAt(v)
 		return nil
-	case contact.FieldPredictedClv:
-		v, ok := value.(float64)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetPredictedClv(v)
-		return nil
-	case contact.FieldProbabilityAlive:
-		v, ok := value.(float64)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetProbabilityAlive(v)
-		return nil
-	case contact.FieldValueScore:
-		v, ok := value.(float64)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetValueScore(v)
-		return nil
-	case contact.FieldValueTier:
-		v, ok := value.(analytics.Tier)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetValueTier(v)
-		return nil
-	case contact.FieldRfmSegment:
-		v, ok := value.(analytics.RFMSegment)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.SetRfmSegment(v)
-		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
 }
@@ -11587,31 +11286,13 @@ func (m *ContactMutation) SetField(name string, value ent.Value) error {
 // AddedFields returns all numeric fields that were incremented/decremented during
 // this mutation.
 func (m *ContactMutation) AddedFields() []string {
-	var fields []string
-	if m.addpredicted_clv != nil {
-		fields = append(fields, contact.FieldPredictedClv)
-	}
-	if m.addprobability_alive != nil {
-		fields = append(fields, contact.FieldProbabilityAlive)
-	}
-	if m.addvalue_score != nil {
-		fields = append(fields, contact.FieldValueScore)
-	}
-	return fields
+	return nil
 }
 
 // AddedField returns the numeric value that was incremented/decremented on a field
 // with the given name. The second boolean return value indicates that this field
 // was not set, or was not defined in the schema.
 func (m *ContactMutation) AddedField(name string) (ent.Value, bool) {
-	switch name {
-	case contact.FieldPredictedClv:
-		return m.AddedPredictedClv()
-	case contact.FieldProbabilityAlive:
-		return m.AddedProbabilityAlive()
-	case contact.FieldValueScore:
-		return m.AddedValueScore()
-	}
 	return nil, false
 }
 
@@ -11620,27 +11301,6 @@ func (m *ContactMutation) AddedField(name string) (ent.Value, bool) {
 // type.
 func (m *ContactMutation) AddField(name string, value ent.Value) error {
 	switch name {
-	case contact.FieldPredictedClv:
-		v, ok := value.(float64)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.AddPredictedClv(v)
-		return nil
-	case contact.FieldProbabilityAlive:
-		v, ok := value.(float64)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.AddProbabilityAlive(v)
-		return nil
-	case contact.FieldValueScore:
-		v, ok := value.(float64)
-		if !ok {
-			return fmt.Errorf("unexpected type %T for field %s", value, name)
-		}
-		m.AddValueScore(v)
-		return nil
 	}
 	return fmt.Errorf("unknown Contact numeric field %s", name)
 }
@@ -11690,12 +11350,6 @@ func (m *ContactMutation) ClearedFields() []string {
 	}
 	if m.FieldCleared(contact.FieldLastContactedAt) {
 		fields = append(fields, contact.FieldLastContactedAt)
-	}
-	if m.FieldCleared(contact.FieldValueTier) {
-		fields = append(fields, contact.FieldValueTier)
-	}
-	if m.FieldCleared(contact.FieldRfmSegment) {
-		fields = append(fields, contact.FieldRfmSegment)
 	}
 	return fields
 }
@@ -11752,12 +11406,6 @@ func (m *ContactMutation) ClearField(name string) error {
 		return nil
 	case contact.FieldLastContactedAt:
 		m.ClearLastContactedAt()
-		return nil
-	case contact.FieldValueTier:
-		m.ClearValueTier()
-		return nil
-	case contact.FieldRfmSegment:
-		m.ClearRfmSegment()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact nullable field %s", name)
@@ -11830,28 +11478,13 @@ func (m *ContactMutation) ResetField(name string) error {
 	case contact.FieldLastContactedAt:
 		m.ResetLastContactedAt()
 		return nil
-	case contact.FieldPredictedClv:
-		m.ResetPredictedClv()
-		return nil
-	case contact.FieldProbabilityAlive:
-		m.ResetProbabilityAlive()
-		return nil
-	case contact.FieldValueScore:
-		m.ResetValueScore()
-		return nil
-	case contact.FieldValueTier:
-		m.ResetValueTier()
-		return nil
-	case contact.FieldRfmSegment:
-		m.ResetRfmSegment()
-		return nil
 	}
 	return fmt.Errorf("unknown Contact field %s", name)
 }
 
 // AddedEdges returns all edge names that were set/added in this mutation.
 func (m *ContactMutation) AddedEdges() []string {
-	edges := make([]string, 0, 13)
+	edges := make([]string, 0, 14)
 	if m.organization != nil {
 		edges = append(edges, contact.EdgeOrganization)
 	}
@@ -11887,6 +11520,9 @@ func (m *ContactMutation) AddedEdges() []string {
 	}
 	if m.metrics != nil {
 		edges = append(edges, contact.EdgeMetrics)
+	}
+	if m.value != nil {
+		edges = append(edges, contact.EdgeValue)
 	}
 	if m.segments != nil {
 		edges = append(edges, contact.EdgeSegments)
@@ -11958,6 +11594,10 @@ func (m *ContactMutation) AddedIDs(name string) []ent.Value {
 		if id := m.metrics; id != nil {
 			return []ent.Value{*id}
 		}
+	case contact.EdgeValue:
+		if id := m.value; id != nil {
+			return []ent.Value{*id}
+		}
 	case contact.EdgeSegments:
 		ids := make([]ent.Value, 0, len(m.segments))
 		for id := range m.segments {
@@ -11970,7 +11610,7 @@ func (m *ContactMutation) AddedIDs(name string) []ent.Value {
 
 // RemovedEdges returns all edge names that were removed in this mutation.
 func (m *ContactMutation) RemovedEdges() []string {
-	edges := make([]string, 0, 13)
+	edges := make([]string, 0, 14)
 	if m.removedreferrals != nil {
 		edges = append(edges, contact.EdgeReferrals)
 	}
@@ -12047,7 +11687,7 @@ func (m *ContactMutation) RemovedIDs(name string) []ent.Value {
 
 // ClearedEdges returns all edge names that were cleared in this mutation.
 func (m *ContactMutation) ClearedEdges() []string {
-	edges := make([]string, 0, 13)
+	edges := make([]string, 0, 14)
 	if m.clearedorganization {
 		edges = append(edges, contact.EdgeOrganization)
 	}
@@ -12084,6 +11724,9 @@ func (m *ContactMutation) ClearedEdges() []string {
 	if m.clearedmetrics {
 		edges = append(edges, contact.EdgeMetrics)
 	}
+	if m.clearedvalue {
+		edges = append(edges, contact.EdgeValue)
+	}
 	if m.clearedsegments {
 		edges = append(edges, contact.EdgeSegments)
 	}
@@ -12118,6 +11761,8 @@ func (m *ContactMutation) EdgeCleared(name string) bool {
 		return m.clearedsurvey_responses
 	case contact.EdgeMetrics:
 		return m.clearedmetrics
+	case contact.EdgeValue:
+		return m.clearedvalue
 	case contact.EdgeSegments:
 		return m.clearedsegments
 	}
@@ -12145,6 +11790,9 @@ func (m *ContactMutation) ClearEdge(name string) error {
 		return nil
 	case contact.EdgeMetrics:
 		m.ClearMetrics()
+		return nil
+	case contact.EdgeValue:
+		m.ClearValue()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact unique edge %s", name)
@@ -12190,11 +11838,861 @@ func (m *ContactMutation) ResetEdge(name string) error {
 	case contact.EdgeMetrics:
 		m.ResetMetrics()
 		return nil
+	case contact.EdgeValue:
+		m.ResetValue()
+		return nil
 	case contact.EdgeSegments:
 		m.ResetSegments()
 		return nil
 	}
 	return fmt.Errorf("unknown Contact edge %s", name)
+}
+
+// ContactValueMutation represents an operation that mutates the ContactValue nodes in the graph.
+type ContactValueMutation struct {
+	config
+	op                   Op
+	typ                  string
+	id                   *int
+	organization_id      *pulid.ID
+	predicted_clv        *float64
+	addpredicted_clv     *float64
+	probability_alive    *float64
+	addprobability_alive *float64
+	value_score          *float64
+	addvalue_score       *float64
+	value_tier           *analytics.Tier
+	rfm_segment          *analytics.RFMSegment
+	clearedFields        map[string]struct{}
+	contact              *pulid.ID
+	clearedcontact       bool
+	done                 bool
+	oldValue             func(context.Context) (*ContactValue, error)
+	predicates           []predicate.ContactValue
+}
+
+var _ ent.Mutation = (*ContactValueMutation)(nil)
+
+// contactvalueOption allows management of the mutation configuration using functional options.
+type contactvalueOption func(*ContactValueMutation)
+
+// newContactValueMutation creates new mutation for the ContactValue entity.
+func newContactValueMutation(c config, op Op, opts ...contactvalueOption) *ContactValueMutation {
+	m := &ContactValueMutation{
+		config:        c,
+		op:            op,
+		typ:           TypeContactValue,
+		clearedFields: make(map[string]struct{}),
+	}
+	for _, opt := range opts {
+		opt(m)
+	}
+	return m
+}
+
+// withContactValueID sets the ID field of the mutation.
+func withContactValueID(id int) contactvalueOption {
+	return func(m *ContactValueMutation) {
+		var (
+			err   error
+			once  sync.Once
+			value *ContactValue
+		)
+		m.oldValue = func(ctx context.Context) (*ContactValue, error) {
+			once.Do(func() {
+				if m.done {
+					err = errors.New("querying old values post mutation is not allowed")
+				} else {
+					value, err = m.Client().ContactValue.Get(ctx, id)
+				}
+			})
+			return value, err
+		}
+		m.id = &id
+	}
+}
+
+// withContactValue sets the old ContactValue of the mutation.
+func withContactValue(node *ContactValue) contactvalueOption {
+	return func(m *ContactValueMutation) {
+		m.oldValue = func(context.Context) (*ContactValue, error) {
+			return node, nil
+		}
+		m.id = &node.ID
+	}
+}
+
+// Client returns a new `ent.Client` from the mutation. If the mutation was
+// executed in a transaction (ent.Tx), a transactional client is returned.
+func (m ContactValueMutation) Client() *Client {
+	client := &Client{config: m.config}
+	client.init()
+	return client
+}
+
+// Tx returns an `ent.Tx` for mutations that were executed in transactions;
+// it returns an error otherwise.
+func (m ContactValueMutation) Tx() (*Tx, error) {
+	if _, ok := m.driver.(*txDriver); !ok {
+		return nil, errors.New("ent: mutation is not running in a transaction")
+	}
+	tx := &Tx{config: m.config}
+	tx.init()
+	return tx, nil
+}
+
+// ID returns the ID value in the mutation. Note that the ID is only available
+// if it was provided to the builder or after it was returned from the database.
+func (m *ContactValueMutation) ID() (id int, exists bool) {
+	if m.id == nil {
+		return
+	}
+	return *m.id, true
+}
+
+// IDs queries the database and returns the entity ids that match the mutation's predicate.
+// That means, if the mutation is applied within a transaction with an isolation level such
+// as sql.LevelSerializable, the returned ids match the ids of the rows that will be updated
+// or updated by the mutation.
+func (m *ContactValueMutation) IDs(ctx context.Context) ([]int, error) {
+	switch {
+	case m.op.Is(OpUpdateOne | OpDeleteOne):
+		id, exists := m.ID()
+		if exists {
+			return []int{id}, nil
+		}
+		fallthrough
+	case m.op.Is(OpUpdate | OpDelete):
+		return m.Client().ContactValue.Query().Where(m.predicates...).IDs(ctx)
+	default:
+		return nil, fmt.Errorf("IDs is not allowed on %s operations", m.op)
+	}
+}
+
+// SetContactID sets the "contact_id" field.
+func (m *ContactValueMutation) SetContactID(pu pulid.ID) {
+	m.contact = &pu
+}
+
+// ContactID returns the value of the "contact_id" field in the mutation.
+func (m *ContactValueMutation) ContactID() (r pulid.ID, exists bool) {
+	v := m.contact
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldContactID returns the old "contact_id" field's value of the ContactValue entity.
+// If the ContactValue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactValueMutation) OldContactID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldContactID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldContactID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldContactID: %w", err)
+	}
+	return oldValue.ContactID, nil
+}
+
+// ResetContactID resets all changes to the "contact_id" field.
+func (m *ContactValueMutation) ResetContactID() {
+	m.contact = nil
+}
+
+// SetOrganizationID sets the "organization_id" field.
+func (m *ContactValueMutation) SetOrganizationID(pu pulid.ID) {
+	m.organization_id = &pu
+}
+
+// OrganizationID returns the value of the "organization_id" field in the mutation.
+func (m *ContactValueMutation) OrganizationID() (r pulid.ID, exists bool) {
+	v := m.organization_id
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldOrganizationID returns the old "organization_id" field's value of the ContactValue entity.
+// If the ContactValue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactValueMutation) OldOrganizationID(ctx context.Context) (v pulid.ID, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldOrganizationID is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldOrganizationID requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldOrganizationID: %w", err)
+	}
+	return oldValue.OrganizationID, nil
+}
+
+// ResetOrganizationID resets all changes to the "organization_id" field.
+func (m *ContactValueMutation) ResetOrganizationID() {
+	m.organization_id = nil
+}
+
+// SetPredictedClv sets the "predicted_clv" field.
+func (m *ContactValueMutation) SetPredictedClv(f float64) {
+	m.predicted_clv = &f
+	m.addpredicted_clv = nil
+}
+
+// PredictedClv returns the value of the "predicted_clv" field in the mutation.
+func (m *ContactValueMutation) PredictedClv() (r float64, exists bool) {
+	v := m.predicted_clv
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldPredictedClv returns the old "predicted_clv" field's value of the ContactValue entity.
+// If the ContactValue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactValueMutation) OldPredictedClv(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldPredictedClv is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldPredictedClv requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldPredictedClv: %w", err)
+	}
+	return oldValue.PredictedClv, nil
+}
+
+// AddPredictedClv adds f to the "predicted_clv" field.
+func (m *ContactValueMutation) AddPredictedClv(f float64) {
+	if m.addpredicted_clv != nil {
+		*m.addpredicted_clv += f
+	} else {
+		m.addpredicted_clv = &f
+	}
+}
+
+// AddedPredictedClv returns the value that was added to the "predicted_clv" field in this mutation.
+func (m *ContactValueMutation) AddedPredictedClv() (r float64, exists bool) {
+	v := m.addpredicted_clv
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetPredictedClv resets all changes to the "predicted_clv" field.
+func (m *ContactValueMutation) ResetPredictedClv() {
+	m.predicted_clv = nil
+	m.addpredicted_clv = nil
+}
+
+// SetProbabilityAlive sets the "probability_alive" field.
+func (m *ContactValueMutation) SetProbabilityAlive(f float64) {
+	m.probability_alive = &f
+	m.addprobability_alive = nil
+}
+
+// ProbabilityAlive returns the value of the "probability_alive" field in the mutation.
+func (m *ContactValueMutation) ProbabilityAlive() (r float64, exists bool) {
+	v := m.probability_alive
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldProbabilityAlive returns the old "probability_alive" field's value of the ContactValue entity.
+// If the ContactValue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactValueMutation) OldProbabilityAlive(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldProbabilityAlive is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldProbabilityAlive requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldProbabilityAlive: %w", err)
+	}
+	return oldValue.ProbabilityAlive, nil
+}
+
+// AddProbabilityAlive adds f to the "probability_alive" field.
+func (m *ContactValueMutation) AddProbabilityAlive(f float64) {
+	if m.addprobability_alive != nil {
+		*m.addprobability_alive += f
+	} else {
+		m.addprobability_alive = &f
+	}
+}
+
+// AddedProbabilityAlive returns the value that was added to the "probability_alive" field in this mutation.
+func (m *ContactValueMutation) AddedProbabilityAlive() (r float64, exists bool) {
+	v := m.addprobability_alive
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetProbabilityAlive resets all changes to the "probability_alive" field.
+func (m *ContactValueMutation) ResetProbabilityAlive() {
+	m.probability_alive = nil
+	m.addprobability_alive = nil
+}
+
+// SetValueScore sets the "value_score" field.
+func (m *ContactValueMutation) SetValueScore(f float64) {
+	m.value_score = &f
+	m.addvalue_score = nil
+}
+
+// ValueScore returns the value of the "value_score" field in the mutation.
+func (m *ContactValueMutation) ValueScore() (r float64, exists bool) {
+	v := m.value_score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValueScore returns the old "value_score" field's value of the ContactValue entity.
+// If the ContactValue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactValueMutation) OldValueScore(ctx context.Context) (v float64, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValueScore is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValueScore requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValueScore: %w", err)
+	}
+	return oldValue.ValueScore, nil
+}
+
+// AddValueScore adds f to the "value_score" field.
+func (m *ContactValueMutation) AddValueScore(f float64) {
+	if m.addvalue_score != nil {
+		*m.addvalue_score += f
+	} else {
+		m.addvalue_score = &f
+	}
+}
+
+// AddedValueScore returns the value that was added to the "value_score" field in this mutation.
+func (m *ContactValueMutation) AddedValueScore() (r float64, exists bool) {
+	v := m.addvalue_score
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// ResetValueScore resets all changes to the "value_score" field.
+func (m *ContactValueMutation) ResetValueScore() {
+	m.value_score = nil
+	m.addvalue_score = nil
+}
+
+// SetValueTier sets the "value_tier" field.
+func (m *ContactValueMutation) SetValueTier(a analytics.Tier) {
+	m.value_tier = &a
+}
+
+// ValueTier returns the value of the "value_tier" field in the mutation.
+func (m *ContactValueMutation) ValueTier() (r analytics.Tier, exists bool) {
+	v := m.value_tier
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldValueTier returns the old "value_tier" field's value of the ContactValue entity.
+// If the ContactValue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactValueMutation) OldValueTier(ctx context.Context) (v *analytics.Tier, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldValueTier is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldValueTier requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldValueTier: %w", err)
+	}
+	return oldValue.ValueTier, nil
+}
+
+// ClearValueTier clears the value of the "value_tier" field.
+func (m *ContactValueMutation) ClearValueTier() {
+	m.value_tier = nil
+	m.clearedFields[contactvalue.FieldValueTier] = struct{}{}
+}
+
+// ValueTierCleared returns if the "value_tier" field was cleared in this mutation.
+func (m *ContactValueMutation) ValueTierCleared() bool {
+	_, ok := m.clearedFields[contactvalue.FieldValueTier]
+	return ok
+}
+
+// ResetValueTier resets all changes to the "value_tier" field.
+func (m *ContactValueMutation) ResetValueTier() {
+	m.value_tier = nil
+	delete(m.clearedFields, contactvalue.FieldValueTier)
+}
+
+// SetRfmSegment sets the "rfm_segment" field.
+func (m *ContactValueMutation) SetRfmSegment(as analytics.RFMSegment) {
+	m.rfm_segment = &as
+}
+
+// RfmSegment returns the value of the "rfm_segment" field in the mutation.
+func (m *ContactValueMutation) RfmSegment() (r analytics.RFMSegment, exists bool) {
+	v := m.rfm_segment
+	if v == nil {
+		return
+	}
+	return *v, true
+}
+
+// OldRfmSegment returns the old "rfm_segment" field's value of the ContactValue entity.
+// If the ContactValue object wasn't provided to the builder, the object is fetched from the database.
+// An error is returned if the mutation operation is not UpdateOne, or the database query fails.
+func (m *ContactValueMutation) OldRfmSegment(ctx context.Context) (v *analytics.RFMSegment, err error) {
+	if !m.op.Is(OpUpdateOne) {
+		return v, errors.New("OldRfmSegment is only allowed on UpdateOne operations")
+	}
+	if m.id == nil || m.oldValue == nil {
+		return v, errors.New("OldRfmSegment requires an ID field in the mutation")
+	}
+	oldValue, err := m.oldValue(ctx)
+	if err != nil {
+		return v, fmt.Errorf("querying old value for OldRfmSegment: %w", err)
+	}
+	return oldValue.RfmSegment, nil
+}
+
+// ClearRfmSegment clears the value of the "rfm_segment" field.
+func (m *ContactValueMutation) ClearRfmSegment() {
+	m.rfm_segment = nil
+	m.clearedFields[contactvalue.FieldRfmSegment] = struct{}{}
+}
+
+// RfmSegmentCleared returns if the "rfm_segment" field was cleared in this mutation.
+func (m *ContactValueMutation) RfmSegmentCleared() bool {
+	_, ok := m.clearedFields[contactvalue.FieldRfmSegment]
+	return ok
+}
+
+// ResetRfmSegment resets all changes to the "rfm_segment" field.
+func (m *ContactValueMutation) ResetRfmSegment() {
+	m.rfm_segment = nil
+	delete(m.clearedFields, contactvalue.FieldRfmSegment)
+}
+
+// ClearContact clears the "contact" edge to the Contact entity.
+func (m *ContactValueMutation) ClearContact() {
+	m.clearedcontact = true
+	m.clearedFields[contactvalue.FieldContactID] = struct{}{}
+}
+
+// ContactCleared reports if the "contact" edge to the Contact entity was cleared.
+func (m *ContactValueMutation) ContactCleared() bool {
+	return m.clearedcontact
+}
+
+// ContactIDs returns the "contact" edge IDs in the mutation.
+// Note that IDs always returns len(IDs) <= 1 for unique edges, and you should use
+// ContactID instead. It exists only for internal usage by the builders.
+func (m *ContactValueMutation) ContactIDs() (ids []pulid.ID) {
+	if id := m.contact; id != nil {
+		ids = append(ids, *id)
+	}
+	return
+}
+
+// ResetContact resets all changes to the "contact" edge.
+func (m *ContactValueMutation) ResetContact() {
+	m.contact = nil
+	m.clearedcontact = false
+}
+
+// Where appends a list predicates to the ContactValueMutation builder.
+func (m *ContactValueMutation) Where(ps ...predicate.ContactValue) {
+	m.predicates = append(m.predicates, ps...)
+}
+
+// WhereP appends storage-level predicates to the ContactValueMutation builder. Using this method,
+// users can use type-assertion to append predicates that do not depend on any generated package.
+func (m *ContactValueMutation) WhereP(ps ...func(*sql.Selector)) {
+	p := make([]predicate.ContactValue, len(ps))
+	for i := range ps {
+		p[i] = ps[i]
+	}
+	m.Where(p...)
+}
+
+// Op returns the operation name.
+func (m *ContactValueMutation) Op() Op {
+	return m.op
+}
+
+// SetOp allows setting the mutation operation.
+func (m *ContactValueMutation) SetOp(op Op) {
+	m.op = op
+}
+
+// Type returns the node type of this mutation (ContactValue).
+func (m *ContactValueMutation) Type() string {
+	return m.typ
+}
+
+// Fields returns all fields that were changed during this mutation. Note that in
+// order to get all numeric fields that were incremented/decremented, call
+// AddedFields().
+func (m *ContactValueMutation) Fields() []string {
+	fields := make([]string, 0, 7)
+	if m.contact != nil {
+		fields = append(fields, contactvalue.FieldContactID)
+	}
+	if m.organization_id != nil {
+		fields = append(fields, contactvalue.FieldOrganizationID)
+	}
+	if m.predicted_clv != nil {
+		fields = append(fields, contactvalue.FieldPredictedClv)
+	}
+	if m.probability_alive != nil {
+		fields = append(fields, contactvalue.FieldProbabilityAlive)
+	}
+	if m.value_score != nil {
+		fields = append(fields, contactvalue.FieldValueScore)
+	}
+	if m.value_tier != nil {
+		fields = append(fields, contactvalue.FieldValueTier)
+	}
+	if m.rfm_segment != nil {
+		fields = append(fields, contactvalue.FieldRfmSegment)
+	}
+	return fields
+}
+
+// Field returns the value of a field with the given name. The second boolean
+// return value indicates that this field was not set, or was not defined in the
+// schema.
+func (m *ContactValueMutation) Field(name string) (ent.Value, bool) {
+	switch name {
+	case contactvalue.FieldContactID:
+		return m.ContactID()
+	case contactvalue.FieldOrganizationID:
+		return m.OrganizationID()
+	case contactvalue.FieldPredictedClv:
+		return m.PredictedClv()
+	case contactvalue.FieldProbabilityAlive:
+		return m.ProbabilityAlive()
+	case contactvalue.FieldValueScore:
+		return m.ValueScore()
+	case contactvalue.FieldValueTier:
+		return m.ValueTier()
+	case contactvalue.FieldRfmSegment:
+		return m.RfmSegment()
+	}
+	return nil, false
+}
+
+// OldField returns the old value of the field from the database. An error is
+// returned if the mutation operation is not UpdateOne, or the query to the
+// database failed.
+func (m *ContactValueMutation) OldField(ctx context.Context, name string) (ent.Value, error) {
+	switch name {
+	case contactvalue.FieldContactID:
+		return m.OldContactID(ctx)
+	case contactvalue.FieldOrganizationID:
+		return m.OldOrganizationID(ctx)
+	case contactvalue.FieldPredictedClv:
+		return m.OldPredictedClv(ctx)
+	case contactvalue.FieldProbabilityAlive:
+		return m.OldProbabilityAlive(ctx)
+	case contactvalue.FieldValueScore:
+		return m.OldValueScore(ctx)
+	case contactvalue.FieldValueTier:
+		return m.OldValueTier(ctx)
+	case contactvalue.FieldRfmSegment:
+		return m.OldRfmSegment(ctx)
+	}
+	return nil, fmt.Errorf("unknown ContactValue field %s", name)
+}
+
+// SetField sets the value of a field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ContactValueMutation) SetField(name string, value ent.Value) error {
+	switch name {
+	case contactvalue.FieldContactID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetContactID(v)
+		return nil
+	case contactvalue.FieldOrganizationID:
+		v, ok := value.(pulid.ID)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetOrganizationID(v)
+		return nil
+	case contactvalue.FieldPredictedClv:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetPredictedClv(v)
+		return nil
+	case contactvalue.FieldProbabilityAlive:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetProbabilityAlive(v)
+		return nil
+	case contactvalue.FieldValueScore:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValueScore(v)
+		return nil
+	case contactvalue.FieldValueTier:
+		v, ok := value.(analytics.Tier)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetValueTier(v)
+		return nil
+	case contactvalue.FieldRfmSegment:
+		v, ok := value.(analytics.RFMSegment)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.SetRfmSegment(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ContactValue field %s", name)
+}
+
+// AddedFields returns all numeric fields that were incremented/decremented during
+// this mutation.
+func (m *ContactValueMutation) AddedFields() []string {
+	var fields []string
+	if m.addpredicted_clv != nil {
+		fields = append(fields, contactvalue.FieldPredictedClv)
+	}
+	if m.addprobability_alive != nil {
+		fields = append(fields, contactvalue.FieldProbabilityAlive)
+	}
+	if m.addvalue_score != nil {
+		fields = append(fields, contactvalue.FieldValueScore)
+	}
+	return fields
+}
+
+// AddedField returns the numeric value that was incremented/decremented on a field
+// with the given name. The second boolean return value indicates that this field
+// was not set, or was not defined in the schema.
+func (m *ContactValueMutation) AddedField(name string) (ent.Value, bool) {
+	switch name {
+	case contactvalue.FieldPredictedClv:
+		return m.AddedPredictedClv()
+	case contactvalue.FieldProbabilityAlive:
+		return m.AddedProbabilityAlive()
+	case contactvalue.FieldValueScore:
+		return m.AddedValueScore()
+	}
+	return nil, false
+}
+
+// AddField adds the value to the field with the given name. It returns an error if
+// the field is not defined in the schema, or if the type mismatched the field
+// type.
+func (m *ContactValueMutation) AddField(name string, value ent.Value) error {
+	switch name {
+	case contactvalue.FieldPredictedClv:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddPredictedClv(v)
+		return nil
+	case contactvalue.FieldProbabilityAlive:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddProbabilityAlive(v)
+		return nil
+	case contactvalue.FieldValueScore:
+		v, ok := value.(float64)
+		if !ok {
+			return fmt.Errorf("unexpected type %T for field %s", value, name)
+		}
+		m.AddValueScore(v)
+		return nil
+	}
+	return fmt.Errorf("unknown ContactValue numeric field %s", name)
+}
+
+// ClearedFields returns all nullable fields that were cleared during this
+// mutation.
+func (m *ContactValueMutation) ClearedFields() []string {
+	var fields []string
+	if m.FieldCleared(contactvalue.FieldValueTier) {
+		fields = append(fields, contactvalue.FieldValueTier)
+	}
+	if m.FieldCleared(contactvalue.FieldRfmSegment) {
+		fields = append(fields, contactvalue.FieldRfmSegment)
+	}
+	return fields
+}
+
+// FieldCleared returns a boolean indicating if a field with the given name was
+// cleared in this mutation.
+func (m *ContactValueMutation) FieldCleared(name string) bool {
+	_, ok := m.clearedFields[name]
+	return ok
+}
+
+// ClearField clears the value of the field with the given name. It returns an
+// error if the field is not defined in the schema.
+func (m *ContactValueMutation) ClearField(name string) error {
+	switch name {
+	case contactvalue.FieldValueTier:
+		m.ClearValueTier()
+		return nil
+	case contactvalue.FieldRfmSegment:
+		m.ClearRfmSegment()
+		return nil
+	}
+	return fmt.Errorf("unknown ContactValue nullable field %s", name)
+}
+
+// ResetField resets all changes in the mutation for the field with the given name.
+// It returns an error if the field is not defined in the schema.
+func (m *ContactValueMutation) ResetField(name string) error {
+	switch name {
+	case contactvalue.FieldContactID:
+		m.ResetContactID()
+		return nil
+	case contactvalue.FieldOrganizationID:
+		m.ResetOrganizationID()
+		return nil
+	case contactvalue.FieldPredictedClv:
+		m.ResetPredictedClv()
+		return nil
+	case contactvalue.FieldProbabilityAlive:
+		m.ResetProbabilityAlive()
+		return nil
+	case contactvalue.FieldValueScore:
+		m.ResetValueScore()
+		return nil
+	case contactvalue.FieldValueTier:
+		m.ResetValueTier()
+		return nil
+	case contactvalue.FieldRfmSegment:
+		m.ResetRfmSegment()
+		return nil
+	}
+	return fmt.Errorf("unknown ContactValue field %s", name)
+}
+
+// AddedEdges returns all edge names that were set/added in this mutation.
+func (m *ContactValueMutation) AddedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.contact != nil {
+		edges = append(edges, contactvalue.EdgeContact)
+	}
+	return edges
+}
+
+// AddedIDs returns all IDs (to other nodes) that were added for the given edge
+// name in this mutation.
+func (m *ContactValueMutation) AddedIDs(name string) []ent.Value {
+	switch name {
+	case contactvalue.EdgeContact:
+		if id := m.contact; id != nil {
+			return []ent.Value{*id}
+		}
+	}
+	return nil
+}
+
+// RemovedEdges returns all edge names that were removed in this mutation.
+func (m *ContactValueMutation) RemovedEdges() []string {
+	edges := make([]string, 0, 1)
+	return edges
+}
+
+// RemovedIDs returns all IDs (to other nodes) that were removed for the edge with
+// the given name in this mutation.
+func (m *ContactValueMutation) RemovedIDs(name string) []ent.Value {
+	return nil
+}
+
+// ClearedEdges returns all edge names that were cleared in this mutation.
+func (m *ContactValueMutation) ClearedEdges() []string {
+	edges := make([]string, 0, 1)
+	if m.clearedcontact {
+		edges = append(edges, contactvalue.EdgeContact)
+	}
+	return edges
+}
+
+// EdgeCleared returns a boolean which indicates if the edge with the given name
+// was cleared in this mutation.
+func (m *ContactValueMutation) EdgeCleared(name string) bool {
+	switch name {
+	case contactvalue.EdgeContact:
+		return m.clearedcontact
+	}
+	return false
+}
+
+// ClearEdge clears the value of the edge with the given name. It returns an error
+// if that edge is not defined in the schema.
+func (m *ContactValueMutation) ClearEdge(name string) error {
+	switch name {
+	case contactvalue.EdgeContact:
+		m.ClearContact()
+		return nil
+	}
+	return fmt.Errorf("unknown ContactValue unique edge %s", name)
+}
+
+// ResetEdge resets all changes to the edge with the given name in this mutation.
+// It returns an error if the edge is not defined in the schema.
+func (m *ContactValueMutation) ResetEdge(name string) error {
+	switch name {
+	case contactvalue.EdgeContact:
+		m.ResetContact()
+		return nil
+	}
+	return fmt.Errorf("unknown ContactValue edge %s", name)
 }
 
 // CustomerMetricsMutation represents an operation that mutates the CustomerMetrics nodes in the graph.

@@ -30,6 +30,8 @@ type Tx struct {
 	CampaignMember *CampaignMemberClient
 	// Contact is the client for interacting with the Contact builders.
 	Contact *ContactClient
+	// ContactValue is the client for interacting with the ContactValue builders.
+	ContactValue *ContactValueClient
 	// CustomerMetrics is the client for interacting with the CustomerMetrics builders.
 	CustomerMetrics *CustomerMetricsClient
 	// Deal is the client for interacting with the Deal builders.
@@ -203,6 +205,7 @@ func (tx *Tx) init() {
 	tx.Campaign = NewCampaignClient(tx.config)
 	tx.CampaignMember = NewCampaignMemberClient(tx.config)
 	tx.Contact = NewContactClient(tx.config)
+	tx.ContactValue = NewContactValueClient(tx.config)
 	tx.CustomerMetrics = NewCustomerMetricsClient(tx.config)
 	tx.Deal = NewDealClient(tx.config)
 	tx.Event = NewEventClient(tx.config)

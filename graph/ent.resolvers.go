@@ -10,8 +10,21 @@ import (
 
 	"entgo.io/contrib/entgql"
 	"github.com/headlesscrm/crm/ent"
+	"github.com/headlesscrm/crm/ent/contactvalue"
+	"github.com/headlesscrm/crm/graph/model"
+	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
+
+// Contacts is the resolver for the contacts field.
+func (r *accountResolver) Contacts(ctx context.Context, obj *ent.Account, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error) {
+	return nestedContacts(ctx, obj.Contacts, obj.QueryContacts, after, first, before, last, orderBy, where)
+}
+
+// Referrals is the resolver for the referrals field.
+func (r *contactResolver) Referrals(ctx context.Context, obj *ent.Contact, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error) {
+	return nestedContacts(ctx, obj.Referrals, obj.QueryReferrals, after, first, before, last, orderBy, where)
+}
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id pulid.ID) (ent.Noder, error) {
@@ -139,6 +152,198 @@ func (r *queryResolver) Users(ctx context.Context, after *entgql.Cursor[pulid.ID
 		ent.WithUserOrder(orderBy), ent.WithUserFilter(where.Filter))
 }
 
+// Members is the resolver for the members field.
+func (r *segmentResolver) Members(ctx context.Context, obj *ent.Segment, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error) {
+	return nestedContacts(ctx, obj.Members, obj.QueryMembers, after, first, before, last, orderBy, where)
+}
+
+// Field is the resolver for the field field.
+func (r *contactOrderResolver) Field(ctx context.Context, obj *ent.ContactOrder, data model.ContactOrderField) error {
+	f, err := ent.ContactOrderFieldNamed(string(data))
+	obj.Field = f
+	return err
+}
+
+// PredictedClv is the resolver for the predictedClv field.
+func (r *contactWhereInputResolver) PredictedClv(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error {
+	return valueFilter(obj, data, contactvalue.PredictedClvEQ)
+}
+
+// PredictedClvNeq is the resolver for the predictedClvNEQ field.
+func (r *contactWhereInputResolver) PredictedClvNeq(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error {
+	return valueFilter(obj, data, contactvalue.PredictedClvNEQ)
+}
+
+// PredictedClvIn is the resolver for the predictedClvIn field.
+func (r *contactWhereInputResolver) PredictedClvIn(ctx context.Context, obj *ent.ContactWhereInput, data []float64) error {
+	return valueFilterIn(obj, data, contactvalue.PredictedClvIn)
+}
+
+// PredictedClvNotIn is the resolver for the predictedClvNotIn field.
+func (r *contactWhereInputResolver) PredictedClvNotIn(ctx context.Context, obj *ent.ContactWhereInput, data []float64) error {
+	return valueFilterIn(obj, data, contactvalue.PredictedClvNotIn)
+}
+
+// PredictedClvGt is the resolver for the predictedClvGT field.
+func (r *contactWhereInputResolver) PredictedClvGt(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error {
+	return valueFilter(obj, data, contactvalue.PredictedClvGT)
+}
+
+// PredictedClvGte is the resolver for the predictedClvGTE field.
+func (r *contactWhereInputResolver) PredictedClvGte(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error {
+	return valueFilter(obj, data, contactvalue.PredictedClvGTE)
+}
+
+// PredictedClvLt is the resolver for the predictedClvLT field.
+func (r *contactWhereInputResolver) PredictedClvLt(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error {
+	return valueFilter(obj, data, contactvalue.PredictedClvLT)
+}
+
+// PredictedClvLte is the resolver for the predictedClvLTE field.
+func (r *contactWhereInputResolver) PredictedClvLte(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error {
+	return valueFilter(obj, data, contactvalue.PredictedClvLTE)
+}
+
+// ProbabilityAlive is the resolver for the probabilityAlive field.
+func (r *contactWhereInputResolver) ProbabilityAlive(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error {
+	return valueFilter(obj, data, contactvalue.ProbabilityAliveEQ)
+}
+
+// ProbabilityAliveNeq is the resolver for the probabilityAliveNEQ field.
+func (r *contactWhereInputResolver) ProbabilityAliveNeq(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error {
+	return valueFilter(obj, data, contactvalue.ProbabilityAliveNEQ)
+}
+
+// ProbabilityAliveIn is the resolver for the probabilityAliveIn field.
+func (r *contactWhereInputResolver) ProbabilityAliveIn(ctx context.Context, obj *ent.ContactWhereInput, data []float64) error {
+	return valueFilterIn(obj, data, contactvalue.ProbabilityAliveIn)
+}
+
+// ProbabilityAliveNotIn is the resolver for the probabilityAliveNotIn field.
+func (r *contactWhereInputResolver) ProbabilityAliveNotIn(ctx context.Context, obj *ent.ContactWhereInput, data []float64) error {
+	return valueFilterIn(obj, data, contactvalue.ProbabilityAliveNotIn)
+}
+
+// ProbabilityAliveGt is the resolver for the probabilityAliveGT field.
+func (r *contactWhereInputResolver) ProbabilityAliveGt(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error {
+	return valueFilter(obj, data, contactvalue.ProbabilityAliveGT)
+}
+
+// ProbabilityAliveGte is the resolver for the probabilityAliveGTE field.
+func (r *contactWhereInputResolver) ProbabilityAliveGte(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error {
+	return valueFilter(obj, data, contactvalue.ProbabilityAliveGTE)
+}
+
+// ProbabilityAliveLt is the resolver for the probabilityAliveLT field.
+func (r *contactWhereInputResolver) ProbabilityAliveLt(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error {
+	return valueFilter(obj, data, contactvalue.ProbabilityAliveLT)
+}
+
+// ProbabilityAliveLte is the resolver for the probabilityAliveLTE field.
+func (r *contactWhereInputResolver) ProbabilityAliveLte(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error {
+	return valueFilter(obj, data, contactvalue.ProbabilityAliveLTE)
+}
+
+// ValueScore is the resolver for the valueScore field.
+func (r *contactWhereInputResolver) ValueScore(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error {
+	return valueFilter(obj, data, contactvalue.ValueScoreEQ)
+}
+
+// ValueScoreNeq is the resolver for the valueScoreNEQ field.
+func (r *contactWhereInputResolver) ValueScoreNeq(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error {
+	return valueFilter(obj, data, contactvalue.ValueScoreNEQ)
+}
+
+// ValueScoreIn is the resolver for the valueScoreIn field.
+func (r *contactWhereInputResolver) ValueScoreIn(ctx context.Context, obj *ent.ContactWhereInput, data []float64) error {
+	return valueFilterIn(obj, data, contactvalue.ValueScoreIn)
+}
+
+// ValueScoreNotIn is the resolver for the valueScoreNotIn field.
+func (r *contactWhereInputResolver) ValueScoreNotIn(ctx context.Context, obj *ent.ContactWhereInput, data []float64) error {
+	return valueFilterIn(obj, data, contactvalue.ValueScoreNotIn)
+}
+
+// ValueScoreGt is the resolver for the valueScoreGT field.
+func (r *contactWhereInputResolver) ValueScoreGt(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error {
+	return valueFilter(obj, data, contactvalue.ValueScoreGT)
+}
+
+// ValueScoreGte is the resolver for the valueScoreGTE field.
+func (r *contactWhereInputResolver) ValueScoreGte(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error {
+	return valueFilter(obj, data, contactvalue.ValueScoreGTE)
+}
+
+// ValueScoreLt is the resolver for the valueScoreLT field.
+func (r *contactWhereInputResolver) ValueScoreLt(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error {
+	return valueFilter(obj, data, contactvalue.ValueScoreLT)
+}
+
+// ValueScoreLte is the resolver for the valueScoreLTE field.
+func (r *contactWhereInputResolver) ValueScoreLte(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error {
+	return valueFilter(obj, data, contactvalue.ValueScoreLTE)
+}
+
+// ValueTier is the resolver for the valueTier field.
+func (r *contactWhereInputResolver) ValueTier(ctx context.Context, obj *ent.ContactWhereInput, data *analytics.Tier) error {
+	return valueFilter(obj, data, contactvalue.ValueTierEQ)
+}
+
+// ValueTierNeq is the resolver for the valueTierNEQ field.
+func (r *contactWhereInputResolver) ValueTierNeq(ctx context.Context, obj *ent.ContactWhereInput, data *analytics.Tier) error {
+	return valueFilter(obj, data, contactvalue.ValueTierNEQ)
+}
+
+// ValueTierIn is the resolver for the valueTierIn field.
+func (r *contactWhereInputResolver) ValueTierIn(ctx context.Context, obj *ent.ContactWhereInput, data []analytics.Tier) error {
+	return valueFilterIn(obj, data, contactvalue.ValueTierIn)
+}
+
+// ValueTierNotIn is the resolver for the valueTierNotIn field.
+func (r *contactWhereInputResolver) ValueTierNotIn(ctx context.Context, obj *ent.ContactWhereInput, data []analytics.Tier) error {
+	return valueFilterIn(obj, data, contactvalue.ValueTierNotIn)
+}
+
+// ValueTierIsNil is the resolver for the valueTierIsNil field.
+func (r *contactWhereInputResolver) ValueTierIsNil(ctx context.Context, obj *ent.ContactWhereInput, data *bool) error {
+	return valueFilterIf(obj, data, contactvalue.ValueTierIsNil())
+}
+
+// ValueTierNotNil is the resolver for the valueTierNotNil field.
+func (r *contactWhereInputResolver) ValueTierNotNil(ctx context.Context, obj *ent.ContactWhereInput, data *bool) error {
+	return valueFilterIf(obj, data, contactvalue.ValueTierNotNil())
+}
+
+// RfmSegment is the resolver for the rfmSegment field.
+func (r *contactWhereInputResolver) RfmSegment(ctx context.Context, obj *ent.ContactWhereInput, data *analytics.RFMSegment) error {
+	return valueFilter(obj, data, contactvalue.RfmSegmentEQ)
+}
+
+// RfmSegmentNeq is the resolver for the rfmSegmentNEQ field.
+func (r *contactWhereInputResolver) RfmSegmentNeq(ctx context.Context, obj *ent.ContactWhereInput, data *analytics.RFMSegment) error {
+	return valueFilter(obj, data, contactvalue.RfmSegmentNEQ)
+}
+
+// RfmSegmentIn is the resolver for the rfmSegmentIn field.
+func (r *contactWhereInputResolver) RfmSegmentIn(ctx context.Context, obj *ent.ContactWhereInput, data []analytics.RFMSegment) error {
+	return valueFilterIn(obj, data, contactvalue.RfmSegmentIn)
+}
+
+// RfmSegmentNotIn is the resolver for the rfmSegmentNotIn field.
+func (r *contactWhereInputResolver) RfmSegmentNotIn(ctx context.Context, obj *ent.ContactWhereInput, data []analytics.RFMSegment) error {
+	return valueFilterIn(obj, data, contactvalue.RfmSegmentNotIn)
+}
+
+// RfmSegmentIsNil is the resolver for the rfmSegmentIsNil field.
+func (r *contactWhereInputResolver) RfmSegmentIsNil(ctx context.Context, obj *ent.ContactWhereInput, data *bool) error {
+	return valueFilterIf(obj, data, contactvalue.RfmSegmentIsNil())
+}
+
+// RfmSegmentNotNil is the resolver for the rfmSegmentNotNil field.
+func (r *contactWhereInputResolver) RfmSegmentNotNil(ctx context.Context, obj *ent.ContactWhereInput, data *bool) error {
+	return valueFilterIf(obj, data, contactvalue.RfmSegmentNotNil())
+}
+
 // Account returns AccountResolver implementation.
 func (r *Resolver) Account() AccountResolver { return &accountResolver{r} }
 
@@ -148,8 +353,22 @@ func (r *Resolver) Contact() ContactResolver { return &contactResolver{r} }
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// Segment returns SegmentResolver implementation.
+func (r *Resolver) Segment() SegmentResolver { return &segmentResolver{r} }
+
+// ContactOrder returns ContactOrderResolver implementation.
+func (r *Resolver) ContactOrder() ContactOrderResolver { return &contactOrderResolver{r} }
+
+// ContactWhereInput returns ContactWhereInputResolver implementation.
+func (r *Resolver) ContactWhereInput() ContactWhereInputResolver {
+	return &contactWhereInputResolver{r}
+}
+
 type (
-	accountResolver struct{ *Resolver }
-	contactResolver struct{ *Resolver }
-	queryResolver   struct{ *Resolver }
+	accountResolver           struct{ *Resolver }
+	contactResolver           struct{ *Resolver }
+	queryResolver             struct{ *Resolver }
+	segmentResolver           struct{ *Resolver }
+	contactOrderResolver      struct{ *Resolver }
+	contactWhereInputResolver struct{ *Resolver }
 )

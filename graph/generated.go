@@ -62,9 +62,12 @@ type ResolverRoot interface {
 	PredictedValue() PredictedValueResolver
 	Query() QueryResolver
 	RFM() RFMResolver
+	Segment() SegmentResolver
 	Subscription() SubscriptionResolver
 	ValueScore() ValueScoreResolver
 	ValueScoreComponent() ValueScoreComponentResolver
+	ContactOrder() ContactOrderResolver
+	ContactWhereInput() ContactWhereInputResolver
 }
 
 type DirectiveRoot struct {
@@ -1051,6 +1054,8 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type AccountResolver interface {
+	Contacts(ctx context.Context, obj *ent.Account, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error)
+
 	Clv(ctx context.Context, obj *ent.Account) (*ent.CustomerMetrics, error)
 	Rfm(ctx context.Context, obj *ent.Account) (*ent.CustomerMetrics, error)
 	ValueScore(ctx context.Context, obj *ent.Account) (*ent.CustomerMetrics, error)
@@ -1061,6 +1066,8 @@ type CLVModelResolver interface {
 	Parameters(ctx context.Context, obj *ent.CLVModel) ([]*model.ModelParameter, error)
 }
 type ContactResolver interface {
+	Referrals(ctx context.Context, obj *ent.Contact, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error)
+
 	Clv(ctx context.Context, obj *ent.Contact) (*ent.CustomerMetrics, error)
 	Rfm(ctx context.Context, obj *ent.Contact) (*ent.CustomerMetrics, error)
 	ValueScore(ctx context.Context, obj *ent.Contact) (*ent.CustomerMetrics, error)
@@ -1176,6 +1183,9 @@ type RFMResolver interface {
 	Segment(ctx context.Context, obj *ent.CustomerMetrics) (analytics.RFMSegment, error)
 	Label(ctx context.Context, obj *ent.CustomerMetrics) (string, error)
 }
+type SegmentResolver interface {
+	Members(ctx context.Context, obj *ent.Segment, after *entgql.Cursor[pulid.ID], first *int, before *entgql.Cursor[pulid.ID], last *int, orderBy *ent.ContactOrder, where *ent.ContactWhereInput) (*ent.ContactConnection, error)
+}
 type SubscriptionResolver interface {
 	Events(ctx context.Context, types []eventtype.Type, where *ent.EventWhereInput) (<-chan *ent.Event, error)
 }
@@ -1184,6 +1194,48 @@ type ValueScoreResolver interface {
 }
 type ValueScoreComponentResolver interface {
 	Name(ctx context.Context, obj *analytics.Component) (string, error)
+}
+
+type ContactOrderResolver interface {
+	Field(ctx context.Context, obj *ent.ContactOrder, data model.ContactOrderField) error
+}
+type ContactWhereInputResolver interface {
+	PredictedClv(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error
+	PredictedClvNeq(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error
+	PredictedClvIn(ctx context.Context, obj *ent.ContactWhereInput, data []float64) error
+	PredictedClvNotIn(ctx context.Context, obj *ent.ContactWhereInput, data []float64) error
+	PredictedClvGt(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error
+	PredictedClvGte(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error
+	PredictedClvLt(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error
+	PredictedClvLte(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error
+	ProbabilityAlive(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error
+	ProbabilityAliveNeq(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error
+	ProbabilityAliveIn(ctx context.Context, obj *ent.ContactWhereInput, data []float64) error
+	ProbabilityAliveNotIn(ctx context.Context, obj *ent.ContactWhereInput, data []float64) error
+	ProbabilityAliveGt(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error
+	ProbabilityAliveGte(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error
+	ProbabilityAliveLt(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error
+	ProbabilityAliveLte(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error
+	ValueScore(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error
+	ValueScoreNeq(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error
+	ValueScoreIn(ctx context.Context, obj *ent.ContactWhereInput, data []float64) error
+	ValueScoreNotIn(ctx context.Context, obj *ent.ContactWhereInput, data []float64) error
+	ValueScoreGt(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error
+	ValueScoreGte(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error
+	ValueScoreLt(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error
+	ValueScoreLte(ctx context.Context, obj *ent.ContactWhereInput, data *float64) error
+	ValueTier(ctx context.Context, obj *ent.ContactWhereInput, data *analytics.Tier) error
+	ValueTierNeq(ctx context.Context, obj *ent.ContactWhereInput, data *analytics.Tier) error
+	ValueTierIn(ctx context.Context, obj *ent.ContactWhereInput, data []analytics.Tier) error
+	ValueTierNotIn(ctx context.Context, obj *ent.ContactWhereInput, data []analytics.Tier) error
+	ValueTierIsNil(ctx context.Context, obj *ent.ContactWhereInput, data *bool) error
+	ValueTierNotNil(ctx context.Context, obj *ent.ContactWhereInput, data *bool) error
+	RfmSegment(ctx context.Context, obj *ent.ContactWhereInput, data *analytics.RFMSegment) error
+	RfmSegmentNeq(ctx context.Context, obj *ent.ContactWhereInput, data *analytics.RFMSegment) error
+	RfmSegmentIn(ctx context.Context, obj *ent.ContactWhereInput, data []analytics.RFMSegment) error
+	RfmSegmentNotIn(ctx context.Context, obj *ent.ContactWhereInput, data []analytics.RFMSegment) error
+	RfmSegmentIsNil(ctx context.Context, obj *ent.ContactWhereInput, data *bool) error
+	RfmSegmentNotNil(ctx context.Context, obj *ent.ContactWhereInput, data *bool) error
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -7619,7 +7671,7 @@ type Account implements Node {
     Filtering options for Contacts returned from the connection.
     """
     where: ContactWhereInput
-  ): ContactConnection!
+  ): ContactConnection! @goField(forceResolver: true)
   """
   The deals.
   """
@@ -11125,7 +11177,7 @@ type Contact implements Node {
     Filtering options for Contacts returned from the connection.
     """
     where: ContactWhereInput
-  ): ContactConnection!
+  ): ContactConnection! @goField(forceResolver: true)
   """
   The deals.
   """
@@ -11408,7 +11460,7 @@ input ContactOrder {
   """
   The field by which to order Contacts.
   """
-  field: ContactOrderField!
+  field: ContactOrderField! @goField(forceResolver: true)
 }
 """
 Properties by which Contact connections can be ordered.
@@ -12345,149 +12397,149 @@ input ContactWhereInput {
   """
   lastContactedAtNotNil: Boolean
   """
-  predicted_clv field predicates
+  Matches records whose predicted clv equals the value.
   """
-  predictedClv: Float
+  predictedClv: Float @goField(forceResolver: true)
   """
   Matches records whose predicted clv is not equal to the value.
   """
-  predictedClvNEQ: Float
+  predictedClvNEQ: Float @goField(forceResolver: true)
   """
   Matches records whose predicted clv is one of the values.
   """
-  predictedClvIn: [Float!]
+  predictedClvIn: [Float!] @goField(forceResolver: true)
   """
   Matches records whose predicted clv is none of the values.
   """
-  predictedClvNotIn: [Float!]
+  predictedClvNotIn: [Float!] @goField(forceResolver: true)
   """
   Matches records whose predicted clv is greater than the value.
   """
-  predictedClvGT: Float
+  predictedClvGT: Float @goField(forceResolver: true)
   """
   Matches records whose predicted clv is greater than or equal to the value.
   """
-  predictedClvGTE: Float
+  predictedClvGTE: Float @goField(forceResolver: true)
   """
   Matches records whose predicted clv is less than the value.
   """
-  predictedClvLT: Float
+  predictedClvLT: Float @goField(forceResolver: true)
   """
   Matches records whose predicted clv is less than or equal to the value.
   """
-  predictedClvLTE: Float
+  predictedClvLTE: Float @goField(forceResolver: true)
   """
-  probability_alive field predicates
+  Matches records whose probability alive equals the value.
   """
-  probabilityAlive: Float
+  probabilityAlive: Float @goField(forceResolver: true)
   """
   Matches records whose probability alive is not equal to the value.
   """
-  probabilityAliveNEQ: Float
+  probabilityAliveNEQ: Float @goField(forceResolver: true)
   """
   Matches records whose probability alive is one of the values.
   """
-  probabilityAliveIn: [Float!]
+  probabilityAliveIn: [Float!] @goField(forceResolver: true)
   """
   Matches records whose probability alive is none of the values.
   """
-  probabilityAliveNotIn: [Float!]
+  probabilityAliveNotIn: [Float!] @goField(forceResolver: true)
   """
   Matches records whose probability alive is greater than the value.
   """
-  probabilityAliveGT: Float
+  probabilityAliveGT: Float @goField(forceResolver: true)
   """
   Matches records whose probability alive is greater than or equal to the value.
   """
-  probabilityAliveGTE: Float
+  probabilityAliveGTE: Float @goField(forceResolver: true)
   """
   Matches records whose probability alive is less than the value.
   """
-  probabilityAliveLT: Float
+  probabilityAliveLT: Float @goField(forceResolver: true)
   """
   Matches records whose probability alive is less than or equal to the value.
   """
-  probabilityAliveLTE: Float
+  probabilityAliveLTE: Float @goField(forceResolver: true)
   """
-  value_score field predicates
+  Matches records whose value score equals the value.
   """
-  valueScore: Float
+  valueScore: Float @goField(forceResolver: true)
   """
   Matches records whose value score is not equal to the value.
   """
-  valueScoreNEQ: Float
+  valueScoreNEQ: Float @goField(forceResolver: true)
   """
   Matches records whose value score is one of the values.
   """
-  valueScoreIn: [Float!]
+  valueScoreIn: [Float!] @goField(forceResolver: true)
   """
   Matches records whose value score is none of the values.
   """
-  valueScoreNotIn: [Float!]
+  valueScoreNotIn: [Float!] @goField(forceResolver: true)
   """
   Matches records whose value score is greater than the value.
   """
-  valueScoreGT: Float
+  valueScoreGT: Float @goField(forceResolver: true)
   """
   Matches records whose value score is greater than or equal to the value.
   """
-  valueScoreGTE: Float
+  valueScoreGTE: Float @goField(forceResolver: true)
   """
   Matches records whose value score is less than the value.
   """
-  valueScoreLT: Float
+  valueScoreLT: Float @goField(forceResolver: true)
   """
   Matches records whose value score is less than or equal to the value.
   """
-  valueScoreLTE: Float
+  valueScoreLTE: Float @goField(forceResolver: true)
   """
-  value_tier field predicates
+  Matches records whose value tier equals the value.
   """
-  valueTier: ValueTier
+  valueTier: ValueTier @goField(forceResolver: true)
   """
   Matches records whose value tier is not equal to the value.
   """
-  valueTierNEQ: ValueTier
+  valueTierNEQ: ValueTier @goField(forceResolver: true)
   """
   Matches records whose value tier is one of the values.
   """
-  valueTierIn: [ValueTier!]
+  valueTierIn: [ValueTier!] @goField(forceResolver: true)
   """
   Matches records whose value tier is none of the values.
   """
-  valueTierNotIn: [ValueTier!]
+  valueTierNotIn: [ValueTier!] @goField(forceResolver: true)
   """
   Matches records whose value tier is not set.
   """
-  valueTierIsNil: Boolean
+  valueTierIsNil: Boolean @goField(forceResolver: true)
   """
   Matches records whose value tier is set.
   """
-  valueTierNotNil: Boolean
+  valueTierNotNil: Boolean @goField(forceResolver: true)
   """
-  rfm_segment field predicates
+  Matches records whose rfm segment equals the value.
   """
-  rfmSegment: RFMSegment
+  rfmSegment: RFMSegment @goField(forceResolver: true)
   """
   Matches records whose rfm segment is not equal to the value.
   """
-  rfmSegmentNEQ: RFMSegment
+  rfmSegmentNEQ: RFMSegment @goField(forceResolver: true)
   """
   Matches records whose rfm segment is one of the values.
   """
-  rfmSegmentIn: [RFMSegment!]
+  rfmSegmentIn: [RFMSegment!] @goField(forceResolver: true)
   """
   Matches records whose rfm segment is none of the values.
   """
-  rfmSegmentNotIn: [RFMSegment!]
+  rfmSegmentNotIn: [RFMSegment!] @goField(forceResolver: true)
   """
   Matches records whose rfm segment is not set.
   """
-  rfmSegmentIsNil: Boolean
+  rfmSegmentIsNil: Boolean @goField(forceResolver: true)
   """
   Matches records whose rfm segment is set.
   """
-  rfmSegmentNotNil: Boolean
+  rfmSegmentNotNil: Boolean @goField(forceResolver: true)
   """
   account edge predicates
   """
@@ -17484,7 +17536,7 @@ type Segment implements Node {
     Filtering options for Contacts returned from the connection.
     """
     where: ContactWhereInput
-  ): ContactConnection!
+  ): ContactConnection! @goField(forceResolver: true)
 }
 """
 A connection to a list of items.
@@ -26620,7 +26672,7 @@ func (ec *executionContext) _Account_contacts(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Contacts(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ContactOrder), fc.Args["where"].(*ent.ContactWhereInput))
+			return ec.Resolvers.Account().Contacts(ctx, obj, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ContactOrder), fc.Args["where"].(*ent.ContactWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ContactConnection) graphql.Marshaler {
@@ -26635,7 +26687,7 @@ func (ec *executionContext) fieldContext_Account_contacts(ctx context.Context, f
 		Object:     "Account",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ContactConnection(ctx, field)
 		},
@@ -31746,7 +31798,7 @@ func (ec *executionContext) _Contact_referrals(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Referrals(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ContactOrder), fc.Args["where"].(*ent.ContactWhereInput))
+			return ec.Resolvers.Contact().Referrals(ctx, obj, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ContactOrder), fc.Args["where"].(*ent.ContactWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ContactConnection) graphql.Marshaler {
@@ -31761,7 +31813,7 @@ func (ec *executionContext) fieldContext_Contact_referrals(ctx context.Context, 
 		Object:     "Contact",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ContactConnection(ctx, field)
 		},
@@ -41726,7 +41778,7 @@ func (ec *executionContext) _Segment_members(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return obj.Members(ctx, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ContactOrder), fc.Args["where"].(*ent.ContactWhereInput))
+			return ec.Resolvers.Segment().Members(ctx, obj, fc.Args["after"].(*entgql.Cursor[pulid.ID]), fc.Args["first"].(*int), fc.Args["before"].(*entgql.Cursor[pulid.ID]), fc.Args["last"].(*int), fc.Args["orderBy"].(*ent.ContactOrder), fc.Args["where"].(*ent.ContactWhereInput))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *ent.ContactConnection) graphql.Marshaler {
@@ -41741,7 +41793,7 @@ func (ec *executionContext) fieldContext_Segment_members(ctx context.Context, fi
 		Object:     "Segment",
 		Field:      field,
 		IsMethod:   true,
-		IsResolver: false,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ContactConnection(ctx, field)
 		},
@@ -51035,11 +51087,13 @@ func (ec *executionContext) unmarshalInputContactOrder(ctx context.Context, obj 
 			it.Direction = data
 		case "field":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNContactOrderField2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐContactOrderField(ctx, v)
+			data, err := ec.unmarshalNContactOrderField2githubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐContactOrderField(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Field = data
+			if err = ec.Resolvers.ContactOrder().Field(ctx, &it, data); err != nil {
+				return it, err
+			}
 		}
 	}
 	return it, nil
@@ -52621,252 +52675,324 @@ func (ec *executionContext) unmarshalInputContactWhereInput(ctx context.Context,
 			if err != nil {
 				return it, err
 			}
-			it.PredictedClv = data
+			if err = ec.Resolvers.ContactWhereInput().PredictedClv(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "predictedClvNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClvNEQ"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PredictedClvNEQ = data
+			if err = ec.Resolvers.ContactWhereInput().PredictedClvNeq(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "predictedClvIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClvIn"))
 			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PredictedClvIn = data
+			if err = ec.Resolvers.ContactWhereInput().PredictedClvIn(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "predictedClvNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClvNotIn"))
 			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PredictedClvNotIn = data
+			if err = ec.Resolvers.ContactWhereInput().PredictedClvNotIn(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "predictedClvGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClvGT"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PredictedClvGT = data
+			if err = ec.Resolvers.ContactWhereInput().PredictedClvGt(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "predictedClvGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClvGTE"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PredictedClvGTE = data
+			if err = ec.Resolvers.ContactWhereInput().PredictedClvGte(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "predictedClvLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClvLT"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PredictedClvLT = data
+			if err = ec.Resolvers.ContactWhereInput().PredictedClvLt(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "predictedClvLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("predictedClvLTE"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PredictedClvLTE = data
+			if err = ec.Resolvers.ContactWhereInput().PredictedClvLte(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "probabilityAlive":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAlive"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ProbabilityAlive = data
+			if err = ec.Resolvers.ContactWhereInput().ProbabilityAlive(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "probabilityAliveNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAliveNEQ"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ProbabilityAliveNEQ = data
+			if err = ec.Resolvers.ContactWhereInput().ProbabilityAliveNeq(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "probabilityAliveIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAliveIn"))
 			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ProbabilityAliveIn = data
+			if err = ec.Resolvers.ContactWhereInput().ProbabilityAliveIn(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "probabilityAliveNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAliveNotIn"))
 			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ProbabilityAliveNotIn = data
+			if err = ec.Resolvers.ContactWhereInput().ProbabilityAliveNotIn(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "probabilityAliveGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAliveGT"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ProbabilityAliveGT = data
+			if err = ec.Resolvers.ContactWhereInput().ProbabilityAliveGt(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "probabilityAliveGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAliveGTE"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ProbabilityAliveGTE = data
+			if err = ec.Resolvers.ContactWhereInput().ProbabilityAliveGte(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "probabilityAliveLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAliveLT"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ProbabilityAliveLT = data
+			if err = ec.Resolvers.ContactWhereInput().ProbabilityAliveLt(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "probabilityAliveLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("probabilityAliveLTE"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ProbabilityAliveLTE = data
+			if err = ec.Resolvers.ContactWhereInput().ProbabilityAliveLte(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "valueScore":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScore"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ValueScore = data
+			if err = ec.Resolvers.ContactWhereInput().ValueScore(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "valueScoreNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScoreNEQ"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ValueScoreNEQ = data
+			if err = ec.Resolvers.ContactWhereInput().ValueScoreNeq(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "valueScoreIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScoreIn"))
 			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ValueScoreIn = data
+			if err = ec.Resolvers.ContactWhereInput().ValueScoreIn(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "valueScoreNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScoreNotIn"))
 			data, err := ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ValueScoreNotIn = data
+			if err = ec.Resolvers.ContactWhereInput().ValueScoreNotIn(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "valueScoreGT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScoreGT"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ValueScoreGT = data
+			if err = ec.Resolvers.ContactWhereInput().ValueScoreGt(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "valueScoreGTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScoreGTE"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ValueScoreGTE = data
+			if err = ec.Resolvers.ContactWhereInput().ValueScoreGte(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "valueScoreLT":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScoreLT"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ValueScoreLT = data
+			if err = ec.Resolvers.ContactWhereInput().ValueScoreLt(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "valueScoreLTE":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueScoreLTE"))
 			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ValueScoreLTE = data
+			if err = ec.Resolvers.ContactWhereInput().ValueScoreLte(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "valueTier":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueTier"))
 			data, err := ec.unmarshalOValueTier2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTier(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ValueTier = data
+			if err = ec.Resolvers.ContactWhereInput().ValueTier(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "valueTierNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueTierNEQ"))
 			data, err := ec.unmarshalOValueTier2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTier(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ValueTierNEQ = data
+			if err = ec.Resolvers.ContactWhereInput().ValueTierNeq(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "valueTierIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueTierIn"))
 			data, err := ec.unmarshalOValueTier2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTierᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ValueTierIn = data
+			if err = ec.Resolvers.ContactWhereInput().ValueTierIn(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "valueTierNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueTierNotIn"))
 			data, err := ec.unmarshalOValueTier2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐTierᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ValueTierNotIn = data
+			if err = ec.Resolvers.ContactWhereInput().ValueTierNotIn(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "valueTierIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueTierIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ValueTierIsNil = data
+			if err = ec.Resolvers.ContactWhereInput().ValueTierIsNil(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "valueTierNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("valueTierNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ValueTierNotNil = data
+			if err = ec.Resolvers.ContactWhereInput().ValueTierNotNil(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "rfmSegment":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rfmSegment"))
 			data, err := ec.unmarshalORFMSegment2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegment(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RfmSegment = data
+			if err = ec.Resolvers.ContactWhereInput().RfmSegment(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "rfmSegmentNEQ":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rfmSegmentNEQ"))
 			data, err := ec.unmarshalORFMSegment2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegment(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RfmSegmentNEQ = data
+			if err = ec.Resolvers.ContactWhereInput().RfmSegmentNeq(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "rfmSegmentIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rfmSegmentIn"))
 			data, err := ec.unmarshalORFMSegment2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegmentᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RfmSegmentIn = data
+			if err = ec.Resolvers.ContactWhereInput().RfmSegmentIn(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "rfmSegmentNotIn":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rfmSegmentNotIn"))
 			data, err := ec.unmarshalORFMSegment2ᚕgithubᚗcomᚋheadlesscrmᚋcrmᚋinternalᚋanalyticsᚐRFMSegmentᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RfmSegmentNotIn = data
+			if err = ec.Resolvers.ContactWhereInput().RfmSegmentNotIn(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "rfmSegmentIsNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rfmSegmentIsNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RfmSegmentIsNil = data
+			if err = ec.Resolvers.ContactWhereInput().RfmSegmentIsNil(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "rfmSegmentNotNil":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rfmSegmentNotNil"))
-			data, err := ec.unmarshalOBoolean2bool(ctx, v)
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.RfmSegmentNotNil = data
+			if err = ec.Resolvers.ContactWhereInput().RfmSegmentNotNil(ctx, &it, data); err != nil {
+				return it, err
+			}
 		case "hasAccount":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasAccount"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
@@ -72764,17 +72890,13 @@ func (ec *executionContext) marshalNContactLifecycleStage2githubᚗcomᚋheadles
 	return v
 }
 
-func (ec *executionContext) unmarshalNContactOrderField2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐContactOrderField(ctx context.Context, v any) (*ent.ContactOrderField, error) {
-	var res = new(ent.ContactOrderField)
+func (ec *executionContext) unmarshalNContactOrderField2githubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐContactOrderField(ctx context.Context, v any) (model.ContactOrderField, error) {
+	var res model.ContactOrderField
 	err := res.UnmarshalGQL(v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNContactOrderField2ᚖgithubᚗcomᚋheadlesscrmᚋcrmᚋentᚐContactOrderField(ctx context.Context, sel ast.SelectionSet, v *ent.ContactOrderField) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ContactOrderField!")
-		return graphql.Null
-	}
+func (ec *executionContext) marshalNContactOrderField2githubᚗcomᚋheadlesscrmᚋcrmᚋgraphᚋmodelᚐContactOrderField(ctx context.Context, sel ast.SelectionSet, v model.ContactOrderField) graphql.Marshaler {
 	return v
 }
 

@@ -47,7 +47,9 @@ unchanged. A file with bad lines, or with two rows for one contact, is refused
 whole, each bad line reported, and nothing is written. One audit entry
 (record type ContactImport) records the import and its counts; no per-contact
 events or webhooks are raised. Analytics (CLV, value scores, segments) are not
-recomputed: run crm analytics refresh afterwards.
+recomputed: run crm analytics refresh afterwards. Until then new contacts have
+a predicted CLV, probability alive and value score of 0, and no value tier or
+RFM segment.
 
 Flags:
 `

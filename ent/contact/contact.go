@@ -11,8 +11,6 @@ import (
 	"entgo.io/ent"
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
-	"github.com/99designs/gqlgen/graphql"
-	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
 
@@ -63,16 +61,6 @@ const (
 	FieldCustomFields = "custom_fields"
 	// FieldLastContactedAt holds the string denoting the last_contacted_at field in the database.
 	FieldLastContactedAt = "last_contacted_at"
-	// FieldPredictedClv holds the string denoting the predicted_clv field in the database.
-	FieldPredictedClv = "predicted_clv"
-	// FieldProbabilityAlive holds the string denoting the probability_alive field in the database.
-	FieldProbabilityAlive = "probability_alive"
-	// FieldValueScore holds the string denoting the value_score field in the database.
-	FieldValueScore = "value_score"
-	// FieldValueTier holds the string denoting the value_tier field in the database.
-	FieldValueTier = "value_tier"
-	// FieldRfmSegment holds the string denoting the rfm_segment field in the database.
-	FieldRfmSegment = "rfm_segment"
 	// EdgeOrganization holds the string denoting the organization edge name in mutations.
 	EdgeOrganization = "organization"
 	// EdgeAccount holds the string denoting the account edge name in mutations.
@@ -97,6 +85,8 @@ const (
 	EdgeSurveyResponses = "survey_responses"
 	// EdgeMetrics holds the string denoting the metrics edge name in mutations.
 	EdgeMetrics = "metrics"
+	// EdgeValue holds the string denoting the value edge name in mutations.
+	EdgeValue = "value"
 	// EdgeSegments holds the string denoting the segments edge name in mutations.
 	EdgeSegments = "segments"
 	// EdgeSegmentMemberships holds the string denoting the segment_memberships edge name in mutations.
@@ -181,6 +171,13 @@ const (
 	MetricsInverseTable = "customer_metrics"
 	// MetricsColumn is the table column denoting the metrics relation/edge.
 	MetricsColumn = "contact_id"
+	// ValueTable is the table that holds the value relation/edge.
+	ValueTable = "contact_values"
+	// ValueInverseTable is the table name for the ContactValue entity.
+	// It exists in this package in order to avoid circular dependency with the "contactvalue" package.
+	ValueInverseTable = "contact_values"
+	// ValueColumn is the table column denoting the value relation/edge.
+	ValueColumn = "contact_id"
 	// SegmentsTable is the table that holds the segments relation/edge. The primary key declared below.
 	SegmentsTable = "segment_memberships"
 	// SegmentsInverseTable is the table name for the Segment entity.
@@ -219,11 +216,6 @@ var Columns = []string{
 	FieldTags,
 	FieldCustomFields,
 	FieldLastContactedAt,
-	FieldPredictedClv,
-	FieldProbabilityAlive,
-	FieldValueScore,
-	FieldValueTier,
-	FieldRfmSegment,
 }
 
 var (
@@ -280,12 +272,6 @@ var (
 	DefaultTags []string
 	// TagsValidator is a validator for the "tags" field. It is called by the builders before save.
 	TagsValidator func([]string) error
-	// DefaultPredictedClv holds the default value on creation for the "predicted_clv" field.
-	DefaultPredictedClv float64
-	// DefaultProbabilityAlive holds the default value on creation for the "probability_alive" field.
-	DefaultProbabilityAlive float64
-	// DefaultValueScore holds the default value on creation for the "value_score" field.
-	DefaultValueScore float64
 	// DefaultID holds the default value on creation for the "id" field.
 	DefaultID func() pulid.ID
 )
@@ -345,26 +331,6 @@ func GenderValidator(ge Gender) error {
 		return nil
 	default:
 		return fmt.Errorf("contact: invalid enum value for gender field: %q", ge)
-	}
-}
-
-// ValueTierValidator is a validator for the "value_tier" field enum values. It is called by the builders before save.
-func ValueTierValidator(vt analytics.Tier) error {
-	switch vt {
-	case "VIP", "HIGH", "MEDIUM", "LOW":
-		return nil
-	default:
-		return fmt.Errorf("contact: invalid enum value for value_tier field: %q", vt)
-	}
-}
-
-// RfmSegmentValidator is a validator for the "rfm_segment" field enum values. It is called by the builders before save.
-func RfmSegmentValidator(rs analytics.RFMSegment) error {
-	switch rs {
-	case "CHAMPIONS", "LOYAL", "POTENTIAL_LOYALISTS", "NEW_CUSTOMERS", "PROMISING", "NEED_ATTENTION", "ABOUT_TO_SLEEP", "AT_RISK", "CANT_LOSE", "HIBERNATING":
-		return nil
-	default:
-		return fmt.Errorf("contact: invalid enum value for rfm_segment field: %q", rs)
 	}
 }
 
@@ -469,31 +435,6 @@ func ByReferredByID(opts ...sql.OrderTermOption) OrderOption {
 // ByLastContactedAt orders the results by the last_contacted_at field.
 func ByLastContactedAt(opts ...sql.OrderTermOption) OrderOption {
 	return sql.OrderByField(FieldLastContactedAt, opts...).ToFunc()
-}
-
-// ByPredictedClv orders the results by the predicted_clv field.
-func ByPredictedClv(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldPredictedClv, opts...).ToFunc()
-}
-
-// ByProbabilityAlive orders the results by the probability_alive field.
-func ByProbabilityAlive(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldProbabilityAlive, opts...).ToFunc()
-}
-
-// ByValueScore orders the results by the value_score field.
-func ByValueScore(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldValueScore, opts...).ToFunc()
-}
-
-// ByValueTier orders the results by the value_tier field.
-func ByValueTier(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldValueTier, opts...).ToFunc()
-}
-
-// ByRfmSegment orders the results by the rfm_segment field.
-func ByRfmSegment(opts ...sql.OrderTermOption) OrderOption {
-	return sql.OrderByField(FieldRfmSegment, opts...).ToFunc()
 }
 
 // ByOrganizationField orders the results by organization field.
@@ -622,6 +563,13 @@ func ByMetricsField(field string, opts ...sql.OrderTermOption) OrderOption {
 	}
 }
 
+// ByValueField orders the results by value field.
+func ByValueField(field string, opts ...sql.OrderTermOption) OrderOption {
+	return func(s *sql.Selector) {
+		sqlgraph.OrderByNeighborTerms(s, newValueStep(), sql.OrderByField(field, opts...))
+	}
+}
+
 // BySegmentsCount orders the results by segments count.
 func BySegmentsCount(opts ...sql.OrderTermOption) OrderOption {
 	return func(s *sql.Selector) {
@@ -733,6 +681,13 @@ func newMetricsStep() *sqlgraph.Step {
 		sqlgraph.Edge(sqlgraph.O2O, false, MetricsTable, MetricsColumn),
 	)
 }
+func newValueStep() *sqlgraph.Step {
+	return sqlgraph.NewStep(
+		sqlgraph.From(Table, FieldID),
+		sqlgraph.To(ValueInverseTable, FieldID),
+		sqlgraph.Edge(sqlgraph.O2O, false, ValueTable, ValueColumn),
+	)
+}
 func newSegmentsStep() *sqlgraph.Step {
 	return sqlgraph.NewStep(
 		sqlgraph.From(Table, FieldID),
@@ -783,17 +738,3 @@ func (e *Gender) UnmarshalGQL(val interface{}) error {
 	}
 	return nil
 }
-
-var (
-	// analytics.Tier must implement graphql.Marshaler.
-	_ graphql.Marshaler = (*analytics.Tier)(nil)
-	// analytics.Tier must implement graphql.Unmarshaler.
-	_ graphql.Unmarshaler = (*analytics.Tier)(nil)
-)
-
-var (
-	// analytics.RFMSegment must implement graphql.Marshaler.
-	_ graphql.Marshaler = (*analytics.RFMSegment)(nil)
-	// analytics.RFMSegment must implement graphql.Unmarshaler.
-	_ graphql.Unmarshaler = (*analytics.RFMSegment)(nil)
-)

@@ -8,7 +8,6 @@ import (
 	"entgo.io/ent/dialect/sql"
 	"entgo.io/ent/dialect/sql/sqlgraph"
 	"github.com/headlesscrm/crm/ent/predicate"
-	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
 
@@ -140,21 +139,6 @@ func ReferredByID(v pulid.ID) predicate.Contact {
 // LastContactedAt applies equality check predicate on the "last_contacted_at" field. It's identical to LastContactedAtEQ.
 func LastContactedAt(v time.Time) predicate.Contact {
 	return predicate.Contact(sql.FieldEQ(FieldLastContactedAt, v))
-}
-
-// PredictedClv applies equality check predicate on the "predicted_clv" field. It's identical to PredictedClvEQ.
-func PredictedClv(v float64) predicate.Contact {
-	return predicate.Contact(sql.FieldEQ(FieldPredictedClv, v))
-}
-
-// ProbabilityAlive applies equality check predicate on the "probability_alive" field. It's identical to ProbabilityAliveEQ.
-func ProbabilityAlive(v float64) predicate.Contact {
-	return predicate.Contact(sql.FieldEQ(FieldProbabilityAlive, v))
-}
-
-// ValueScore applies equality check predicate on the "value_score" field. It's identical to ValueScoreEQ.
-func ValueScore(v float64) predicate.Contact {
-	return predicate.Contact(sql.FieldEQ(FieldValueScore, v))
 }
 
 // CreatedAtEQ applies the EQ predicate on the "created_at" field.
@@ -1312,206 +1296,6 @@ func LastContactedAtNotNil() predicate.Contact {
 	return predicate.Contact(sql.FieldNotNull(FieldLastContactedAt))
 }
 
-// PredictedClvEQ applies the EQ predicate on the "predicted_clv" field.
-func PredictedClvEQ(v float64) predicate.Contact {
-	return predicate.Contact(sql.FieldEQ(FieldPredictedClv, v))
-}
-
-// PredictedClvNEQ applies the NEQ predicate on the "predicted_clv" field.
-func PredictedClvNEQ(v float64) predicate.Contact {
-	return predicate.Contact(sql.FieldNEQ(FieldPredictedClv, v))
-}
-
-// PredictedClvIn applies the In predicate on the "predicted_clv" field.
-func PredictedClvIn(vs ...float64) predicate.Contact {
-	return predicate.Contact(sql.FieldIn(FieldPredictedClv, vs...))
-}
-
-// PredictedClvNotIn applies the NotIn predicate on the "predicted_clv" field.
-func PredictedClvNotIn(vs ...float64) predicate.Contact {
-	return predicate.Contact(sql.FieldNotIn(FieldPredictedClv, vs...))
-}
-
-// PredictedClvGT applies the GT predicate on the "predicted_clv" field.
-func PredictedClvGT(v float64) predicate.Contact {
-	return predicate.Contact(sql.FieldGT(FieldPredictedClv, v))
-}
-
-// PredictedClvGTE applies the GTE predicate on the "predicted_clv" field.
-func PredictedClvGTE(v float64) predicate.Contact {
-	return predicate.Contact(sql.FieldGTE(FieldPredictedClv, v))
-}
-
-// PredictedClvLT applies the LT predicate on the "predicted_clv" field.
-func PredictedClvLT(v float64) predicate.Contact {
-	return predicate.Contact(sql.FieldLT(FieldPredictedClv, v))
-}
-
-// PredictedClvLTE applies the LTE predicate on the "predicted_clv" field.
-func PredictedClvLTE(v float64) predicate.Contact {
-	return predicate.Contact(sql.FieldLTE(FieldPredictedClv, v))
-}
-
-// ProbabilityAliveEQ applies the EQ predicate on the "probability_alive" field.
-func ProbabilityAliveEQ(v float64) predicate.Contact {
-	return predicate.Contact(sql.FieldEQ(FieldProbabilityAlive, v))
-}
-
-// ProbabilityAliveNEQ applies the NEQ predicate on the "probability_alive" field.
-func ProbabilityAliveNEQ(v float64) predicate.Contact {
-	return predicate.Contact(sql.FieldNEQ(FieldProbabilityAlive, v))
-}
-
-// ProbabilityAliveIn applies the In predicate on the "probability_alive" field.
-func ProbabilityAliveIn(vs ...float64) predicate.Contact {
-	return predicate.Contact(sql.FieldIn(FieldProbabilityAlive, vs...))
-}
-
-// ProbabilityAliveNotIn applies the NotIn predicate on the "probability_alive" field.
-func ProbabilityAliveNotIn(vs ...float64) predicate.Contact {
-	return predicate.Contact(sql.FieldNotIn(FieldProbabilityAlive, vs...))
-}
-
-// ProbabilityAliveGT applies the GT predicate on the "probability_alive" field.
-func ProbabilityAliveGT(v float64) predicate.Contact {
-	return predicate.Contact(sql.FieldGT(FieldProbabilityAlive, v))
-}
-
-// ProbabilityAliveGTE applies the GTE predicate on the "probability_alive" field.
-func ProbabilityAliveGTE(v float64) predicate.Contact {
-	return predicate.Contact(sql.FieldGTE(FieldProbabilityAlive, v))
-}
-
-// ProbabilityAliveLT applies the LT predicate on the "probability_alive" field.
-func ProbabilityAliveLT(v float64) predicate.Contact {
-	return predicate.Contact(sql.FieldLT(FieldProbabilityAlive, v))
-}
-
-// ProbabilityAliveLTE applies the LTE predicate on the "probability_alive" field.
-func ProbabilityAliveLTE(v float64) predicate.Contact {
-	return predicate.Contact(sql.FieldLTE(FieldProbabilityAlive, v))
-}
-
-// ValueScoreEQ applies the EQ predicate on the "value_score" field.
-func ValueScoreEQ(v float64) predicate.Contact {
-	return predicate.Contact(sql.FieldEQ(FieldValueScore, v))
-}
-
-// ValueScoreNEQ applies the NEQ predicate on the "value_score" field.
-func ValueScoreNEQ(v float64) predicate.Contact {
-	return predicate.Contact(sql.FieldNEQ(FieldValueScore, v))
-}
-
-// ValueScoreIn applies the In predicate on the "value_score" field.
-func ValueScoreIn(vs ...float64) predicate.Contact {
-	return predicate.Contact(sql.FieldIn(FieldValueScore, vs...))
-}
-
-// ValueScoreNotIn applies the NotIn predicate on the "value_score" field.
-func ValueScoreNotIn(vs ...float64) predicate.Contact {
-	return predicate.Contact(sql.FieldNotIn(FieldValueScore, vs...))
-}
-
-// ValueScoreGT applies the GT predicate on the "value_score" field.
-func ValueScoreGT(v float64) predicate.Contact {
-	return predicate.Contact(sql.FieldGT(FieldValueScore, v))
-}
-
-// ValueScoreGTE applies the GTE predicate on the "value_score" field.
-func ValueScoreGTE(v float64) predicate.Contact {
-	return predicate.Contact(sql.FieldGTE(FieldValueScore, v))
-}
-
-// ValueScoreLT applies the LT predicate on the "value_score" field.
-func ValueScoreLT(v float64) predicate.Contact {
-	return predicate.Contact(sql.FieldLT(FieldValueScore, v))
-}
-
-// ValueScoreLTE applies the LTE predicate on the "value_score" field.
-func ValueScoreLTE(v float64) predicate.Contact {
-	return predicate.Contact(sql.FieldLTE(FieldValueScore, v))
-}
-
-// ValueTierEQ applies the EQ predicate on the "value_tier" field.
-func ValueTierEQ(v analytics.Tier) predicate.Contact {
-	vc := v
-	return predicate.Contact(sql.FieldEQ(FieldValueTier, vc))
-}
-
-// ValueTierNEQ applies the NEQ predicate on the "value_tier" field.
-func ValueTierNEQ(v analytics.Tier) predicate.Contact {
-	vc := v
-	return predicate.Contact(sql.FieldNEQ(FieldValueTier, vc))
-}
-
-// ValueTierIn applies the In predicate on the "value_tier" field.
-func ValueTierIn(vs ...analytics.Tier) predicate.Contact {
-	v := make([]any, len(vs))
-	for i := range v {
-		v[i] = vs[i]
-	}
-	return predicate.Contact(sql.FieldIn(FieldValueTier, v...))
-}
-
-// ValueTierNotIn applies the NotIn predicate on the "value_tier" field.
-func ValueTierNotIn(vs ...analytics.Tier) predicate.Contact {
-	v := make([]any, len(vs))
-	for i := range v {
-		v[i] = vs[i]
-	}
-	return predicate.Contact(sql.FieldNotIn(FieldValueTier, v...))
-}
-
-// ValueTierIsNil applies the IsNil predicate on the "value_tier" field.
-func ValueTierIsNil() predicate.Contact {
-	return predicate.Contact(sql.FieldIsNull(FieldValueTier))
-}
-
-// ValueTierNotNil applies the NotNil predicate on the "value_tier" field.
-func ValueTierNotNil() predicate.Contact {
-	return predicate.Contact(sql.FieldNotNull(FieldValueTier))
-}
-
-// RfmSegmentEQ applies the EQ predicate on the "rfm_segment" field.
-func RfmSegmentEQ(v analytics.RFMSegment) predicate.Contact {
-	vc := v
-	return predicate.Contact(sql.FieldEQ(FieldRfmSegment, vc))
-}
-
-// RfmSegmentNEQ applies the NEQ predicate on the "rfm_segment" field.
-func RfmSegmentNEQ(v analytics.RFMSegment) predicate.Contact {
-	vc := v
-	return predicate.Contact(sql.FieldNEQ(FieldRfmSegment, vc))
-}
-
-// RfmSegmentIn applies the In predicate on the "rfm_segment" field.
-func RfmSegmentIn(vs ...analytics.RFMSegment) predicate.Contact {
-	v := make([]any, len(vs))
-	for i := range v {
-		v[i] = vs[i]
-	}
-	return predicate.Contact(sql.FieldIn(FieldRfmSegment, v...))
-}
-
-// RfmSegmentNotIn applies the NotIn predicate on the "rfm_segment" field.
-func RfmSegmentNotIn(vs ...analytics.RFMSegment) predicate.Contact {
-	v := make([]any, len(vs))
-	for i := range v {
-		v[i] = vs[i]
-	}
-	return predicate.Contact(sql.FieldNotIn(FieldRfmSegment, v...))
-}
-
-// RfmSegmentIsNil applies the IsNil predicate on the "rfm_segment" field.
-func RfmSegmentIsNil() predicate.Contact {
-	return predicate.Contact(sql.FieldIsNull(FieldRfmSegment))
-}
-
-// RfmSegmentNotNil applies the NotNil predicate on the "rfm_segment" field.
-func RfmSegmentNotNil() predicate.Contact {
-	return predicate.Contact(sql.FieldNotNull(FieldRfmSegment))
-}
-
 // HasOrganization applies the HasEdge predicate on the "organization" edge.
 func HasOrganization() predicate.Contact {
 	return predicate.Contact(func(s *sql.Selector) {
@@ -1800,6 +1584,31 @@ func HasMetrics() predicate.Contact {
 func HasMetricsWith(preds ...predicate.CustomerMetrics) predicate.Contact {
 	return predicate.Contact(func(s *sql.Selector) {
 		step := newMetricsStep()
+		outer := s
+		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
+			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))
+			for _, p := range preds {
+				p(s)
+			}
+		})
+	})
+}
+
+// HasValue applies the HasEdge predicate on the "value" edge.
+func HasValue() predicate.Contact {
+	return predicate.Contact(func(s *sql.Selector) {
+		step := sqlgraph.NewStep(
+			sqlgraph.From(Table, FieldID),
+			sqlgraph.Edge(sqlgraph.O2O, false, ValueTable, ValueColumn),
+		)
+		sqlgraph.HasNeighbors(s, step)
+	})
+}
+
+// HasValueWith applies the HasEdge predicate on the "value" edge with a given conditions (other predicates).
+func HasValueWith(preds ...predicate.ContactValue) predicate.Contact {
+	return predicate.Contact(func(s *sql.Selector) {
+		step := newValueStep()
 		outer := s
 		sqlgraph.HasNeighborsWith(s, step, func(s *sql.Selector) {
 			s.Where(sql.ColumnsEQ(s.C("organization_id"), outer.C("organization_id")))

@@ -105,6 +105,18 @@ func (f ContactFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, err
 	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ContactMutation", m)
 }
 
+// The ContactValueFunc type is an adapter to allow the use of ordinary
+// function as ContactValue mutator.
+type ContactValueFunc func(context.Context, *ent.ContactValueMutation) (ent.Value, error)
+
+// Mutate calls f(ctx, m).
+func (f ContactValueFunc) Mutate(ctx context.Context, m ent.Mutation) (ent.Value, error) {
+	if mv, ok := m.(*ent.ContactValueMutation); ok {
+		return f(ctx, mv)
+	}
+	return nil, fmt.Errorf("unexpected mutation type %T. expect *ent.ContactValueMutation", m)
+}
+
 // The CustomerMetricsFunc type is an adapter to allow the use of ordinary
 // function as CustomerMetrics mutator.
 type CustomerMetricsFunc func(context.Context, *ent.CustomerMetricsMutation) (ent.Value, error)

@@ -16,6 +16,7 @@ import (
 	"github.com/headlesscrm/crm/ent/campaignmember"
 	"github.com/headlesscrm/crm/ent/clvmodel"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/event"
@@ -306,6 +307,33 @@ func (f TraverseContact) Traverse(ctx context.Context, q ent.Query) error {
 		return f(ctx, q)
 	}
 	return fmt.Errorf("unexpected query type %T. expect *ent.ContactQuery", q)
+}
+
+// The ContactValueFunc type is an adapter to allow the use of ordinary function as a Querier.
+type ContactValueFunc func(context.Context, *ent.ContactValueQuery) (ent.Value, error)
+
+// Query calls f(ctx, q).
+func (f ContactValueFunc) Query(ctx context.Context, q ent.Query) (ent.Value, error) {
+	if q, ok := q.(*ent.ContactValueQuery); ok {
+		return f(ctx, q)
+	}
+	return nil, fmt.Errorf("unexpected query type %T. expect *ent.ContactValueQuery", q)
+}
+
+// The TraverseContactValue type is an adapter to allow the use of ordinary function as Traverser.
+type TraverseContactValue func(context.Context, *ent.ContactValueQuery) error
+
+// Intercept is a dummy implementation of Intercept that returns the next Querier in the pipeline.
+func (f TraverseContactValue) Intercept(next ent.Querier) ent.Querier {
+	return next
+}
+
+// Traverse calls f(ctx, q).
+func (f TraverseContactValue) Traverse(ctx context.Context, q ent.Query) error {
+	if q, ok := q.(*ent.ContactValueQuery); ok {
+		return f(ctx, q)
+	}
+	return fmt.Errorf("unexpected query type %T. expect *ent.ContactValueQuery", q)
 }
 
 // The CustomerMetricsFunc type is an adapter to allow the use of ordinary function as a Querier.
@@ -786,6 +814,8 @@ func NewQuery(q ent.Query) (Query, error) {
 		return &query[*ent.CampaignMemberQuery, predicate.CampaignMember, campaignmember.OrderOption]{typ: ent.TypeCampaignMember, tq: q}, nil
 	case *ent.ContactQuery:
 		return &query[*ent.ContactQuery, predicate.Contact, contact.OrderOption]{typ: ent.TypeContact, tq: q}, nil
+	case *ent.ContactValueQuery:
+		return &query[*ent.ContactValueQuery, predicate.ContactValue, contactvalue.OrderOption]{typ: ent.TypeContactValue, tq: q}, nil
 	case *ent.CustomerMetricsQuery:
 		return &query[*ent.CustomerMetricsQuery, predicate.CustomerMetrics, customermetrics.OrderOption]{typ: ent.TypeCustomerMetrics, tq: q}, nil
 	case *ent.DealQuery:

@@ -380,11 +380,6 @@ var (
 		{Name: "tags", Type: field.TypeJSON, Nullable: true},
 		{Name: "custom_fields", Type: field.TypeJSON, Nullable: true},
 		{Name: "last_contacted_at", Type: field.TypeTime, Nullable: true},
-		{Name: "predicted_clv", Type: field.TypeFloat64, Default: 0},
-		{Name: "probability_alive", Type: field.TypeFloat64, Default: 0},
-		{Name: "value_score", Type: field.TypeFloat64, Default: 0},
-		{Name: "value_tier", Type: field.TypeEnum, Nullable: true, Enums: []string{"VIP", "HIGH", "MEDIUM", "LOW"}},
-		{Name: "rfm_segment", Type: field.TypeEnum, Nullable: true, Enums: []string{"CHAMPIONS", "LOYAL", "POTENTIAL_LOYALISTS", "NEW_CUSTOMERS", "PROMISING", "NEED_ATTENTION", "ABOUT_TO_SLEEP", "AT_RISK", "CANT_LOSE", "HIBERNATING"}},
 		{Name: "account_id", Type: field.TypeString, Nullable: true},
 		{Name: "organization_id", Type: field.TypeString},
 		{Name: "owner_id", Type: field.TypeString, Nullable: true},
@@ -399,31 +394,31 @@ var (
 		ForeignKeys: []*schema.ForeignKey{
 			{
 				Symbol:     "contacts_accounts_contacts",
-				Columns:    []*schema.Column{ContactsColumns[22]},
+				Columns:    []*schema.Column{ContactsColumns[17]},
 				RefColumns: []*schema.Column{AccountsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "contacts_organizations_organization",
-				Columns:    []*schema.Column{ContactsColumns[23]},
+				Columns:    []*schema.Column{ContactsColumns[18]},
 				RefColumns: []*schema.Column{OrganizationsColumns[0]},
 				OnDelete:   schema.NoAction,
 			},
 			{
 				Symbol:     "contacts_users_owner",
-				Columns:    []*schema.Column{ContactsColumns[24]},
+				Columns:    []*schema.Column{ContactsColumns[19]},
 				RefColumns: []*schema.Column{UsersColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "contacts_campaigns_acquisition_campaign",
-				Columns:    []*schema.Column{ContactsColumns[25]},
+				Columns:    []*schema.Column{ContactsColumns[20]},
 				RefColumns: []*schema.Column{CampaignsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
 			{
 				Symbol:     "contacts_contacts_referrals",
-				Columns:    []*schema.Column{ContactsColumns[26]},
+				Columns:    []*schema.Column{ContactsColumns[21]},
 				RefColumns: []*schema.Column{ContactsColumns[0]},
 				OnDelete:   schema.SetNull,
 			},
@@ -432,12 +427,12 @@ var (
 			{
 				Name:    "contact_organization_id_email",
 				Unique:  true,
-				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[5]},
+				Columns: []*schema.Column{ContactsColumns[18], ContactsColumns[5]},
 			},
 			{
 				Name:    "contact_organization_id_external_id",
 				Unique:  true,
-				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[8]},
+				Columns: []*schema.Column{ContactsColumns[18], ContactsColumns[8]},
 				Annotation: &entsql.IndexAnnotation{
 					Where: "external_id IS NOT NULL",
 				},
@@ -445,37 +440,64 @@ var (
 			{
 				Name:    "contact_organization_id_account_id_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[22], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactsColumns[18], ContactsColumns[17], ContactsColumns[0]},
 			},
 			{
 				Name:    "contact_organization_id_last_name_first_name",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[4], ContactsColumns[3]},
+				Columns: []*schema.Column{ContactsColumns[18], ContactsColumns[4], ContactsColumns[3]},
 			},
 			{
 				Name:    "contact_organization_id_created_at",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[1]},
+				Columns: []*schema.Column{ContactsColumns[18], ContactsColumns[1]},
+			},
+		},
+	}
+	// ContactValuesColumns holds the columns for the "contact_values" table.
+	ContactValuesColumns = []*schema.Column{
+		{Name: "id", Type: field.TypeInt, Increment: true},
+		{Name: "organization_id", Type: field.TypeString},
+		{Name: "predicted_clv", Type: field.TypeFloat64, Default: 0},
+		{Name: "probability_alive", Type: field.TypeFloat64, Default: 0},
+		{Name: "value_score", Type: field.TypeFloat64, Default: 0},
+		{Name: "value_tier", Type: field.TypeEnum, Nullable: true, Enums: []string{"VIP", "HIGH", "MEDIUM", "LOW"}},
+		{Name: "rfm_segment", Type: field.TypeEnum, Nullable: true, Enums: []string{"CHAMPIONS", "LOYAL", "POTENTIAL_LOYALISTS", "NEW_CUSTOMERS", "PROMISING", "NEED_ATTENTION", "ABOUT_TO_SLEEP", "AT_RISK", "CANT_LOSE", "HIBERNATING"}},
+		{Name: "contact_id", Type: field.TypeString, Unique: true},
+	}
+	// ContactValuesTable holds the schema information for the "contact_values" table.
+	ContactValuesTable = &schema.Table{
+		Name:       "contact_values",
+		Columns:    ContactValuesColumns,
+		PrimaryKey: []*schema.Column{ContactValuesColumns[0]},
+		ForeignKeys: []*schema.ForeignKey{
+			{
+				Symbol:     "contact_values_contacts_value",
+				Columns:    []*schema.Column{ContactValuesColumns[7]},
+				RefColumns: []*schema.Column{ContactsColumns[0]},
+				OnDelete:   schema.Cascade,
+			},
+		},
+		Indexes: []*schema.Index{
+			{
+				Name:    "contactvalue_organization_id_predicted_clv_contact_id",
+				Unique:  false,
+				Columns: []*schema.Column{ContactValuesColumns[1], ContactValuesColumns[2], ContactValuesColumns[7]},
 			},
 			{
-				Name:    "contact_organization_id_predicted_clv_id",
+				Name:    "contactvalue_organization_id_value_score_contact_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[17], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactValuesColumns[1], ContactValuesColumns[4], ContactValuesColumns[7]},
 			},
 			{
-				Name:    "contact_organization_id_value_score_id",
+				Name:    "contactvalue_organization_id_value_tier_contact_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[19], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactValuesColumns[1], ContactValuesColumns[5], ContactValuesColumns[7]},
 			},
 			{
-				Name:    "contact_organization_id_value_tier",
+				Name:    "contactvalue_organization_id_rfm_segment_contact_id",
 				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[20]},
-			},
-			{
-				Name:    "contact_organization_id_rfm_segment_id",
-				Unique:  false,
-				Columns: []*schema.Column{ContactsColumns[23], ContactsColumns[21], ContactsColumns[0]},
+				Columns: []*schema.Column{ContactValuesColumns[1], ContactValuesColumns[6], ContactValuesColumns[7]},
 			},
 		},
 	}
@@ -1290,6 +1312,7 @@ var (
 		CampaignsTable,
 		CampaignMembersTable,
 		ContactsTable,
+		ContactValuesTable,
 		CustomerMetricsTable,
 		DealsTable,
 		EventsTable,
@@ -1331,6 +1354,7 @@ func init() {
 	ContactsTable.ForeignKeys[2].RefTable = UsersTable
 	ContactsTable.ForeignKeys[3].RefTable = CampaignsTable
 	ContactsTable.ForeignKeys[4].RefTable = ContactsTable
+	ContactValuesTable.ForeignKeys[0].RefTable = ContactsTable
 	CustomerMetricsTable.ForeignKeys[0].RefTable = AccountsTable
 	CustomerMetricsTable.ForeignKeys[1].RefTable = ContactsTable
 	CustomerMetricsTable.ForeignKeys[2].RefTable = OrganizationsTable

@@ -30,6 +30,9 @@ type CampaignMember func(*sql.Selector)
 // Contact is the predicate function for contact builders.
 type Contact func(*sql.Selector)
 
+// ContactValue is the predicate function for contactvalue builders.
+type ContactValue func(*sql.Selector)
+
 // CustomerMetrics is the predicate function for customermetrics builders.
 type CustomerMetrics func(*sql.Selector)
 

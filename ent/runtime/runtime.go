@@ -13,6 +13,7 @@ import (
 	"github.com/headlesscrm/crm/ent/campaignmember"
 	"github.com/headlesscrm/crm/ent/clvmodel"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/event"
@@ -469,22 +470,24 @@ func init() {
 	contact.DefaultTags = contactDescTags.Default.([]string)
 	// contact.TagsValidator is a validator for the "tags" field. It is called by the builders before save.
 	contact.TagsValidator = contactDescTags.Validators[0].(func([]string) error)
-	// contactDescPredictedClv is the schema descriptor for predicted_clv field.
-	contactDescPredictedClv := contactFields[18].Descriptor()
-	// contact.DefaultPredictedClv holds the default value on creation for the predicted_clv field.
-	contact.DefaultPredictedClv = contactDescPredictedClv.Default.(float64)
-	// contactDescProbabilityAlive is the schema descriptor for probability_alive field.
-	contactDescProbabilityAlive := contactFields[19].Descriptor()
-	// contact.DefaultProbabilityAlive holds the default value on creation for the probability_alive field.
-	contact.DefaultProbabilityAlive = contactDescProbabilityAlive.Default.(float64)
-	// contactDescValueScore is the schema descriptor for value_score field.
-	contactDescValueScore := contactFields[20].Descriptor()
-	// contact.DefaultValueScore holds the default value on creation for the value_score field.
-	contact.DefaultValueScore = contactDescValueScore.Default.(float64)
 	// contactDescID is the schema descriptor for id field.
 	contactDescID := contactMixinFields0[0].Descriptor()
 	// contact.DefaultID holds the default value on creation for the id field.
 	contact.DefaultID = contactDescID.Default.(func() pulid.ID)
+	contactvalueFields := schema.ContactValue{}.Fields()
+	_ = contactvalueFields
+	// contactvalueDescPredictedClv is the schema descriptor for predicted_clv field.
+	contactvalueDescPredictedClv := contactvalueFields[2].Descriptor()
+	// contactvalue.DefaultPredictedClv holds the default value on creation for the predicted_clv field.
+	contactvalue.DefaultPredictedClv = contactvalueDescPredictedClv.Default.(float64)
+	// contactvalueDescProbabilityAlive is the schema descriptor for probability_alive field.
+	contactvalueDescProbabilityAlive := contactvalueFields[3].Descriptor()
+	// contactvalue.DefaultProbabilityAlive holds the default value on creation for the probability_alive field.
+	contactvalue.DefaultProbabilityAlive = contactvalueDescProbabilityAlive.Default.(float64)
+	// contactvalueDescValueScore is the schema descriptor for value_score field.
+	contactvalueDescValueScore := contactvalueFields[4].Descriptor()
+	// contactvalue.DefaultValueScore holds the default value on creation for the value_score field.
+	contactvalue.DefaultValueScore = contactvalueDescValueScore.Default.(float64)
 	customermetricsMixin := schema.CustomerMetrics{}.Mixin()
 	customermetricsMixinHooks2 := customermetricsMixin[2].Hooks()
 	customermetrics.Hooks[0] = customermetricsMixinHooks2[0]

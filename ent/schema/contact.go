@@ -18,7 +18,7 @@ func (Contact) Mixin() []ent.Mixin { return append(crmEntity("con"), OwnedMixin{
 
 // Fields of Contact.
 func (Contact) Fields() []ent.Field {
-	return append([]ent.Field{
+	return []ent.Field{
 		field.String("first_name").Default("").MaxLen(100).Annotations(entgql.OrderField("FIRST_NAME")),
 		field.String("last_name").Default("").MaxLen(100).Annotations(entgql.OrderField("LAST_NAME")),
 		field.String("email").
@@ -50,7 +50,7 @@ func (Contact) Fields() []ent.Field {
 		tags(),
 		customFields(),
 		field.Time("last_contacted_at").Optional().Nillable().Annotations(entgql.OrderField("LAST_CONTACTED_AT")),
-	}, valueColumns()...)
+	}
 }
 
 // Edges of Contact.
@@ -71,6 +71,16 @@ func (Contact) Edges() []ent.Edge {
 		edge.To("survey_responses", SurveyResponse.Type).Annotations(entgql.RelayConnection(), noInput),
 		edge.To("metrics", CustomerMetrics.Type).Unique().
 			Annotations(entgql.Skip(entgql.SkipWhereInput, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput), entgql.MapsTo("metrics", "clv", "rfm", "valueScore")),
+		// The contact's value figures, which lists sort and filter by. Its
+		// order field gives entgql's pagination the one order by a figure
+		// it generates; ent/contactvalue_order.go builds the others on it,
+		// and ent/valuefields.go shows them all under the figures' names.
+		edge.To("value", ContactValue.Type).Unique().
+			Annotations(
+				entgql.Skip(entgql.SkipType, entgql.SkipWhereInput, entgql.SkipMutationCreateInput, entgql.SkipMutationUpdateInput),
+				entgql.OrderField("VALUE_PREDICTED_CLV"),
+				entsql.OnDelete(entsql.Cascade),
+			),
 		edge.From("segments", Segment.Type).Ref("members").Through("segment_memberships", SegmentMembership.Type).
 			Annotations(noInput, entgql.Skip(entgql.SkipWhereInput)),
 	}
@@ -87,12 +97,6 @@ func (Contact) Indexes() []ent.Index {
 		index.Fields("organization_id", "account_id", "id"),
 		index.Fields("organization_id", "last_name", "first_name"),
 		index.Fields("organization_id", "created_at"),
-		index.Fields("organization_id", "predicted_clv", "id"),
-		index.Fields("organization_id", "value_score", "id"),
-		index.Fields("organization_id", "value_tier"),
-		// The members of an RFM segment in ID order, the order segment
-		// refreshes read them in.
-		index.Fields("organization_id", "rfm_segment", "id"),
 	}
 }
 

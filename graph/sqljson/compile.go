@@ -44,7 +44,10 @@ type page struct {
 	first  int
 	after  *entgql.Cursor[pulid.ID]
 	column string // order column
-	dir    entgql.OrderDirection
+	// value is whether the order column is one of the table's value
+	// figures, read from its value table.
+	value bool
+	dir   entgql.OrderDirection
 	// ordered is whether orderBy was given: the resolvers' cursors then
 	// carry the order value, even for ID.
 	ordered bool
@@ -75,10 +78,15 @@ func (c *compiler) connectionPage(parentType string, f *ast.Field, target string
 		p.after = a
 	}
 	if name, dir, ok := t.order(args["orderBy"]); ok {
-		if !t.columns[strings.ToLower(name)] {
+		column := strings.ToLower(name)
+		switch {
+		case t.columns[column]:
+		case t.values != nil && t.values.columns[column]:
+			p.value = true
+		default:
 			return nil, errUnsupported
 		}
-		p.column, p.dir, p.ordered = strings.ToLower(name), dir, true
+		p.column, p.dir, p.ordered = column, dir, true
 	}
 	if a := p.after; a != nil && a.Value == nil && p.ordered && p.column != "id" {
 		// msgpack's omitempty drops a zero order value from the cursor;
@@ -129,8 +137,14 @@ func (c *compiler) usedColumns(a string) string {
 // order column and the columns the statement reads from its rows.
 func (c *compiler) selectUsed(inner *sql.Selector, p *page, a string) {
 	c.use(a, "id")
-	c.use(a, p.column)
+	if !p.value {
+		c.use(a, p.column)
+	}
 	inner.SelectExpr(sql.Raw(c.usedColumns(a)))
+	if p.value {
+		column, _ := p.innerColumns(a)
+		inner.AppendSelectExprAs(sql.Raw(column), p.column)
+	}
 }
 
 // filtered selects the records of a page's table visible to the caller
@@ -151,13 +165,52 @@ func (c *compiler) filtered(p *page, a, parent, fk string) *sql.Selector {
 	return s
 }
 
-// orderBy is the page's order, the ID breaking ties as entgql does.
+// pageRows is filtered for the rows of a page, which it orders: ordered
+// by a value figure, the records are joined to their row of the value
+// table under valueAlias(a), whose organization-leading index gives the
+// order.
+func (c *compiler) pageRows(p *page, a, parent, fk string) *sql.Selector {
+	s := c.filtered(p, a, parent, fk)
+	if p.value {
+		v, va := p.t.values, valueAlias(a)
+		s.Join(sql.Table(v.name).As(va)).OnP(sql.ExprP(ident(va, v.key) + " = " + ident(a, "id") +
+			" AND " + ident(va, "organization_id") + " = " + ident(a, "organization_id")))
+	}
+	return s
+}
+
+// valueAlias is the alias of the value table joined to the rows under a.
+func valueAlias(a string) string { return a + "v" }
+
+// orderBy is the page's order over the rows a page's statement selects
+// under alias a, the ID breaking ties as entgql does.
 func (p *page) orderBy(a string) string {
+	return p.orderTerms(ident(a, p.column), ident(a, "id"))
+}
+
+// innerOrderBy is the page's order within pageRows: by the value table's
+// columns when ordered by a value figure.
+func (p *page) innerOrderBy(a string) string {
+	column, id := p.innerColumns(a)
+	return p.orderTerms(column, id)
+}
+
+// innerColumns are the order column and the ID within pageRows.
+func (p *page) innerColumns(a string) (column, id string) {
+	if p.value {
+		va := valueAlias(a)
+		return ident(va, p.column), ident(va, p.t.values.key)
+	}
+	return ident(a, p.column), ident(a, "id")
+}
+
+// orderTerms orders by column, then by id.
+func (p *page) orderTerms(column, id string) string {
 	dir := string(p.dir)
 	if p.column == "id" {
-		return ident(a, "id") + " " + dir
+		return id + " " + dir
 	}
-	return ident(a, p.column) + " " + dir + ", " + ident(a, "id") + " " + dir
+	return column + " " + dir + ", " + id + " " + dir
 }
 
 // rootQuery is the statement of a root connection: one row per record of
@@ -166,11 +219,12 @@ func (p *page) orderBy(a string) string {
 // count of the whole filtered list.
 func (c *compiler) rootQuery(p *page, node *graphql.CollectedField, withTotal bool) (string, []any, error) {
 	a := c.alias()
-	inner := c.filtered(p, a, "", "")
-	for _, pred := range entgql.CursorsPredicate(p.after, nil, "id", p.column, p.dir) {
+	inner := c.pageRows(p, a, "", "")
+	column, id := p.innerColumns(a)
+	for _, pred := range entgql.CursorsPredicate(p.after, nil, id, column, p.dir) {
 		pred(inner)
 	}
-	inner.OrderExpr(sql.Raw(p.orderBy(a))).Limit(p.first + 1)
+	inner.OrderExpr(sql.Raw(p.innerOrderBy(a))).Limit(p.first + 1)
 
 	b := &sql.Builder{}
 	b.SetDialect(dialect.Postgres)
@@ -343,12 +397,12 @@ func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent 
 		}
 	}
 	a := c.alias()
-	inner := c.filtered(p, a, parent, e.column)
+	inner := c.pageRows(p, a, parent, e.column)
 	limit := p.first
 	if needNext {
 		limit++
 	}
-	inner.OrderExpr(sql.Raw(p.orderBy(a))).Limit(limit)
+	inner.OrderExpr(sql.Raw(p.innerOrderBy(a))).Limit(limit)
 
 	var joins []join
 	var err2 error
@@ -412,7 +466,7 @@ func (c *compiler) connection(b *sql.Builder, parentType string, e edge, parent 
 	if withEdges {
 		c.selectUsed(inner, p, a)
 		if needNext {
-			inner.AppendSelectExpr(sql.Raw("row_number() OVER (ORDER BY " + p.orderBy(a) + ") AS sqljson_rn"))
+			inner.AppendSelectExpr(sql.Raw("row_number() OVER (ORDER BY " + p.innerOrderBy(a) + ") AS sqljson_rn"))
 		}
 		b.WriteString(" FROM (").Join(inner).WriteString(") AS " + quote(a))
 		c.writeJoins(b, joins, false)

@@ -12,6 +12,7 @@ import (
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/ent/account"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/pipeline"
 	"github.com/headlesscrm/crm/ent/stage"
@@ -64,6 +65,18 @@ type table struct {
 	// order returns the name and direction of the entity's *ent.…Order;
 	// the order's column is its lower-cased name.
 	order func(any) (string, entgql.OrderDirection, bool)
+	// values, when set, is the table of the records' value figures, one
+	// row per record, which lists may be ordered by too.
+	values *valueTable
+}
+
+// valueTable is a table holding figures of the records of another, one
+// row per record, joined by key and organization.
+type valueTable struct {
+	name    string
+	key     string          // the column holding the record's ID
+	entity  reflect.Type    // the ent struct, whose field types say how cursor values look
+	columns map[string]bool // the figures' columns
 }
 
 // tables are the record types answered in SQL, by GraphQL type name.
@@ -78,7 +91,11 @@ func newTables() map[string]*table {
 				"referrals":  {target: "Contact", many: true, column: contact.ReferralsColumn},
 			},
 			where: whereOf(func(w *ent.ContactWhereInput) (func(*sql.Selector), error) { p, err := w.P(); return p, err }),
-			order: orderOf(func(o *ent.ContactOrder) (*ent.ContactOrderField, entgql.OrderDirection) { return o.Field, o.Direction }),
+			order: contactOrder,
+			values: &valueTable{
+				name: contactvalue.Table, key: contactvalue.FieldContactID, entity: reflect.TypeOf(ent.ContactValue{}),
+				columns: set([]string{contactvalue.FieldPredictedClv, contactvalue.FieldProbabilityAlive, contactvalue.FieldValueScore}),
+			},
 		},
 		"Account": {
 			name: account.Table, entity: reflect.TypeOf(ent.Account{}), owned: true, columns: set(account.Columns),
@@ -128,6 +145,19 @@ func whereOf[W any](p func(*W) (func(*sql.Selector), error)) func(any) (func(*sq
 	}
 }
 
+// contactOrder is orderOf for contacts, whose lists also order by the
+// contact's value figures: their name is their contact_values column.
+func contactOrder(v any) (string, entgql.OrderDirection, bool) {
+	o, _ := v.(*ent.ContactOrder)
+	if o == nil || o.Field == nil {
+		return "", "", false
+	}
+	if column, ok := ent.ContactValueColumn(o.Field); ok {
+		return column, o.Direction, true
+	}
+	return o.Field.String(), o.Direction, true
+}
+
 // orderOf adapts an entity's *ent.…Order to the name and direction of its
 // order field.
 func orderOf[O any, F interface {
@@ -152,11 +182,10 @@ func orderOf[O any, F interface {
 // struct.
 func describe(tables map[string]*table, schema *ast.Schema) {
 	for name, t := range tables {
-		t.fields = map[string]reflect.Type{}
-		for i := range t.entity.NumField() {
-			sf := t.entity.Field(i)
-			if col, _, _ := strings.Cut(sf.Tag.Get("json"), ","); t.columns[col] {
-				t.fields[col] = sf.Type
+		t.fields = fieldTypes(t.entity, t.columns)
+		if v := t.values; v != nil {
+			for col, typ := range fieldTypes(v.entity, v.columns) {
+				t.fields[col] = typ
 			}
 		}
 		def := schema.Types[name]
@@ -175,6 +204,19 @@ func describe(tables map[string]*table, schema *ast.Schema) {
 			}
 		}
 	}
+}
+
+// fieldTypes are the types of an ent struct's fields by column, for the
+// given columns.
+func fieldTypes(entity reflect.Type, columns map[string]bool) map[string]reflect.Type {
+	types := map[string]reflect.Type{}
+	for i := range entity.NumField() {
+		sf := entity.Field(i)
+		if col, _, _ := strings.Cut(sf.Tag.Get("json"), ","); columns[col] {
+			types[col] = sf.Type
+		}
+	}
+	return types
 }
 
 // zeroLiteral is the SQL literal of a Go type's zero value as GraphQL shows

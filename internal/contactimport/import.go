@@ -8,6 +8,7 @@ import (
 	"entgo.io/ent/dialect"
 
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/internal/pulid"
 	"github.com/headlesscrm/crm/internal/store"
 	"github.com/headlesscrm/crm/internal/tenant"
@@ -50,8 +51,9 @@ func (r *Report) phase(name string, start time.Time) {
 // Errors.
 //
 // source names the file in the import's audit entry. On PostgreSQL the
-// rows go in with COPY, and the statistics of the contacts table are
-// refreshed afterwards when the import wrote many rows.
+// rows go in with COPY, and the statistics of the contacts table and of
+// their value figures are refreshed afterwards when the import wrote many
+// rows.
 func Load(ctx context.Context, s *store.Store, f *File, source string) (*Report, error) {
 	org, ok := tenant.OrganizationID(ctx)
 	if !ok {
@@ -77,6 +79,13 @@ func Load(ctx context.Context, s *store.Store, f *File, source string) (*Report,
 		return nil, err
 	}
 	rep.phase("create contacts", start)
+	if rep.Created > 0 {
+		start = time.Now()
+		if err := w.giveValues(ctx); err != nil {
+			return nil, err
+		}
+		rep.phase("give new contacts their value figures", start)
+	}
 
 	start = time.Now()
 	if rep.Updated, err = w.update(ctx); err != nil {
@@ -96,16 +105,16 @@ func Load(ctx context.Context, s *store.Store, f *File, source string) (*Report,
 
 	if s.Dialect == dialect.Postgres && rep.Created+rep.Updated >= analyzeAfter {
 		start := time.Now()
-		if _, err := s.DB.ExecContext(ctx, "ANALYZE "+contact.Table); err != nil {
+		if _, err := s.DB.ExecContext(ctx, "ANALYZE "+contact.Table+", "+contactvalue.Table); err != nil {
 			return nil, fmt.Errorf("contactimport: analyzing: %w", err)
 		}
-		rep.phase("analyze contacts", start)
+		rep.phase("analyze contacts and their values", start)
 	}
 	return rep, nil
 }
 
 // analyzeAfter is how many written rows make an import refresh
-// PostgreSQL's statistics of the contacts table, which a bulk load leaves
-// stale until autovacuum comes by: queries right after a large first
-// import would be planned for an empty table.
+// PostgreSQL's statistics of the contacts and contact_values tables, which
+// a bulk load leaves stale until autovacuum comes by: queries right after
+// a large first import would be planned for empty tables.
 const analyzeAfter = 100_000

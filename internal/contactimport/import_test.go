@@ -93,6 +93,64 @@ func TestImportCreatesUpdatesAndLeavesUnchanged(t *testing.T) {
 	})
 }
 
+// TestImportedContactsHaveTheirValues imports files one after the other
+// into one organization: every contact, created or updated, has exactly
+// one row of value figures, of zeros for a new contact, and an update
+// leaves the figures of a valued contact as they were.
+func TestImportedContactsHaveTheirValues(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := newOrg(t, s, "shop")
+		org, _ := tenant.OrganizationID(ctx)
+		vip := storetest.Figures{Rows: 1, PredictedCLV: 980.5, ProbabilityAlive: 0.9, ValueScore: 0.8, ValueTier: "VIP", RFMSegment: "CHAMPIONS"}
+		valued := map[string]storetest.Figures{} // by email or external ID
+		first := "email,external id,first name\nada@x.example,,Ada\nbob@x.example,k2,Bob\n,k3,Carol\n"
+		for _, step := range []struct {
+			name, file string
+			before     func(t *testing.T)
+			want       counts
+			contacts   int
+		}{
+			{name: "new contacts get a row of zeros", file: first, want: counts{created: 3}, contacts: 3},
+			{name: "importing the same file again adds no row", file: first, want: counts{unchanged: 3}, contacts: 3},
+			{name: "updated contacts keep their one row, new ones get theirs",
+				file: "email,external id,title\nada@x.example,,Countess\n,k3,Codebreaker\ndan@x.example,,\n",
+				want: counts{created: 1, updated: 2}, contacts: 4},
+			{name: "a valued contact keeps its figures when updated", file: "email,title\nada@x.example,Queen\neve@x.example,\n",
+				before: func(t *testing.T) {
+					storetest.SetFigures(t, s.DB, s.Dialect, contactsByKey(t, ctx, s)["ada@x.example"].ID.String(), vip)
+					valued["ada@x.example"] = vip
+				},
+				want: counts{created: 1, updated: 1}, contacts: 5},
+		} {
+			t.Run(step.name, func(t *testing.T) {
+				if step.before != nil {
+					step.before(t)
+				}
+				rep, err := importCSV(ctx, s, step.file)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := (counts{rep.Created, rep.Updated, rep.Unchanged}); got != step.want {
+					t.Errorf("created, updated, unchanged = %+v; want %+v", got, step.want)
+				}
+				figures := storetest.ContactFigures(t, s.DB, s.Dialect, org)
+				if len(figures) != step.contacts {
+					t.Errorf("%d contacts; want %d", len(figures), step.contacts)
+				}
+				for key, c := range contactsByKey(t, ctx, s) {
+					want, ok := valued[key]
+					if !ok {
+						want = storetest.Unvalued
+					}
+					if got := figures[c.ID.String()]; got != want {
+						t.Errorf("contact %s has value figures %+v; want %+v", key, got, want)
+					}
+				}
+			})
+		}
+	})
+}
+
 // TestRefusedImportsWriteNothing imports files with a bad row beside good
 // ones, or that name existing contacts ambiguously: each is refused naming
 // the line (and the column), and nothing is written, neither contacts nor
@@ -206,6 +264,12 @@ func TestImportedContactsAreThoseTheAPIWouldCreate(t *testing.T) {
 				got := s.Client.Contact.Query().OnlyX(imported)
 				if g, w := storedRow(t, s, got.ID.String()), storedRow(t, s, want.ID.String()); !reflect.DeepEqual(g, w) {
 					t.Errorf("imported contact stored as\n%v\nwant as created through ent\n%v", g, w)
+				}
+				gotOrg, _ := tenant.OrganizationID(imported)
+				wantOrg, _ := tenant.OrganizationID(viaAPI)
+				g := storetest.ContactFigures(t, s.DB, s.Dialect, gotOrg)[got.ID.String()]
+				if w := storetest.ContactFigures(t, s.DB, s.Dialect, wantOrg)[want.ID.String()]; g != w {
+					t.Errorf("imported contact has value figures %+v; want as created through ent %+v", g, w)
 				}
 			})
 		})

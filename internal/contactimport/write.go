@@ -20,13 +20,15 @@ import (
 // every column ent sets when it creates a contact, with the same values:
 // the fields the file gives, the schema's defaults (taken from the
 // generated package, never repeated here), the organization the tenant
-// hook would set, and times in UTC.
+// hook would set, and times in UTC. The rows of value figures that ent's
+// hook would add are added once all the new contacts are written
+// (giveValues).
 
 // insertColumns are the columns of a new contact, in newValues' order; the
 // fields follow in the order of fields, from index fieldsAt.
 var insertColumns = func() []string {
 	cols := []string{contact.FieldID, contact.FieldOrganizationID, contact.FieldCreatedAt, contact.FieldUpdatedAt,
-		contact.FieldCustomFields, contact.FieldPredictedClv, contact.FieldProbabilityAlive, contact.FieldValueScore}
+		contact.FieldCustomFields}
 	for fd := range fieldCount {
 		cols = append(cols, fields[fd].column)
 	}
@@ -34,7 +36,7 @@ var insertColumns = func() []string {
 }()
 
 // fieldsAt is the index of the first field in insertColumns.
-const fieldsAt = 8
+const fieldsAt = 5
 
 // defaultTags is the JSON of the tags of a contact created without any.
 var defaultTags = func() json.RawMessage {
@@ -82,11 +84,20 @@ func (w *writer) create(ctx context.Context) (int, error) {
 	return len(rows), nil
 }
 
+// giveValues gives the contacts created their rows of value figures, zeros
+// until their first valuation, as ent's hook gives those it creates: one
+// statement for all of them, never one per contact.
+func (w *writer) giveValues(ctx context.Context) error {
+	if err := store.EnsureContactValues(ctx, w.tx, w.dialect, w.org); err != nil {
+		return fmt.Errorf("contactimport: creating contacts: %w", err)
+	}
+	return nil
+}
+
 // newValues fills d with row as a new contact, in insertColumns' order.
 func (w *writer) newValues(row int, d []any) {
 	d[0], d[1], d[2], d[3] = string(contact.DefaultID()), w.org, w.now, w.now
 	d[4] = w.newCustom(row)
-	d[5], d[6], d[7] = contact.DefaultPredictedClv, contact.DefaultProbabilityAlive, contact.DefaultValueScore
 	for fd := range fieldCount {
 		v := w.f.given(row, fd)
 		if len(v) > 0 {

@@ -27,6 +27,7 @@ func Register(client *ent.Client, dialect string) {
 	client.Use(edgesWithinTenant(dialect))
 	client.SurveyResponse.Use(scoreWithinSurveyRange)
 	client.Deal.Use(dealFollowsStage)
+	client.Contact.Use(contactHasValue)
 }
 
 // timesInUTC stores every time in UTC, so that times compare and sort the

@@ -14,6 +14,7 @@ import (
 
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/internal/pulid"
+	"github.com/headlesscrm/crm/internal/store/storetest"
 	"github.com/headlesscrm/crm/internal/tenant"
 )
 
@@ -207,6 +208,51 @@ func TestBulkLoadInChunks(t *testing.T) {
 				t.Errorf("accounts differ:\nent  %.300s\nbulk %.300s", x, y)
 			}
 			checkIDs(t, eb)
+		})
+	}
+}
+
+// TestSeededContactsHaveTheirValues seeds through ent, in bulk, and in
+// bulk in small chunks written at once: every contact has exactly one row
+// of value figures, of zeros, as a contact created through the API has.
+func TestSeededContactsHaveTheirValues(t *testing.T) {
+	for _, d := range dialects() {
+		t.Run(d, func(t *testing.T) {
+			client, db := openDB(t, d)
+			const contacts = 300
+			for i, tc := range []struct {
+				name string
+				seed func(t *testing.T, org pulid.ID) error
+			}{
+				{"through ent", func(t *testing.T, org pulid.ID) error {
+					_, err := Seed(context.Background(), client, org, Options{Contacts: contacts, Seed: 7, Now: testNow})
+					return err
+				}},
+				{"in bulk", func(t *testing.T, org pulid.ID) error {
+					_, err := Seed(context.Background(), client, org, Options{Contacts: contacts, Seed: 7, Now: testNow, DB: db, Dialect: d})
+					return err
+				}},
+				{"in bulk, in small chunks written at once", func(t *testing.T, org pulid.ID) error {
+					ctx := tenant.WithOrganization(context.Background(), string(org))
+					ids, err := owners(ctx, client)
+					if err != nil {
+						return err
+					}
+					g := newGenerator(Options{Contacts: contacts, Seed: 7, Now: testNow}, "USD", ids)
+					g.chunk, g.writers = 20, bulkWriters
+					return g.run(ctx, bulkSink{db: db, dialect: d, org: org}, &Stats{})
+				}},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					org := newOrg(t, client, fmt.Sprintf("seed-%d", i))
+					if err := tc.seed(t, org); err != nil {
+						t.Fatal(err)
+					}
+					if n := storetest.CheckUnvalued(t, db, d, string(org)); n != contacts {
+						t.Errorf("%d contacts; want %d", n, contacts)
+					}
+				})
+			}
 		})
 	}
 }

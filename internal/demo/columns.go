@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/internal/pulid"
 )
 
@@ -29,6 +30,9 @@ var (
 	ticketColumns   = []string{"id", "organization_id", "subject", "description", "status", "priority", "opened_at", "resolved_at", "cost_to_serve",
 		"contact_id", "account_id", "assignee_id", "created_at", "updated_at"}
 	activityColumns = []string{"id", "organization_id", "type", "subject", "body", "due_at", "completed_at", "assignee_id", "contact_id", "account_id", "deal_id", "created_at", "updated_at"}
+	// contactValueColumns are those of a contact's row of value figures,
+	// which ent's hook creates with each contact.
+	contactValueColumns = []string{"contact_id", "organization_id", "predicted_clv", "probability_alive", "value_score"}
 )
 
 // utc returns t in UTC.
@@ -115,6 +119,14 @@ func (r *contactRow) values(org pulid.ID, d []any) {
 		d[14] = string(*r.gender)
 	}
 	d[15], d[16], d[17], d[18], d[19] = idp(r.referredByID), jsonOf(r.tags), utcp(r.lastContactedAt), utc(r.createdAt), utc(r.updatedAt)
+}
+
+// valueFigures fills d with the contact's row of value figures as ent's
+// hook creates it: the schema's defaults (zeros), no tier and no segment
+// until the contact's first valuation.
+func (r *contactRow) valueFigures(org pulid.ID, d []any) {
+	d[0], d[1] = string(r.id), string(org)
+	d[2], d[3], d[4] = contactvalue.DefaultPredictedClv, contactvalue.DefaultProbabilityAlive, contactvalue.DefaultValueScore
 }
 
 func (r *dealRow) values(org pulid.ID, d []any) {

@@ -66,13 +66,13 @@ func (a *Alerts) logger() *slog.Logger {
 
 // RunOrganization runs the alerts of one organization as of Now:
 //
-//   - CUSTOMER_AT_RISK for each VIP contact (value_tier VIP) whose last
-//     purchase (latest closed_at of its WON deals) is more than the
-//     organization's at_risk_after_days ago, once per lapse: not while a
-//     CUSTOMER_AT_RISK event of the contact created after that purchase
-//     exists, so a new purchase and another lapse raise it again. Data:
-//     lastPurchaseAt, daysSincePurchase, valueTier and, when known,
-//     predictedClv.
+//   - CUSTOMER_AT_RISK for each VIP contact (value_tier VIP in its row of
+//     contact_values) whose last purchase (latest closed_at of its WON
+//     deals) is more than the organization's at_risk_after_days ago, once
+//     per lapse: not while a CUSTOMER_AT_RISK event of the contact created
+//     after that purchase exists, so a new purchase and another lapse
+//     raise it again. Data: lastPurchaseAt, daysSincePurchase, valueTier
+//     and, when known, predictedClv.
 //   - SPEND_THRESHOLD_CROSSED, when the organization has a spend_threshold,
 //     for each contact whose WON deals total at least the threshold and
 //     that has no such event yet (deal wins through the API raise it at

@@ -53,6 +53,13 @@ func TestCustomerAtRisk(t *testing.T) {
 			{"exactly the at-risk period is not more", day(150), nil, []string{}},
 			{"another lapse raises it again", day(183), nil, []string{"lapsed", "recent"}},
 			{"and not twice either", day(200), nil, []string{}},
+			{"a lapsed contact whose value figures make it VIP", day(201), func() {
+				a.value(t, "high", analytics.TierVIP, 300)
+			}, []string{"high"}},
+			{"a VIP demoted in its value figures before its next lapse", day(390), func() {
+				a.purchase(t, "lapsed", 5000, day(202))
+				a.value(t, "lapsed", analytics.TierHigh, 1500)
+			}, []string{}},
 		}
 		var first *ent.Event
 		for _, st := range steps {
@@ -102,6 +109,15 @@ func TestCustomerAtRisk(t *testing.T) {
 		for k, v := range want {
 			if first.Data[k] != v {
 				t.Errorf("data[%q] = %v (%T), want %v", k, first.Data[k], first.Data[k], v)
+			}
+		}
+		// Every alert carries the figures of the contact's row of
+		// contact_values; a predicted CLV of 0 is not known.
+		wantCLV := map[string]any{"lapsed": float64(1500), "recent": nil, "high": float64(300)}
+		for _, e := range a.events(t, eventtype.CustomerAtRisk) {
+			name := a.names[e.SubjectID]
+			if e.Data["predictedClv"] != wantCLV[name] || e.Data["valueTier"] != "VIP" {
+				t.Errorf("%s: predictedClv %v valueTier %v, want %v VIP", name, e.Data["predictedClv"], e.Data["valueTier"], wantCLV[name])
 			}
 		}
 		if evs := b.events(t, eventtype.CustomerAtRisk); len(evs) != 0 {

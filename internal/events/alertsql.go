@@ -93,17 +93,20 @@ type lapsedVIP struct {
 // lapsedVIPsSQL selects the organization's ($1) VIP ($4) contacts whose
 // last WON ($3) deal closed before $2, without a CUSTOMER_AT_RISK ($5)
 // event created after that purchase: one alert per lapse. It reads the
-// deals through the (organization_id, contact_id, status, closed_at) index
-// and the events through (organization_id, subject_id).
+// VIPs from the (organization_id, value_tier, contact_id) index of
+// contact_values — every contact has one row there, of its own
+// organization, so contacts need not be read — the deals through the
+// (organization_id, contact_id, status, closed_at) index and the events
+// through (organization_id, subject_id).
 const lapsedVIPsSQL = `
 SELECT l.id, l.value_tier, l.predicted_clv, l.last_purchase
 FROM (
-	SELECT c.id, c.value_tier, c.predicted_clv, MAX(d.closed_at) AS last_purchase
-	FROM contacts c
-	JOIN deals d ON d.organization_id = c.organization_id AND d.contact_id = c.id
-	WHERE c.organization_id = $1 AND c.value_tier = $4
+	SELECT v.contact_id AS id, v.value_tier, v.predicted_clv, MAX(d.closed_at) AS last_purchase
+	FROM contact_values v
+	JOIN deals d ON d.organization_id = v.organization_id AND d.contact_id = v.contact_id
+	WHERE v.organization_id = $1 AND v.value_tier = $4
 	  AND d.status = $3 AND d.closed_at IS NOT NULL
-	GROUP BY c.id, c.value_tier, c.predicted_clv
+	GROUP BY v.contact_id, v.value_tier, v.predicted_clv
 ) l
 WHERE l.last_purchase < $2
   AND NOT EXISTS (

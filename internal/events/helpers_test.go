@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/headlesscrm/crm/ent"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/event"
 	"github.com/headlesscrm/crm/internal/analytics"
@@ -46,18 +47,36 @@ func newOrg(t *testing.T, s *store.Store, slug string, configure func(*ent.Organ
 		ids: map[string]pulid.ID{}, names: map[string]string{}}
 }
 
+// contact creates a contact with the value tier (none when empty) and
+// predicted CLV.
 func (o *org) contact(t *testing.T, name string, tier analytics.Tier, clv float64) pulid.ID {
 	t.Helper()
-	b := o.s.Client.Contact.Create().SetFirstName(name).SetPredictedClv(clv)
-	if tier != "" {
-		b.SetValueTier(tier)
-	}
-	c, err := b.Save(o.ctx)
+	c, err := o.s.Client.Contact.Create().SetFirstName(name).Save(o.ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	o.ids[name], o.names[c.ID.String()] = c.ID, name
+	o.value(t, name, tier, clv)
 	return c.ID
+}
+
+// value sets the value tier (clears it when empty) and predicted CLV of
+// the contact in its row of contact_values, as an analytics refresh does.
+func (o *org) value(t *testing.T, name string, tier analytics.Tier, clv float64) {
+	t.Helper()
+	u := o.s.Client.ContactValue.Update().Where(contactvalue.ContactID(o.ids[name])).SetPredictedClv(clv)
+	if tier != "" {
+		u.SetValueTier(tier)
+	} else {
+		u.ClearValueTier()
+	}
+	n, err := u.Save(o.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatalf("%s has %d rows of value figures, want 1", name, n)
+	}
 }
 
 // purchase records a won deal of the contact, closed at the time, without

@@ -162,7 +162,8 @@ const (
 )
 
 // customers fills the customer counts, retention and the new customers'
-// part of acquisition.
+// part of acquisition; their predicted CLV is read from their contacts'
+// rows of contact_values.
 func (c *computer) customers(r *Report) error {
 	d := c.d
 	q := `
@@ -186,10 +187,11 @@ SELECT
 	COALESCE(SUM(CASE WHEN cu.first_purchase >= $2 THEN 1 ELSE 0 END), 0),
 	COALESCE(SUM(CASE WHEN cu.active_end = 1 AND cu.first_purchase < $2 THEN 1 ELSE 0 END), 0),
 	COALESCE(SUM(cu.active_period), 0),
-	AVG(CASE WHEN cu.first_purchase >= $2 THEN ` + d.float("COALESCE(ct.predicted_clv, 0)") + ` END),
+	AVG(CASE WHEN cu.first_purchase >= $2 THEN ` + d.float("COALESCE(cv.predicted_clv, 0)") + ` END),
 	COALESCE(SUM(CASE WHEN cu.first_purchase >= $2 AND ct.referred_by_id IS NOT NULL THEN 1 ELSE 0 END), 0)
 FROM customers cu
-LEFT JOIN contacts ct ON ct.id = cu.contact_id AND ct.organization_id = $1`
+LEFT JOIN contacts ct ON ct.id = cu.contact_id AND ct.organization_id = $1
+LEFT JOIN contact_values cv ON cv.contact_id = ct.id AND cv.organization_id = ct.organization_id`
 	var (
 		ret     = &r.Retention
 		meanCLV sql.NullFloat64

@@ -11,6 +11,7 @@ import (
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/survey"
 	"github.com/headlesscrm/crm/internal/money"
@@ -83,16 +84,27 @@ func (b builder) user(email string) pulid.ID {
 	return must(b.c.User.Create().SetEmail(email).SetPasswordHash("x").Save(b.ctx)).ID
 }
 
-// contact creates a contact; campaign and referrer may be "".
+// contact creates a contact with the predicted CLV; campaign and referrer
+// may be "".
 func (b builder) contact(name string, created time.Time, campaignID, referrer pulid.ID, clv float64) pulid.ID {
-	c := b.c.Contact.Create().SetFirstName(name).SetCreatedAt(created).SetPredictedClv(clv)
+	c := b.c.Contact.Create().SetFirstName(name).SetCreatedAt(created)
 	if campaignID != "" {
 		c.SetAcquisitionCampaignID(campaignID)
 	}
 	if referrer != "" {
 		c.SetReferredByID(referrer)
 	}
-	return must(c.Save(b.ctx)).ID
+	id := must(c.Save(b.ctx)).ID
+	b.predictedCLV(id, clv)
+	return id
+}
+
+// predictedCLV sets the predicted CLV of the contact in its row of
+// contact_values, as an analytics refresh does.
+func (b builder) predictedCLV(id pulid.ID, clv float64) {
+	if n := must(b.c.ContactValue.Update().Where(contactvalue.ContactID(id)).SetPredictedClv(clv).Save(b.ctx)); n != 1 {
+		panic(fmt.Sprintf("contact %s has %d rows of value figures, want 1", id, n))
+	}
 }
 
 func (b builder) campaign(name string, ch campaign.Channel, cost money.Amount, created time.Time, starts, ends *time.Time) pulid.ID {
@@ -585,6 +597,49 @@ func TestComputeEmptyOrganization(t *testing.T) {
 			{"concentration", r.RevenueConcentration.Share, nil}, {"top customers", r.RevenueConcentration.TopCustomers, 0},
 			{"resolution", r.Service.MeanResolutionHours, nil},
 		})
+	})
+}
+
+// TestMeanPredictedCLV follows the mean predicted CLV of the new customers
+// as their rows of contact_values change: customers who first bought
+// before the period, and those of another organization, never count.
+func TestMeanPredictedCLV(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		b := newOrg(t, s, "acme")
+		old := b.contact("Old", day(2023, 1, 1), "", "", 0)
+		c := b.contact("C", day(2024, 1, 5), "", "", 0)
+		d := b.contact("D", day(2024, 2, 1), "", "", 0)
+		o := newOrg(t, s, "other")
+		z := o.contact("Z", day(2024, 1, 2), "", "", 90000)
+		won := func(b builder, id pulid.ID, closed time.Time) {
+			b.deal(dealSpec{name: "won", status: deal.StatusWON, amount: units(10), created: closed, closed: closed, contact: id})
+		}
+		won(b, old, day(2023, 6, 1))
+		won(b, old, day(2024, 2, 1))
+		won(b, c, day(2024, 1, 10))
+		won(b, d, day(2024, 3, 10))
+		won(o, z, day(2024, 1, 3))
+		for _, tc := range []struct {
+			name      string
+			old, c, d float64
+			mean      float64
+		}{
+			{"not valued yet: zeros", 0, 0, 0, 0},
+			{"valued", 5000, 900, 300, 600},
+			{"revalued", 5000, 100, 300, 200},
+		} {
+			b.predictedCLV(old, tc.old)
+			b.predictedCLV(c, tc.c)
+			b.predictedCLV(d, tc.d)
+			r, err := Compute(context.Background(), s.DB, s.Dialect, b.org(), q1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			run(t, []check{
+				{tc.name + ": new customers C and D", r.Acquisition.NewCustomers, 2},
+				{tc.name + ": mean predicted CLV of C and D", r.Acquisition.MeanPredictedCLV, tc.mean},
+			})
+		}
 	})
 }
 

@@ -198,7 +198,8 @@ type Acquisition struct {
 	// CAC is CampaignCost ÷ NewCustomers, rounded to the cent. Nil without
 	// new customers.
 	CAC *money.Amount
-	// MeanPredictedCLV is the mean predicted_clv of the new customers, in
+	// MeanPredictedCLV is the mean predicted CLV of the new customers (the
+	// predicted_clv of their contacts' rows of contact_values), in
 	// currency units (contacts not yet scored count as 0). Nil without new
 	// customers.
 	MeanPredictedCLV *float64

@@ -11,6 +11,7 @@ import (
 
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/internal/crm"
 	"github.com/headlesscrm/crm/internal/pulid"
@@ -67,6 +68,7 @@ func Load(ctx context.Context, s *store.Store, l *Log, source string) (*Report, 
 		org:     pulid.ID(org),
 		client:  client,
 		query:   tx.QueryContext,
+		exec:    tx,
 		insert: func(ctx context.Context, table string, columns []string, n int, row func(int, []any)) error {
 			return store.BulkInsert(ctx, tx, s.Dialect, table, columns, n, row)
 		},
@@ -83,18 +85,18 @@ func Load(ctx context.Context, s *store.Store, l *Log, source string) (*Report, 
 	rep.phase("commit", start)
 	if s.Dialect == dialect.Postgres && rep.ContactsCreated+rep.PurchasesCreated >= analyzeAfter {
 		start := time.Now()
-		if _, err := s.DB.ExecContext(ctx, "ANALYZE contacts, deals"); err != nil {
+		if _, err := s.DB.ExecContext(ctx, "ANALYZE "+contact.Table+", "+contactvalue.Table+", "+deal.Table); err != nil {
 			return nil, fmt.Errorf("purchases: analyzing: %w", err)
 		}
-		rep.phase("analyze contacts and deals", start)
+		rep.phase("analyze contacts, their values and deals", start)
 	}
 	return rep, nil
 }
 
 // analyzeAfter is how many new rows make an import refresh PostgreSQL's
-// statistics of contacts and deals, which a bulk load leaves stale until
-// autovacuum comes by: queries right after a large first import would be
-// planned for empty tables.
+// statistics of contacts, their values and deals, which a bulk load leaves
+// stale until autovacuum comes by: queries right after a large first
+// import would be planned for empty tables.
 const analyzeAfter = 100_000
 
 // Import is Load for callers that hold an ent client rather than the
@@ -120,6 +122,7 @@ func Import(ctx context.Context, client *ent.Client, rows []Row) (*Report, error
 		org:     pulid.ID(org),
 		client:  tx.Client(),
 		query:   tx.QueryContext,
+		exec:    tx,
 		insert: func(ctx context.Context, table string, columns []string, n int, row func(int, []any)) error {
 			return store.InsertRows(ctx, tx, d, table, columns, n, row)
 		},
@@ -136,13 +139,14 @@ func Import(ctx context.Context, client *ent.Client, rows []Row) (*Report, error
 }
 
 // txn is what an import needs of its transaction: reading rows, writing
-// them in bulk, and an ent client for the audit entry, in the organization
-// org.
+// them in bulk, running a statement, and an ent client for the audit
+// entry, in the organization org.
 type txn struct {
 	dialect string
 	org     pulid.ID
 	client  *ent.Client
 	query   func(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	exec    store.Execer
 	insert  func(ctx context.Context, table string, columns []string, n int, row func(int, []any)) error
 }
 
@@ -181,6 +185,14 @@ func (l *Log) write(ctx context.Context, t txn, source string) (*Report, error) 
 	}
 	rep.ContactsCreated = len(newContacts)
 	rep.phase("write contacts", start)
+	if len(newContacts) > 0 {
+		start = time.Now()
+		// One statement for all the new contacts, never one per contact.
+		if err := store.EnsureContactValues(ctx, t.exec, t.dialect, string(t.org)); err != nil {
+			return nil, fmt.Errorf("purchases: creating contacts: %w", err)
+		}
+		rep.phase("give new contacts their value figures", start)
+	}
 
 	start = time.Now()
 	newPurchases := make([]int32, 0, len(l.purchases))

@@ -206,6 +206,96 @@ func TestImportCreatesMatchesAndSkips(t *testing.T) {
 	})
 }
 
+// TestImportedContactsHaveTheirValues imports files one after the other,
+// through Load (COPY on PostgreSQL) and through Import (an ent
+// transaction): every contact of the organization, created by the import
+// or before it, has exactly one row of value figures, of zeros for a new
+// contact, and importing purchases of a valued customer leaves its
+// figures as they were.
+func TestImportedContactsHaveTheirValues(t *testing.T) {
+	const header = "email,external_id,date,amount\n"
+	first := header + "ada@shop.example,,2024-01-02,10\nbob@shop.example,,2024-01-03,20\n,cust-1,2024-01-04,5\n"
+	vip := storetest.Figures{Rows: 1, PredictedCLV: 980.5, ProbabilityAlive: 0.9, ValueScore: 0.8, ValueTier: "VIP", RFMSegment: "CHAMPIONS"}
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		for _, run := range []struct {
+			name string
+			load func(ctx context.Context, file string) (*purchases.Report, error)
+		}{
+			{"Load", func(ctx context.Context, file string) (*purchases.Report, error) { return load(ctx, s, file) }},
+			{"Import", func(ctx context.Context, file string) (*purchases.Report, error) {
+				rows, err := purchases.ParseCSV(strings.NewReader(file))
+				if err != nil {
+					return nil, err
+				}
+				return purchases.Import(ctx, s.Client, rows)
+			}},
+		} {
+			t.Run(run.name, func(t *testing.T) {
+				ctx := shop(t, s, strings.ToLower(run.name))
+				org, _ := tenant.OrganizationID(ctx)
+				valued := map[string]storetest.Figures{} // by email or external ID
+				for _, step := range []struct {
+					name, file string
+					before     func(t *testing.T)
+					created    int
+					contacts   int
+				}{
+					{name: "new customers get a row of zeros", file: first, created: 3, contacts: 3},
+					{name: "importing the same file again adds no row", file: first, contacts: 3},
+					{name: "known customers keep their one row, new ones get theirs",
+						file:    header + "ada@shop.example,,2024-02-02,10\ncarol@shop.example,,2024-02-02,30\n,cust-1,2024-02-04,5\n",
+						created: 1, contacts: 4},
+					{name: "a contact created through ent is matched, and keeps its row",
+						before: func(t *testing.T) {
+							if err := s.Client.Contact.Create().SetEmail("dan@shop.example").Exec(ctx); err != nil {
+								t.Fatal(err)
+							}
+						},
+						file: header + "dan@shop.example,,2024-03-01,40\n", contacts: 5},
+					{name: "a valued customer keeps its figures",
+						before: func(t *testing.T) {
+							storetest.SetFigures(t, s.DB, s.Dialect, s.Client.Contact.Query().Where(contact.Email("ada@shop.example")).OnlyIDX(ctx).String(), vip)
+							valued["ada@shop.example"] = vip
+						},
+						file: header + "ada@shop.example,,2024-04-01,10\neve@shop.example,,2024-04-01,10\n", created: 1, contacts: 6},
+				} {
+					t.Run(step.name, func(t *testing.T) {
+						if step.before != nil {
+							step.before(t)
+						}
+						rep, err := run.load(ctx, step.file)
+						if err != nil {
+							t.Fatal(err)
+						}
+						if rep.ContactsCreated != step.created {
+							t.Errorf("%d contacts created; want %d", rep.ContactsCreated, step.created)
+						}
+						figures := storetest.ContactFigures(t, s.DB, s.Dialect, org)
+						if len(figures) != step.contacts {
+							t.Errorf("%d contacts; want %d", len(figures), step.contacts)
+						}
+						for _, c := range s.Client.Contact.Query().AllX(ctx) {
+							key := ""
+							if c.Email != nil {
+								key = *c.Email
+							} else if c.ExternalID != nil {
+								key = *c.ExternalID
+							}
+							want, ok := valued[key]
+							if !ok {
+								want = storetest.Unvalued
+							}
+							if got := figures[c.ID.String()]; got != want {
+								t.Errorf("contact %s has value figures %+v; want %+v", key, got, want)
+							}
+						}
+					})
+				}
+			})
+		}
+	})
+}
+
 // TestImportedRecordsAreThoseEntWouldCreate compares a contact and a
 // purchase written by an import, which bypasses ent, with the same records
 // created through ent's builders as the import used to: every column the
@@ -251,6 +341,10 @@ func TestImportedRecordsAreThoseEntWouldCreate(t *testing.T) {
 			}
 			if got, want := plainContact(c.got), plainContact(c.want); got != want {
 				t.Errorf("imported contact\n%s\nwant\n%s", got, want)
+			}
+			got := storetest.ContactFigures(t, s.DB, s.Dialect, c.got.OrganizationID.String())[c.got.ID.String()]
+			if want := storetest.ContactFigures(t, s.DB, s.Dialect, c.want.OrganizationID.String())[c.want.ID.String()]; got != want {
+				t.Errorf("imported contact has value figures %+v; want as created through ent %+v", got, want)
 			}
 		}
 		got := s.Client.Deal.Query().Where(deal.ExternalID(*wantDeal.ExternalID)).OnlyX(ctx)

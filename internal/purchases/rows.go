@@ -14,7 +14,9 @@ import (
 // it sets every column ent would set when creating the record through its
 // builder, with the same values: the fields the import sets, the schema's
 // defaults (taken from the generated package, never repeated here), the
-// organization that the tenant hook would set, and times in UTC.
+// organization that the tenant hook would set, and times in UTC. The value
+// figures of the new contacts, which ent's hook would create, are given
+// them by store.EnsureContactValues once all are written.
 
 // leadSource is the lead source of the contacts an import creates.
 const leadSource = "import"
@@ -23,8 +25,7 @@ const leadSource = "import"
 var contactColumns = []string{
 	contact.FieldID, contact.FieldOrganizationID, contact.FieldFirstName, contact.FieldLastName,
 	contact.FieldEmail, contact.FieldExternalID, contact.FieldLifecycleStage, contact.FieldLeadSource,
-	contact.FieldNewsletterOptIn, contact.FieldTags, contact.FieldPredictedClv, contact.FieldProbabilityAlive,
-	contact.FieldValueScore, contact.FieldCreatedAt, contact.FieldUpdatedAt,
+	contact.FieldNewsletterOptIn, contact.FieldTags, contact.FieldCreatedAt, contact.FieldUpdatedAt,
 }
 
 // dealColumns are the columns of a new purchase, in dealValues' order.
@@ -56,8 +57,7 @@ func newRowWriter(l *Log, org pulid.ID, now time.Time, ids []pulid.ID) *rowWrite
 	// dealColumns; contactValues and dealValues fill in the rest.
 	c := make([]any, len(contactColumns))
 	c[1], c[3], c[6], c[7] = w.org, contact.DefaultLastName, string(contact.LifecycleStageCUSTOMER), leadSource
-	c[8], c[9], c[10] = contact.DefaultNewsletterOptIn, json.RawMessage(tags), contact.DefaultPredictedClv
-	c[11], c[12], c[13], c[14] = contact.DefaultProbabilityAlive, contact.DefaultValueScore, w.now, w.now
+	c[8], c[9], c[10], c[11] = contact.DefaultNewsletterOptIn, json.RawMessage(tags), w.now, w.now
 	d := make([]any, len(dealColumns))
 	d[1], d[5], d[6], d[10], d[11] = w.org, deal.DefaultCurrency, string(deal.StatusWON), w.now, w.now
 	w.contact, w.deal = c, d

@@ -2,6 +2,7 @@ package segment
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/predicate"
@@ -27,11 +29,12 @@ const columnOrganization = "organization_id"
 // contacts, evaluated as of now: "within the last N days" means at or after
 // now minus N days, and relative times ("-30d") are resolved against now.
 // The predicate is a single WHERE clause — field comparisons, and
-// correlated EXISTS / COUNT subqueries for related records — that runs
-// the same on SQLite and PostgreSQL. Every subquery is correlated on the
-// contact's id and organization, so it never looks outside the contact's
-// organization; the contacts themselves are confined by the tenant scope
-// of the query the predicate is used in.
+// correlated EXISTS / COUNT subqueries for the contact's value figures
+// (on contact_values) and related records — that runs the same on SQLite
+// and PostgreSQL. Every subquery is correlated on the contact's id and
+// organization, so it never looks outside the contact's organization; the
+// contacts themselves are confined by the tenant scope of the query the
+// predicate is used in.
 //
 // An invalid rule returns the error of Validate.
 func (r *Rule) Predicate(now time.Time) (predicate.Contact, error) {
@@ -42,7 +45,55 @@ func (r *Rule) Predicate(now time.Time) (predicate.Contact, error) {
 	return c.node(r)
 }
 
-type compiler struct{ now time.Time }
+type compiler struct {
+	now time.Time
+	// onValues compiles for a query of contact_values instead of
+	// contacts: the value figures are columns of the selector itself.
+	onValues bool
+}
+
+// valuePredicate compiles a rule that compares the contact's value figures
+// only to one predicate on contact_values, evaluated as of now, for a
+// query that reads the figures without joining contacts; ok is false for
+// any other rule. An invalid rule returns the error of Validate.
+func (r *Rule) valuePredicate(now time.Time) (p predicate.ContactValue, ok bool, err error) {
+	if !r.readsOnlyValues() {
+		return nil, false, nil
+	}
+	if err := r.Validate(); err != nil {
+		return nil, false, err
+	}
+	c := compiler{now: now.UTC(), onValues: true}
+	cp, err := c.node(r)
+	if err != nil {
+		return nil, false, err
+	}
+	return predicate.ContactValue(cp), true, nil
+}
+
+// readsOnlyValues reports whether every condition of the rule compares one
+// of the contact's value figures.
+func (r *Rule) readsOnlyValues() bool {
+	switch {
+	case r == nil:
+		return false
+	case r.Field != nil:
+		return specs[r.Field.Field].value
+	case r.Not != nil:
+		return r.Not.readsOnlyValues()
+	case r.And != nil:
+		return allReadOnlyValues(r.And)
+	case r.Or != nil:
+		return allReadOnlyValues(r.Or)
+	}
+	return false
+}
+
+// allReadOnlyValues reports whether each of the rules reads only value
+// figures.
+func allReadOnlyValues(rs []*Rule) bool {
+	return len(rs) > 0 && !slices.ContainsFunc(rs, func(r *Rule) bool { return !r.readsOnlyValues() })
+}
 
 func (c compiler) node(r *Rule) (predicate.Contact, error) {
 	switch {
@@ -84,14 +135,37 @@ func (c compiler) nodes(rs []*Rule) ([]predicate.Contact, error) {
 	return out, nil
 }
 
-// where returns a predicate built from the qualified column of the
-// contact selector it is applied to.
-func where(column string, f func(col string) *sql.Predicate) predicate.Contact {
-	return func(s *sql.Selector) { s.Where(f(s.C(column))) }
+// where returns a predicate built from the qualified column of the field:
+// a column of the contact selector it is applied to, or, for a value
+// figure, a column of the contact's row of contact_values.
+func where(sp spec, f func(col string) *sql.Predicate) predicate.Contact {
+	cond := func(s *sql.Selector) { s.Where(f(s.C(sp.column))) }
+	if sp.value {
+		return valueWhere(cond)
+	}
+	return cond
+}
+
+// valueWhere returns "the contact's row of contact_values satisfies cond":
+//
+//	EXISTS (SELECT … FROM contact_values seg_value
+//	        WHERE seg_value.contact_id = contacts.id
+//	          AND seg_value.organization_id = contacts.organization_id AND cond)
+//
+// Every contact has exactly one such row, so the EXISTS is true exactly
+// when cond holds for it, and NOT of it exactly when cond does not: the
+// comparisons are as two-valued as they were on contacts. PostgreSQL turns
+// the EXISTS on the unique contact_id into a plain join, which reads the
+// matching rows through the (organization_id, column, contact_id) indexes.
+func valueWhere(cond func(*sql.Selector)) predicate.Contact {
+	return related(contactvalue.Table, "seg_value", contactvalue.FieldContactID, 1, cond)
 }
 
 func (c compiler) field(fc *FieldCondition) (predicate.Contact, error) {
 	sp := specs[fc.Field]
+	if c.onValues {
+		sp.value = false // a column of the contact_values selector
+	}
 	one := func() (value, error) {
 		v, msg := parseValue(fc.Field, sp, *fc.Value, c.now)
 		if msg != "" {
@@ -139,7 +213,7 @@ func (c compiler) field(fc *FieldCondition) (predicate.Contact, error) {
 	case kindTime:
 		return timePredicate(sp, fc.Op, single.t.UTC()), nil
 	case kindFloat:
-		return where(sp.column, func(col string) *sql.Predicate { return compare(col, fc.Op, single.f) }), nil
+		return where(sp, func(col string) *sql.Predicate { return compare(col, fc.Op, single.f) }), nil
 	case kindMoney:
 		return moneyPredicate(sp, fc.Op, single), nil
 	}
@@ -219,7 +293,7 @@ func anys(vs []string) []any {
 // textPredicate compares a text column, ignoring case. IS_SET means not
 // NULL and not empty.
 func textPredicate(sp spec, op ComparisonOp, v string, list []value) predicate.Contact {
-	return where(sp.column, func(col string) *sql.Predicate {
+	return where(sp, func(col string) *sql.Predicate {
 		switch op {
 		case OpEQ:
 			return present(sp, col, lower(col, sql.OpEQ, v))
@@ -253,7 +327,7 @@ func tierRank(t string) int {
 // enumPredicate compares an enum column. Value tiers also compare by rank
 // (VIP > HIGH > MEDIUM > LOW), so "VALUE_TIER GTE HIGH" is VIP or HIGH.
 func enumPredicate(f SegmentField, sp spec, op ComparisonOp, v string, list []value) predicate.Contact {
-	return where(sp.column, func(col string) *sql.Predicate {
+	return where(sp, func(col string) *sql.Predicate {
 		switch op {
 		case OpEQ:
 			return present(sp, col, sql.EQ(col, v))
@@ -313,7 +387,7 @@ func tagsPredicate(sp spec, op ComparisonOp, v string, list []value) predicate.C
 			b.WriteString("JSON_ARRAY_LENGTH(").Ident(col).WriteString(") > 0")
 		}))
 	}
-	return where(sp.column, func(col string) *sql.Predicate {
+	return where(sp, func(col string) *sql.Predicate {
 		switch op {
 		case OpContains:
 			return has(col, v)
@@ -332,7 +406,7 @@ func tagsPredicate(sp spec, op ComparisonOp, v string, list []value) predicate.C
 
 // timePredicate compares a time column; times are compared in UTC.
 func timePredicate(sp spec, op ComparisonOp, t time.Time) predicate.Contact {
-	return where(sp.column, func(col string) *sql.Predicate {
+	return where(sp, func(col string) *sql.Predicate {
 		switch op {
 		case OpIsSet:
 			return sql.NotNull(col)

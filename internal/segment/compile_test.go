@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/store"
 	"github.com/headlesscrm/crm/internal/store/storetest"
 )
@@ -100,10 +101,14 @@ var fieldCases = []ruleCase{
 	{"tier LT", Cond(FieldValueTier, OpLT, "VIP"), names("cy")},
 	{"tier LTE", Cond(FieldValueTier, OpLTE, "HIGH"), names("cy")},
 	{"tier LT LOW", Cond(FieldValueTier, OpLT, "LOW"), names("")},
+	{"tier IS_SET", Cond(FieldValueTier, OpIsSet), names("ada bob cy")},
 	{"tier IS_NOT_SET", Cond(FieldValueTier, OpIsNotSet), names("dee")},
 	{"rfm EQ", Cond(FieldRFMSegment, OpEQ, "CHAMPIONS"), names("ada")},
+	{"rfm NEQ keeps unset", Cond(FieldRFMSegment, OpNEQ, "CHAMPIONS"), names("bob cy dee")},
+	{"rfm IN", Cond(FieldRFMSegment, OpIn, "AT_RISK", "LOYAL"), names("bob")},
 	{"rfm NOT_IN", Cond(FieldRFMSegment, OpNotIn, "CHAMPIONS"), names("bob cy dee")},
 	{"rfm IS_SET", Cond(FieldRFMSegment, OpIsSet), names("ada bob")},
+	{"rfm IS_NOT_SET", Cond(FieldRFMSegment, OpIsNotSet), names("cy dee")},
 	{"clv GT", Cond(FieldPredictedCLV, OpGT, "500"), names("ada bob")},
 	{"clv GTE", Cond(FieldPredictedCLV, OpGTE, "800"), names("ada bob")},
 	{"clv LT", Cond(FieldPredictedCLV, OpLT, "100"), names("dee")},
@@ -111,7 +116,10 @@ var fieldCases = []ruleCase{
 	{"clv EQ", Cond(FieldPredictedCLV, OpEQ, "100"), names("cy")},
 	{"clv NEQ", Cond(FieldPredictedCLV, OpNEQ, "100"), names("ada bob dee")},
 	{"alive LT", Cond(FieldProbabilityAlive, OpLT, "0.4"), names("bob dee")},
+	{"alive GTE", Cond(FieldProbabilityAlive, OpGTE, "0.5"), names("ada cy")},
 	{"score GTE", Cond(FieldValueScore, OpGTE, "85"), names("ada bob")},
+	{"score LT", Cond(FieldValueScore, OpLT, "60"), names("dee")},
+	{"score EQ", Cond(FieldValueScore, OpEQ, "60"), names("cy")},
 	{"margin GTE", Cond(FieldGrossMargin, OpGTE, "1000"), names("ada")},
 	{"margin LT", Cond(FieldGrossMargin, OpLT, "1000.00"), names("bob")},
 	{"margin EQ", Cond(FieldGrossMargin, OpEQ, "500"), names("bob")},
@@ -162,6 +170,14 @@ var relationCases = []ruleCase{
 
 var logicCases = []ruleCase{
 	{"not field", Not(Cond(FieldValueTier, OpEQ, "VIP")), names("cy dee")},
+	{"not tier IS_NOT_SET", Not(Cond(FieldValueTier, OpIsNotSet)), names("ada bob cy")},
+	{"not number", Not(Cond(FieldPredictedCLV, OpGT, "500")), names("cy dee")},
+	{"not of value figures", Not(Or(Cond(FieldValueTier, OpIsNotSet), Cond(FieldPredictedCLV, OpLT, "500"))), names("ada bob")},
+	{"value figures and contact fields", And(
+		Cond(FieldValueTier, OpGTE, "HIGH"),
+		Cond(FieldPredictedCLV, OpLTE, "800"),
+		Cond(FieldNewsletterOptIn, OpEQ, "true"),
+	), names("bob")},
 	{"not text", Not(Cond(FieldEmail, OpEQ, "ada@example.com")), names("bob cy dee")},
 	{"not tags", Not(Cond(FieldTags, OpContains, "beta")), names("bob dee")},
 	{"not money", Not(Cond(FieldGrossMargin, OpGTE, "1000")), names("bob cy dee")},
@@ -249,6 +265,86 @@ func TestPredicateCoversEverything(t *testing.T) {
 	for _, r := range relations {
 		if !seenRel[r] {
 			t.Errorf("no case for relation %s", r)
+		}
+	}
+}
+
+// TestPredicateReadsContactValues changes the contacts' rows of
+// contact_values and checks that rules on the value figures follow them,
+// and never see eve's, of organization B.
+func TestPredicateReadsContactValues(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		setValues(t, f.ctx, s.Client, f.ids["dee"], values{tier: analytics.TierVIP, rfm: analytics.SegmentLoyal, clv: 2000, alive: 0.95, score: 99})
+		setValues(t, f.ctx, s.Client, f.ids["ada"], values{})
+		runCases(t, f, []ruleCase{
+			{"tier EQ", Cond(FieldValueTier, OpEQ, "VIP"), names("bob dee")},
+			{"tier IS_NOT_SET", Cond(FieldValueTier, OpIsNotSet), names("ada")},
+			{"tier GTE", Cond(FieldValueTier, OpGTE, "HIGH"), names("bob cy dee")},
+			{"rfm EQ", Cond(FieldRFMSegment, OpEQ, "LOYAL"), names("dee")},
+			{"rfm CHAMPIONS: eve of B is one", Cond(FieldRFMSegment, OpEQ, "CHAMPIONS"), names("")},
+			{"clv GT: eve of B has 5000", Cond(FieldPredictedCLV, OpGT, "1000"), names("dee")},
+			{"clv EQ 0", Cond(FieldPredictedCLV, OpEQ, "0"), names("ada")},
+			{"alive GT", Cond(FieldProbabilityAlive, OpGT, "0.9"), names("dee")},
+			{"score LT", Cond(FieldValueScore, OpLT, "70"), names("ada cy")},
+			{"not tier EQ", Not(Cond(FieldValueTier, OpEQ, "VIP")), names("ada cy")},
+		})
+	})
+}
+
+// TestValuePredicate checks that every rule of the cases above that reads
+// only value figures selects the same contacts when evaluated on
+// contact_values alone, as segment refreshes do, as on contacts.
+func TestValuePredicate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		n := 0
+		for _, tc := range slices.Concat(fieldCases, relationCases, logicCases) {
+			vp, ok, err := tc.rule.valuePredicate(testNow)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			if !ok {
+				continue
+			}
+			n++
+			ids, err := valueMembers(f.ctx, s.Client, f.orgA, vp)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			if !slices.IsSorted(ids) {
+				t.Errorf("%s: %v not in ID order", tc.name, ids)
+			}
+			if got := f.sortedNames(ids); !slices.Equal(got, tc.want) {
+				t.Errorf("%s\n got %v\nwant %v", tc.rule, got, tc.want)
+			}
+		}
+		if n < 30 {
+			t.Errorf("only %d cases read value figures only", n)
+		}
+	})
+}
+
+func TestReadsOnlyValues(t *testing.T) {
+	tier := Cond(FieldValueTier, OpEQ, "VIP")
+	for _, tc := range []struct {
+		name string
+		rule *Rule
+		want bool
+	}{
+		{"a value figure", tier, true},
+		{"each value figure", And(tier, Cond(FieldRFMSegment, OpIsSet), Cond(FieldPredictedCLV, OpGT, "1"),
+			Cond(FieldProbabilityAlive, OpLT, "1"), Cond(FieldValueScore, OpGTE, "1")), true},
+		{"not, or of value figures", Not(Or(tier, Not(Cond(FieldValueScore, OpLT, "5")))), true},
+		{"a contact field", Cond(FieldEmail, OpIsSet), false},
+		{"a metric", Cond(FieldNetValue, OpGT, "0"), false},
+		{"a relation", rel(RelationWonDeal), false},
+		{"value figures and a contact field", And(tier, Cond(FieldNewsletterOptIn, OpEQ, "true")), false},
+		{"value figures or a relation", Or(tier, Not(rel(RelationOpenDeal))), false},
+		{"empty", &Rule{}, false},
+	} {
+		if got := tc.rule.readsOnlyValues(); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

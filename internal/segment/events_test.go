@@ -60,16 +60,15 @@ func TestRefreshRaisesMembershipEvents(t *testing.T) {
 				}
 			}, []string{}, ""},
 			{"members entering and leaving", func() {
-				s.Client.Contact.UpdateOneID(f.ids["bob"]).SetValueTier(analytics.TierLow).ExecX(ctx)
-				s.Client.Contact.UpdateOneID(f.ids["cy"]).SetValueTier(analytics.TierVIP).ExecX(ctx)
-				s.Client.Contact.UpdateOneID(f.ids["dee"]).SetValueTier(analytics.TierVIP).ExecX(ctx)
+				setTier(t, ctx, s.Client, analytics.TierLow, f.ids["bob"])
+				setTier(t, ctx, s.Client, analytics.TierVIP, f.ids["cy"], f.ids["dee"])
 				if _, _, err := Refresh(tenant.WithSystem(ctx), s.Client, seg, testNow); err != nil {
 					t.Fatal(err)
 				}
 			}, []string{"ENTERED cy", "ENTERED dee", "EXITED bob"}, event.ActorKindSYSTEM},
 			{"a rolled-back refresh raises nothing", func() {
 				tx := must[*ent.Tx](t)(s.Client.Tx(ctx))
-				tx.Contact.UpdateOneID(f.ids["ada"]).ClearValueTier().ExecX(ctx)
+				setTier(t, ctx, tx.Client(), "", f.ids["ada"])
 				if _, _, err := Refresh(ctx, tx.Client(), seg, testNow); err != nil {
 					t.Fatal(err)
 				}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/money"
 )
@@ -29,13 +30,16 @@ const (
 // spec describes a SegmentField: its column, how it compares and which
 // comparisons it supports.
 type spec struct {
-	column   string
+	column string
+	// value says the column is one of the contact's value figures, on its
+	// row of contact_values rather than on contacts.
+	value    bool
 	kind     kind
 	nullable bool     // the column can be NULL (or the metrics row missing)
 	enum     []string // the allowed values of an enum
 	ops      []ComparisonOp
 	// computed says an analytics refresh writes the field: it is one of
-	// the customer metrics or of the value columns copied onto contacts.
+	// the customer metrics or of the contact's value figures.
 	computed bool
 }
 
@@ -82,15 +86,15 @@ var specs = map[SegmentField]spec{
 	FieldLeadSource:       {column: contact.FieldLeadSource, kind: kindString, nullable: true, ops: textOps},
 	FieldLifecycleStage:   {column: contact.FieldLifecycleStage, kind: kindEnum, enum: lifecycleStages, ops: []ComparisonOp{OpEQ, OpNEQ, OpIn, OpNotIn}},
 	FieldGender:           {column: contact.FieldGender, kind: kindEnum, nullable: true, enum: genders, ops: enumOps},
-	FieldValueTier:        {column: contact.FieldValueTier, kind: kindEnum, nullable: true, enum: tiers, ops: tierOps, computed: true},
-	FieldRFMSegment:       {column: contact.FieldRfmSegment, kind: kindEnum, nullable: true, enum: analytics.RFMSegment("").Values(), ops: enumOps, computed: true},
+	FieldValueTier:        {column: contactvalue.FieldValueTier, value: true, kind: kindEnum, nullable: true, enum: tiers, ops: tierOps, computed: true},
+	FieldRFMSegment:       {column: contactvalue.FieldRfmSegment, value: true, kind: kindEnum, nullable: true, enum: analytics.RFMSegment("").Values(), ops: enumOps, computed: true},
 	FieldNewsletterOptIn:  {column: contact.FieldNewsletterOptIn, kind: kindBool, ops: boolOps},
 	FieldTags:             {column: contact.FieldTags, kind: kindTags, nullable: true, ops: tagOps},
 	FieldCreatedAt:        {column: contact.FieldCreatedAt, kind: kindTime, ops: []ComparisonOp{OpGT, OpGTE, OpLT, OpLTE}},
 	FieldLastContactedAt:  {column: contact.FieldLastContactedAt, kind: kindTime, nullable: true, ops: timeOps},
-	FieldPredictedCLV:     {column: contact.FieldPredictedClv, kind: kindFloat, ops: numOps, computed: true},
-	FieldProbabilityAlive: {column: contact.FieldProbabilityAlive, kind: kindFloat, ops: numOps, computed: true},
-	FieldValueScore:       {column: contact.FieldValueScore, kind: kindFloat, ops: numOps, computed: true},
+	FieldPredictedCLV:     {column: contactvalue.FieldPredictedClv, value: true, kind: kindFloat, ops: numOps, computed: true},
+	FieldProbabilityAlive: {column: contactvalue.FieldProbabilityAlive, value: true, kind: kindFloat, ops: numOps, computed: true},
+	FieldValueScore:       {column: contactvalue.FieldValueScore, value: true, kind: kindFloat, ops: numOps, computed: true},
 	FieldGrossMargin:      {column: "gross_margin", kind: kindMoney, nullable: true, ops: moneyOps, computed: true},
 	FieldNetValue:         {column: "net_value", kind: kindMoney, nullable: true, ops: moneyOps, computed: true},
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/headlesscrm/crm/ent/campaign"
 	"github.com/headlesscrm/crm/ent/campaignmember"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/survey"
 	"github.com/headlesscrm/crm/ent/ticket"
@@ -106,23 +107,24 @@ func newFixture(t testing.TB, s *store.Store) *fixture {
 		SetEmail("ada@example.com").SetFirstName("Ada").SetLastName("Lovelace").SetTitle("CTO").
 		SetLifecycleStage(contact.LifecycleStageCUSTOMER).SetLeadSource("Google Ads").SetNewsletterOptIn(true).
 		SetTags([]string{"vip", "beta"}).SetGender(contact.GenderFEMALE).SetCreatedAt(daysAgo(400)).
-		SetLastContactedAt(daysAgo(10)).SetValueTier(analytics.TierVIP).SetRfmSegment(analytics.SegmentChampions).
-		SetPredictedClv(1500).SetProbabilityAlive(0.9).SetValueScore(95))
+		SetLastContactedAt(daysAgo(10)))
 	bob := add("bob", c.Contact.Create().
 		SetEmail("bob@example.com").SetFirstName("Bob").SetLastName("Builder").
 		SetLifecycleStage(contact.LifecycleStageLEAD).SetNewsletterOptIn(true).SetTags([]string{}).
-		SetCreatedAt(daysAgo(20)).SetValueTier(analytics.TierVIP).SetRfmSegment(analytics.SegmentAtRisk).
-		SetPredictedClv(800).SetProbabilityAlive(0.3).SetValueScore(85).SetReferredByID(ada))
+		SetCreatedAt(daysAgo(20)).SetReferredByID(ada))
 	cy := add("cy", c.Contact.Create().
 		SetFirstName("Cy").SetLastName("Young").SetTitle("VP Sales").
 		SetLifecycleStage(contact.LifecycleStageOPPORTUNITY).SetLeadSource("google").SetNewsletterOptIn(false).
 		SetTags([]string{"beta"}).SetGender(contact.GenderMALE).SetCreatedAt(daysAgo(5)).
-		SetLastContactedAt(daysAgo(100)).SetValueTier(analytics.TierHigh).
-		SetPredictedClv(100).SetProbabilityAlive(0.5).SetValueScore(60).SetReferredByID(ada))
+		SetLastContactedAt(daysAgo(100)).SetReferredByID(ada))
 	dee := add("dee", c.Contact.Create().
 		SetEmail("dee@example.com").SetFirstName("Dee").
 		SetLifecycleStage(contact.LifecycleStageSUBSCRIBER).SetNewsletterOptIn(true).
-		SetCreatedAt(daysAgo(60)).SetValueScore(10))
+		SetCreatedAt(daysAgo(60)))
+	setValues(t, ctx, c, ada, values{tier: analytics.TierVIP, rfm: analytics.SegmentChampions, clv: 1500, alive: 0.9, score: 95})
+	setValues(t, ctx, c, bob, values{tier: analytics.TierVIP, rfm: analytics.SegmentAtRisk, clv: 800, alive: 0.3, score: 85})
+	setValues(t, ctx, c, cy, values{tier: analytics.TierHigh, clv: 100, alive: 0.5, score: 60})
+	setValues(t, ctx, c, dee, values{score: 10})
 
 	metrics := func(ctx context.Context, id pulid.ID, margin, net string) {
 		must[*ent.CustomerMetrics](t)(c.CustomerMetrics.Create().SetContactID(id).SetAsOf(testNow).SetComputedAt(testNow).
@@ -191,8 +193,8 @@ func newFixture(t testing.TB, s *store.Store) *fixture {
 	eve := must[*ent.Contact](t)(c.Contact.Create().
 		SetEmail("eve@example.com").SetFirstName("Eve").SetLastName("Lovelace").SetTitle("CTO").
 		SetLifecycleStage(contact.LifecycleStageCUSTOMER).SetNewsletterOptIn(true).SetTags([]string{"vip", "beta"}).
-		SetGender(contact.GenderFEMALE).SetValueTier(analytics.TierVIP).SetRfmSegment(analytics.SegmentChampions).
-		SetPredictedClv(5000).SetValueScore(99).Save(ctxB)).ID
+		SetGender(contact.GenderFEMALE).Save(ctxB)).ID
+	setValues(t, ctxB, c, eve, values{tier: analytics.TierVIP, rfm: analytics.SegmentChampions, clv: 5000, score: 99})
 	f.ids["eve"] = eve
 	f.names[eve] = "eve"
 	metrics(ctxB, eve, "9000.00", "8000.00")
@@ -217,6 +219,50 @@ func newFixture(t testing.TB, s *store.Store) *fixture {
 	return f
 }
 
+// values are the figures of a contact's row of contact_values; an empty
+// tier or RFM segment is unset.
+type values struct {
+	tier              analytics.Tier
+	rfm               analytics.RFMSegment
+	clv, alive, score float64
+}
+
+// setValues writes the contact's value figures to its row of
+// contact_values, as an analytics refresh does.
+func setValues(t testing.TB, ctx context.Context, c *ent.Client, id pulid.ID, v values) {
+	t.Helper()
+	u := c.ContactValue.Update().Where(contactvalue.ContactID(id)).
+		SetPredictedClv(v.clv).SetProbabilityAlive(v.alive).SetValueScore(v.score)
+	if v.tier != "" {
+		u.SetValueTier(v.tier)
+	} else {
+		u.ClearValueTier()
+	}
+	if v.rfm != "" {
+		u.SetRfmSegment(v.rfm)
+	} else {
+		u.ClearRfmSegment()
+	}
+	if n := must[int](t)(u.Save(ctx)); n != 1 {
+		t.Fatalf("contact %s has %d rows of value figures, want 1", id, n)
+	}
+}
+
+// setTier sets the value tier of the contacts (clears it when tier is
+// empty) in their rows of contact_values.
+func setTier(t testing.TB, ctx context.Context, c *ent.Client, tier analytics.Tier, ids ...pulid.ID) {
+	t.Helper()
+	u := c.ContactValue.Update().Where(contactvalue.ContactIDIn(ids...))
+	if tier != "" {
+		u.SetValueTier(tier)
+	} else {
+		u.ClearValueTier()
+	}
+	if n := must[int](t)(u.Save(ctx)); n != len(ids) {
+		t.Fatalf("set the tier of %d contacts, want %d", n, len(ids))
+	}
+}
+
 // members returns the names of A's contacts matching the rule, sorted.
 func (f *fixture) members(t *testing.T, r *Rule) []string {
 	t.Helper()
@@ -229,6 +275,26 @@ func (f *fixture) members(t *testing.T, r *Rule) []string {
 		t.Fatalf("%s: %v", r, err)
 	}
 	return f.sortedNames(ids)
+}
+
+// idsOf returns the IDs of the named contacts, such as "ada bob".
+func (f *fixture) idsOf(s string) []pulid.ID {
+	var ids []pulid.ID
+	for _, n := range names(s) {
+		ids = append(ids, f.ids[n])
+	}
+	return ids
+}
+
+// inIDOrder returns the named contacts, such as "ada bob", in ID order.
+func (f *fixture) inIDOrder(s string) []string {
+	ids := f.idsOf(s)
+	slices.Sort(ids)
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = f.names[id]
+	}
+	return out
 }
 
 func (f *fixture) sortedNames(ids []pulid.ID) []string {

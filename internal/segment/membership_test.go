@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/headlesscrm/crm/ent"
-	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	entsegment "github.com/headlesscrm/crm/ent/segment"
 	"github.com/headlesscrm/crm/ent/segmentmembership"
 	"github.com/headlesscrm/crm/internal/analytics"
@@ -67,19 +67,19 @@ func TestRefresh(t *testing.T) {
 			{"first refresh", func() {}, names("ada bob"), names(""), names("ada bob")},
 			{"unchanged", func() {}, names(""), names(""), names("ada bob")},
 			{"bob leaves, dee and cy join", func() {
-				s.Client.Contact.UpdateOneID(f.ids["bob"]).SetValueTier(analytics.TierLow).ExecX(ctx)
-				s.Client.Contact.Update().Where(contact.IDIn(f.ids["dee"], f.ids["cy"])).SetValueTier(analytics.TierVIP).ExecX(ctx)
+				setTier(t, ctx, s.Client, analytics.TierLow, f.ids["bob"])
+				setTier(t, ctx, s.Client, analytics.TierVIP, f.ids["dee"], f.ids["cy"])
 			}, names("cy dee"), names("bob"), names("ada cy dee")},
 			{"everyone leaves", func() {
-				s.Client.Contact.Update().ClearValueTier().ExecX(ctx)
+				setTier(t, ctx, s.Client, "", f.idsOf("ada bob cy dee")...)
 			}, names(""), names("ada cy dee"), names("")},
 			{"dee leaves after all joined", func() {
-				s.Client.Contact.Update().SetValueTier(analytics.TierVIP).ExecX(ctx)
+				setTier(t, ctx, s.Client, analytics.TierVIP, f.idsOf("ada bob cy dee")...)
 				_, _, err := Refresh(ctx, s.Client, seg, testNow)
 				if err != nil {
 					t.Fatal(err)
 				}
-				s.Client.Contact.UpdateOneID(f.ids["dee"]).SetValueTier(analytics.TierLow).ExecX(ctx)
+				setTier(t, ctx, s.Client, analytics.TierLow, f.ids["dee"])
 			}, names(""), names("dee"), names("ada bob cy")},
 		}
 		var firstEntered map[string]time.Time
@@ -134,7 +134,7 @@ func TestRefresh(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tx.Contact.UpdateOneID(f.ids["ada"]).ClearValueTier().ExecX(ctx)
+		setTier(t, ctx, tx.Client(), "", f.ids["ada"])
 		_, exited, err := Refresh(ctx, tx.Client(), seg, testNow)
 		if err != nil || len(exited) != 1 {
 			t.Fatalf("in tx: %v %v", exited, err)
@@ -191,7 +191,8 @@ func mapOf(t testing.TB, r *Rule) map[string]any {
 	return m
 }
 
-// seedContacts creates n contacts: every fourth VIP, and every third with
+// seedContacts creates n contacts: the i-th with predicted CLV i and value
+// score i % 100, every fourth VIP and the others LOW, and every third with
 // a won deal in the last year.
 func seedContacts(t testing.TB, c *ent.Client, ctx context.Context, n int) []pulid.ID {
 	t.Helper()
@@ -199,20 +200,14 @@ func seedContacts(t testing.TB, c *ent.Client, ctx context.Context, n int) []pul
 	for start := 0; start < n; start += 500 {
 		var bs []*ent.ContactCreate
 		for i := start; i < min(n, start+500); i++ {
-			b := c.Contact.Create().
+			bs = append(bs, c.Contact.Create().
 				SetFirstName(fmt.Sprintf("First%05d", i)).SetLastName("Last").
 				SetEmail(fmt.Sprintf("c%05d@example.com", i)).
 				SetNewsletterOptIn(i%2 == 0).
-				SetPredictedClv(float64(i)).SetValueScore(float64(i % 100)).
-				SetTags([]string{fmt.Sprintf("t%d", i%5)})
-			if i%4 == 0 {
-				b.SetValueTier(analytics.TierVIP)
-			} else {
-				b.SetValueTier(analytics.TierLow)
-			}
-			bs = append(bs, b)
+				SetTags([]string{fmt.Sprintf("t%d", i%5)}))
 		}
 		cs := must[[]*ent.Contact](t)(c.Contact.CreateBulk(bs...).Save(ctx))
+		seedValues(t, c, ctx, cs, start)
 		var ds []*ent.DealCreate
 		for j, ct := range cs {
 			ids = append(ids, ct.ID)
@@ -224,6 +219,31 @@ func seedContacts(t testing.TB, c *ent.Client, ctx context.Context, n int) []pul
 		must[[]*ent.Deal](t)(c.Deal.CreateBulk(ds...).Save(ctx))
 	}
 	return ids
+}
+
+// seedTier is the value tier of the i-th contact of seedContacts.
+func seedTier(i int) analytics.Tier {
+	if i%4 == 0 {
+		return analytics.TierVIP
+	}
+	return analytics.TierLow
+}
+
+// seedValues writes the value figures of the contacts cs, the start-th
+// contact of seedContacts and those after it, to their rows of
+// contact_values in one statement.
+func seedValues(t testing.TB, c *ent.Client, ctx context.Context, cs []*ent.Contact, start int) {
+	t.Helper()
+	vs := make([]*ent.ContactValueCreate, len(cs))
+	for j, ct := range cs {
+		i := start + j
+		vs[j] = c.ContactValue.Create().SetContactID(ct.ID).SetOrganizationID(ct.OrganizationID).
+			SetPredictedClv(float64(i)).SetValueScore(float64(i % 100)).SetValueTier(seedTier(i))
+	}
+	err := c.ContactValue.CreateBulk(vs...).OnConflictColumns(contactvalue.FieldContactID).UpdateNewValues().Exec(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestTenantIsolation(t *testing.T) {
@@ -312,6 +332,84 @@ func TestTenantIsolation(t *testing.T) {
 		// Without any organization, nothing is readable.
 		if _, _, err := Preview(context.Background(), s.Client, r, testNow, 10); !errors.Is(err, tenant.ErrNoTenant) {
 			t.Errorf("preview without tenant: %v", err)
+		}
+	})
+}
+
+// TestPreviewOrdersByValueScore checks that the sample of Preview follows
+// the value scores of the contacts' rows of contact_values, highest first,
+// ties in ID order.
+func TestPreviewOrdersByValueScore(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		everyone := Cond(FieldFirstName, OpIsSet)
+		score := func(name string, v float64) {
+			setValues(t, f.ctx, s.Client, f.ids[name], values{score: v})
+		}
+		steps := []struct {
+			name   string
+			change func()
+			rule   *Rule
+			limit  int
+			count  int
+			want   []string
+		}{
+			{"as in the fixture", func() {}, everyone, 10, 4, names("ada bob cy dee")},
+			{"a limit keeps the best", func() {}, everyone, 2, 4, names("ada bob")},
+			{"with the rule", func() {}, Cond(FieldValueScore, OpLT, "90"), 10, 3, names("bob cy dee")},
+			{"rescored", func() { score("dee", 99); score("ada", 1) }, everyone, 10, 4, names("dee bob cy ada")},
+			{"ties in ID order", func() { score("bob", 50); score("cy", 50); score("dee", 50) }, everyone, 10, 4,
+				append(f.inIDOrder("bob cy dee"), "ada")},
+		}
+		for _, st := range steps {
+			st.change()
+			n, sample, err := Preview(f.ctx, s.Client, st.rule, testNow, st.limit)
+			if err != nil {
+				t.Fatalf("%s: %v", st.name, err)
+			}
+			var got []string
+			for _, c := range sample {
+				got = append(got, f.names[c.ID])
+			}
+			if n != st.count || !slices.Equal(got, st.want) {
+				t.Errorf("%s: count %d, sample %v, want %d, %v", st.name, n, got, st.count, st.want)
+			}
+		}
+	})
+}
+
+// TestPreviewCountsValueRules previews rules on the value figures, which
+// are counted on contact_values alone when the context sees its whole
+// organization, under each kind of context.
+func TestPreviewCountsValueRules(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		user := must[*ent.User](t)(s.Client.User.Create().SetEmail("owner@example.com").SetPasswordHash("x").Save(f.ctx))
+		s.Client.Contact.UpdateOneID(f.ids["bob"]).SetOwnerID(user.ID).ExecX(f.ctx)
+		vip := Cond(FieldValueTier, OpEQ, "VIP")
+		for _, tc := range []struct {
+			name string
+			ctx  context.Context
+			rule *Rule
+			want []string
+		}{
+			{"the organization", f.ctx, vip, names("ada bob")},
+			{"organization B", f.ctxB, vip, names("eve")},
+			{"a user's own records", tenant.WithOwnRecordsOnly(f.ctx, string(user.ID)), vip, names("bob")},
+			{"value figures and a contact field", f.ctx, And(vip, Cond(FieldFirstName, OpEQ, "bob")), names("bob")},
+			{"no match", f.ctx, Cond(FieldPredictedCLV, OpGT, "1500"), names("")},
+		} {
+			n, sample, err := Preview(tc.ctx, s.Client, tc.rule, testNow, 10)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			ids := make([]pulid.ID, len(sample))
+			for i, c := range sample {
+				ids[i] = c.ID
+			}
+			if got := f.sortedNames(ids); n != len(tc.want) || !slices.Equal(got, tc.want) {
+				t.Errorf("%s: count %d, sample %v, want %v", tc.name, n, got, tc.want)
+			}
 		}
 	})
 }
@@ -413,6 +511,53 @@ func TestBuiltins(t *testing.T) {
 	})
 }
 
+// TestRefreshRFMSegments refreshes the built-in RFM segments, whose
+// members are read from contact_values alone, under each kind of context:
+// they hold the contacts of the segment's organization in the RFM segment,
+// and only the user's own contacts when the context is so limited.
+func TestRefreshRFMSegments(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		f := newFixture(t, s)
+		setValues(t, f.ctx, s.Client, f.ids["cy"], values{rfm: analytics.SegmentLoyal})
+		setValues(t, f.ctx, s.Client, f.ids["dee"], values{rfm: analytics.SegmentLoyal})
+		user := must[*ent.User](t)(s.Client.User.Create().SetEmail("owner@example.com").SetPasswordHash("x").Save(f.ctx))
+		s.Client.Contact.UpdateOneID(f.ids["dee"]).SetOwnerID(user.ID).ExecX(f.ctx)
+		if err := EnsureBuiltins(f.ctx, s.Client); err != nil {
+			t.Fatal(err)
+		}
+		everyone := map[analytics.RFMSegment][]string{
+			analytics.SegmentChampions: names("ada"), analytics.SegmentAtRisk: names("bob"),
+			analytics.SegmentLoyal: names("cy dee"), analytics.SegmentHibernating: names(""),
+		}
+		for _, tc := range []struct {
+			name string
+			ctx  context.Context
+			want map[analytics.RFMSegment][]string
+		}{
+			{"the organization", f.ctx, everyone},
+			{"a system context", tenant.WithSystem(context.Background()), everyone},
+			{"a user's own records", tenant.WithOwnRecordsOnly(f.ctx, string(user.ID)), map[analytics.RFMSegment][]string{
+				analytics.SegmentChampions: names(""), analytics.SegmentAtRisk: names(""),
+				analytics.SegmentLoyal: names("dee"), analytics.SegmentHibernating: names(""),
+			}},
+		} {
+			for rs, want := range tc.want {
+				seg := s.Client.Segment.Query().Where(entsegment.Name(BuiltinName(rs))).OnlyX(f.ctx)
+				entered, _, err := Refresh(tc.ctx, s.Client, seg, testNow)
+				if err != nil {
+					t.Fatalf("%s, %s: %v", tc.name, rs, err)
+				}
+				if !slices.IsSorted(entered) {
+					t.Errorf("%s, %s: entered %v not in ID order", tc.name, rs, entered)
+				}
+				if got, _ := f.stored(t, seg); !slices.Equal(got, want) || seg.Size != len(want) {
+					t.Errorf("%s, %s: members %v (size %d), want %v", tc.name, rs, got, seg.Size, want)
+				}
+			}
+		}
+	})
+}
+
 func TestExportCSV(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		f := newFixture(t, s)
@@ -469,10 +614,17 @@ func TestExportCSVPages(t *testing.T) {
 		if len(rows) != len(ids)+1 {
 			t.Fatalf("%d rows for %d members", len(rows), len(ids))
 		}
+		// Every row, on every page, carries its contact's value figures:
+		// the i-th seeded contact has predicted CLV i.
+		want := make(map[pulid.ID][]string, len(ids))
+		for i, id := range ids {
+			want[id] = []string{string(id), fmt.Sprintf("%d.00", i), string(seedTier(i)), ""}
+		}
 		slices.Sort(ids)
 		for i, id := range ids {
-			if rows[i+1][0] != string(id) {
-				t.Fatalf("row %d is %s, want %s", i+1, rows[i+1][0], id)
+			r := rows[i+1]
+			if got := []string{r[0], r[4], r[5], r[6]}; !slices.Equal(got, want[id]) {
+				t.Fatalf("row %d is %q, want %q", i+1, got, want[id])
 			}
 		}
 	})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/segment"
 	"github.com/headlesscrm/crm/ent/segmentmembership"
 	"github.com/headlesscrm/crm/internal/analytics"
@@ -143,11 +144,12 @@ const exportPage = 1000
 
 // ExportCSV writes the segment's current members as CSV: the CSVHeader
 // row, then one row per member in ID order, read in pages of 1,000 by ID
-// (keyset), each flushed to w before the next is read, so memory stays
-// bounded whatever the size. predicted_clv has two decimals; value_tier
-// and rfm_segment are empty when not computed. Text that a spreadsheet
-// would take for a formula (starting with =, +, -, @, tab or carriage
-// return) is prefixed with a single quote.
+// (keyset) with their value figures (one more query a page, by contact
+// ID), each flushed to w before the next is read, so memory stays bounded
+// whatever the size. predicted_clv has two decimals; value_tier and
+// rfm_segment are empty when not computed. Text that a spreadsheet would
+// take for a formula (starting with =, +, -, @, tab or carriage return) is
+// prefixed with a single quote.
 func ExportCSV(ctx context.Context, client *ent.Client, seg *ent.Segment, w io.Writer) error {
 	if err := sameOrganization(ctx, seg); err != nil {
 		return err
@@ -167,23 +169,17 @@ func ExportCSV(ctx context.Context, client *ent.Client, seg *ent.Segment, w io.W
 		}
 		page, err := q.Order(contact.ByID()).
 			Limit(exportPage).
-			Select(contact.FieldID, contact.FieldEmail, contact.FieldFirstName, contact.FieldLastName,
-				contact.FieldPredictedClv, contact.FieldValueTier, contact.FieldRfmSegment).
+			Select(contact.FieldID, contact.FieldEmail, contact.FieldFirstName, contact.FieldLastName).
+			WithValue(func(q *ent.ContactValueQuery) {
+				q.Select(contactvalue.FieldContactID, contactvalue.FieldPredictedClv,
+					contactvalue.FieldValueTier, contactvalue.FieldRfmSegment)
+			}).
 			All(ctx)
 		if err != nil {
 			return err
 		}
 		for _, c := range page {
-			row := []string{
-				string(c.ID),
-				safeCell(deref(c.Email)),
-				safeCell(c.FirstName),
-				safeCell(c.LastName),
-				strconv.FormatFloat(c.PredictedClv, 'f', 2, 64),
-				string(deref(c.ValueTier)),
-				string(deref(c.RfmSegment)),
-			}
-			if err := cw.Write(row); err != nil {
+			if err := cw.Write(csvRow(c)); err != nil {
 				return err
 			}
 		}
@@ -195,6 +191,25 @@ func ExportCSV(ctx context.Context, client *ent.Client, seg *ent.Segment, w io.W
 			return nil
 		}
 		after = page[len(page)-1].ID
+	}
+}
+
+// csvRow returns the CSV row of a contact read with its value figures: a
+// contact without them (which should not happen) shows none, as one not
+// yet valued.
+func csvRow(c *ent.Contact) []string {
+	v := c.Edges.Value
+	if v == nil {
+		v = &ent.ContactValue{}
+	}
+	return []string{
+		string(c.ID),
+		safeCell(deref(c.Email)),
+		safeCell(c.FirstName),
+		safeCell(c.LastName),
+		strconv.FormatFloat(v.PredictedClv, 'f', 2, 64),
+		string(deref(v.ValueTier)),
+		string(deref(v.RfmSegment)),
 	}
 }
 

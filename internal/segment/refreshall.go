@@ -81,8 +81,9 @@ func RefreshSelected(ctx context.Context, client *ent.Client, now time.Time, sel
 
 // ReadsComputedValues reports whether the rule compares a field that an
 // analytics refresh writes: the value tier, RFM segment, predicted CLV,
-// probability alive and value score copied onto contacts, and the gross
-// margin and net value of the customer metrics.
+// probability alive and value score of the contact's value figures (its
+// row of contact_values), and the gross margin and net value of the
+// customer metrics.
 func (r *Rule) ReadsComputedValues() bool {
 	if r == nil {
 		return false

@@ -1,7 +1,7 @@
 // Package segment is the segment engine: rules over contact fields, the
-// materialized value columns and related records (deals, campaign
-// memberships, survey responses, tickets, referrals, customer metrics);
-// their validation with field-level errors; their compilation to one ent
+// contact's materialized value figures (contact_values) and related
+// records (deals, campaign memberships, survey responses, tickets,
+// referrals, customer metrics); their validation with field-level errors; their compilation to one ent
 // predicate that runs on SQLite and PostgreSQL alike; and the materialized
 // membership of saved segments, refreshed by diffing the rule's result
 // against the stored members.

@@ -9,6 +9,7 @@ import (
 	"entgo.io/ent/dialect"
 
 	"github.com/headlesscrm/crm/ent"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/internal/money"
 )
 
@@ -287,7 +288,8 @@ func TestPagingByValueReachesEveryContactOnce(t *testing.T) {
 		a := f.tenant("acme")
 		values := []float64{0, 120.5, 0, 0, 42, 0, 120.5, 0, 7}
 		for i, v := range values {
-			f.store.Client.Contact.Create().SetFirstName(fmt.Sprintf("c%d", i)).SetPredictedClv(v).SaveX(a.ctx)
+			c := f.store.Client.Contact.Create().SetFirstName(fmt.Sprintf("c%d", i)).SaveX(a.ctx)
+			f.store.Client.ContactValue.Update().Where(contactvalue.ContactID(c.ID)).SetPredictedClv(v).ExecX(a.ctx)
 		}
 		const q = `query($after: Cursor, $dir: OrderDirection!) { contacts(first: 2, after: $after, orderBy: {field: PREDICTED_CLV, direction: $dir}) {
   pageInfo { hasNextPage endCursor } edges { node { id predictedClv: id } } } }`

@@ -17,9 +17,11 @@ import (
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/ent/account"
 	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/ent/user"
 	"github.com/headlesscrm/crm/graph"
+	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/auth"
 	"github.com/headlesscrm/crm/internal/money"
 	"github.com/headlesscrm/crm/internal/pulid"
@@ -395,6 +397,8 @@ func (w *answerWorld) seed(tf *tenantFixture, n seedSize, owners []pulid.ID) map
 	contactStages := []string{"LEAD", "CUSTOMER", "SUBSCRIBER", "LEAD", "OPPORTUNITY", "CUSTOMER", "MARKETING_QUALIFIED_LEAD", "EVANGELIST"}
 	genders := []string{"", "FEMALE", "MALE", "NON_BINARY", "OTHER", "UNDISCLOSED"}
 	contactCLVs := []float64{0, 100, 100, 250.5, 1e-3, 0, 99999.99}
+	valueTiers := []analytics.Tier{analytics.TierLow, analytics.TierVIP, analytics.TierHigh, analytics.TierLow, analytics.TierMedium}
+	rfmSegments := []analytics.RFMSegment{analytics.SegmentChampions, analytics.SegmentAtRisk, analytics.SegmentHibernating}
 	var contacts []*ent.Contact
 	for i := 0; i < n.contacts; i++ {
 		created := at(-100+(i/3)*2, i/3)
@@ -402,7 +406,6 @@ func (w *answerWorld) seed(tf *tenantFixture, n seedSize, owners []pulid.ID) map
 			SetFirstName(firstNames[i%len(firstNames)]).SetLastName(lastNames[i%len(lastNames)]).
 			SetLifecycleStage(contact.LifecycleStage(contactStages[i%len(contactStages)])).
 			SetNewsletterOptIn(i%2 == 0).
-			SetPredictedClv(contactCLVs[i%len(contactCLVs)]).SetProbabilityAlive(float64(i%4) / 4).SetValueScore(float64((i * 13) % 17)).
 			SetNillableOwnerID(owner(i)).
 			SetCreatedAt(created).SetUpdatedAt(created.Add(time.Duration(i%4) * time.Hour).Add(fracs[(i+3)%len(fracs)]))
 		if i%6 != 5 && len(accounts) > 0 {
@@ -468,6 +471,12 @@ func (w *answerWorld) seed(tf *tenantFixture, n seedSize, owners []pulid.ID) map
 			b.SetLastContactedAt(base.AddDate(0, 0, -(i % 7)).Add(fracs[i%7]))
 		}
 		ct := b.SaveX(ctx)
+		values := c.ContactValue.Update().Where(contactvalue.ContactID(ct.ID)).
+			SetPredictedClv(contactCLVs[i%len(contactCLVs)]).SetProbabilityAlive(float64(i%4) / 4).SetValueScore(float64((i * 13) % 17))
+		if i%5 != 4 {
+			values.SetValueTier(valueTiers[i%len(valueTiers)]).SetRfmSegment(rfmSegments[i%len(rfmSegments)])
+		}
+		values.ExecX(ctx)
 		contacts = append(contacts, ct)
 		ids[string(ct.ID)] = true
 		if tf.org.Slug == "acme" {
@@ -699,7 +708,22 @@ fragment Money on Deal { amount cost }`, answerOpts: sql1},
 		{name: "another organization's token sees only its accounts", as: "globex", query: `{ accounts(first: 50) {
   totalCount edges { node { {A} contacts(first: 10) { totalCount edges { node { id } } } deals(first: 10) { totalCount edges { node { id } } } } } } }`, answerOpts: sql1},
 
+		// The contact's value figures, which live in contact_values.
+		{name: "contacts by predicted CLV, with ties and zeros, and their cursors", query: `{ contacts(first: 25, orderBy: {field: PREDICTED_CLV, direction: DESC}) {
+  totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id firstName } } } }`, answerOpts: sql1},
+		{name: "contacts by value score and by probability alive, ascending", query: `{ byScore: contacts(first: 30, orderBy: {field: VALUE_SCORE}) { totalCount edges { cursor node { id } } }
+  byAlive: contacts(first: 30, orderBy: {field: PROBABILITY_ALIVE}) { totalCount edges { cursor node { id } } } }`, answerOpts: answerOpts{sql: 2}},
+		{name: "the page after a contact with no value yet, by predicted CLV", query: `query($c: Cursor) { contacts(first: 10, after: $c, orderBy: {field: PREDICTED_CLV, direction: DESC}) {
+  totalCount pageInfo { hasNextPage } edges { cursor node { id } } } }`, vars: map[string]any{"c": cursorOf(w.contacts[5])}, answerOpts: sql1},
+		{name: "filters on the value figures", query: `{ contacts(first: 40, where: {valueTierIn: [VIP, HIGH], predictedClvGT: 50, not: {rfmSegment: AT_RISK}}, orderBy: {field: PREDICTED_CLV, direction: DESC}) {
+  totalCount edges { node { id } } }
+  unvalued: contacts(first: 40, where: {valueTierIsNil: true, or: [{valueScoreGTE: 8}, {probabilityAliveLT: 0.3}]}) { totalCount edges { node { id } } } }`, answerOpts: answerOpts{sql: 2}},
+		{name: "an account's contacts by value score, filtered by tier", query: `{ accounts(first: 10, orderBy: {field: NAME}) { totalCount edges { node { id
+  contacts(first: 3, where: {valueTierNEQ: LOW}, orderBy: {field: VALUE_SCORE, direction: DESC}) { totalCount pageInfo { hasNextPage } edges { node { id } } } } } } }`, answerOpts: sql1},
+
 		// Left to the resolvers.
+		{name: "the last contacts by predicted CLV fall back", query: `{ contacts(last: 7, orderBy: {field: PREDICTED_CLV, direction: DESC}) {
+  totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id } } } }`},
 		{name: "last: n falls back", query: `{ contacts(last: 5, orderBy: {field: EMAIL}) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id email } } } }`},
 		{name: "before a cursor falls back", query: `query($c: Cursor) { contacts(first: 5, before: $c) { totalCount edges { cursor node { id } } } }`,
 			vars: map[string]any{"c": cursorOf(w.contacts[20])}},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/headlesscrm/crm/ent"
 	"github.com/headlesscrm/crm/ent/clvmodel"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/money"
@@ -84,8 +85,18 @@ func (s *Service) RefreshContact(ctx context.Context, contactID pulid.ID) error 
 	if err := u.Exec(ctx); err != nil {
 		return fmt.Errorf("valuation: refreshing %s: %w", contactID, err)
 	}
-	return s.store.Client.Contact.UpdateOneID(contactID).
-		SetPredictedClv(pred.Value).SetProbabilityAlive(pred.ProbabilityAlive).Exec(ctx)
+	// The figures lists sort and filter by live in the contact's
+	// contact_values row, which every contact has.
+	n, err := s.store.Client.ContactValue.Update().
+		Where(contactvalue.ContactID(contactID), contactvalue.OrganizationID(pulid.ID(org))).
+		SetPredictedClv(pred.Value).SetProbabilityAlive(pred.ProbabilityAlive).Save(ctx)
+	if err != nil {
+		return fmt.Errorf("valuation: refreshing the value figures of %s: %w", contactID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("valuation: refreshing the value figures of %s: the contact has no contact_values row", contactID)
+	}
+	return nil
 }
 
 // summarizeOne summarizes the purchase history of the one customer of

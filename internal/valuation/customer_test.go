@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/ent/deal"
 	"github.com/headlesscrm/crm/internal/demo"
@@ -46,9 +47,10 @@ func TestAPurchaseRevaluesItsCustomer(t *testing.T) {
 		if after.ProbabilityAlive <= before.ProbabilityAlive || after.ProbabilityAlive < 0.9 {
 			t.Errorf("P(alive) went from %.3f to %.3f after buying today; want above 0.9 (BG/NBD lets a customer drop out right after a purchase)", before.ProbabilityAlive, after.ProbabilityAlive)
 		}
-		c := s.Client.Contact.GetX(ctx, *before.ContactID)
-		if c.PredictedClv != after.PredictedClv {
-			t.Errorf("the contact's sortable CLV %.2f differs from its metrics %.2f", c.PredictedClv, after.PredictedClv)
+		v := s.Client.ContactValue.Query().Where(contactvalue.ContactID(*before.ContactID)).OnlyX(ctx)
+		if v.PredictedClv != after.PredictedClv || v.ProbabilityAlive != after.ProbabilityAlive {
+			t.Errorf("the contact's sortable CLV %.2f and P(alive) %.3f differ from its metrics %.2f and %.3f",
+				v.PredictedClv, v.ProbabilityAlive, after.PredictedClv, after.ProbabilityAlive)
 		}
 	})
 }

@@ -10,7 +10,6 @@ import (
 
 	"entgo.io/ent/dialect"
 
-	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/internal/store"
 	"github.com/headlesscrm/crm/internal/store/storetest"
 )
@@ -22,9 +21,11 @@ import (
 // settings it joins each staged row to a full scan of customer_metrics,
 // and a first refresh of 100,000 customers ran for hours instead of
 // seconds. With them, every statement reads the staged rows through their
-// index and looks each customer's row up through a unique index, without
-// reading or sorting the organization's other rows, and the rows of
-// customers who are gone are found by merging two key indexes.
+// index and looks each customer's row up through a unique index (the
+// copy of the figures, each contact's contact_values row through the
+// unique index on contact_id), without reading or sorting the
+// organization's other rows, and the rows of customers who are gone are
+// found by merging two key indexes.
 func TestFirstRefreshWritesThroughIndexes(t *testing.T) {
 	if !strings.Contains(strings.Join(storetest.Dialects(), " "), dialect.Postgres) {
 		t.Skip("the plans are PostgreSQL's")
@@ -34,13 +35,13 @@ func TestFirstRefreshWritesThroughIndexes(t *testing.T) {
 	if _, err := s.DB.ExecContext(ctx, `ANALYZE customer_metrics`); err != nil {
 		t.Fatal(err)
 	}
-	w := metricsWrite{dialect: dialect.Postgres, org: "org_1", table: "contacts", key: customermetrics.FieldContactID}
+	w := newMetricsWrite(dialect.Postgres, "org_1", "contact")
 	tests := []struct {
 		name string
 		// settings run before the plans are read.
 		settings string
 		// fullScans are the statements whose plans scan customer_metrics
-		// or the contacts in full.
+		// or contact_values in full.
 		fullScans []string
 	}{
 		{"the planner's defaults fall into the trap", "SELECT 1", []string{"merge", "copy"}},
@@ -51,7 +52,7 @@ func TestFirstRefreshWritesThroughIndexes(t *testing.T) {
 			plans := explainWrite(t, s, w, tt.settings, 5_000)
 			for _, name := range []string{"merge", "copy"} {
 				plan := plans[name]
-				full := strings.Contains(plan, "Seq Scan on customer_metrics") || strings.Contains(plan, "Seq Scan on contacts")
+				full := strings.Contains(plan, "Seq Scan on customer_metrics") || strings.Contains(plan, "Seq Scan on contact_values")
 				if want := slices.Contains(tt.fullScans, name); full != want {
 					t.Errorf("%s: full scan %v, want %v; plan:\n%s", name, full, want, plan)
 				}
@@ -64,7 +65,7 @@ func TestFirstRefreshWritesThroughIndexes(t *testing.T) {
 			}
 			for name, lookup := range map[string]string{
 				"merge": "Index Scan using customer_metrics_contact_id_key on customer_metrics",
-				"copy":  "Index Scan using contacts_pkey on contacts",
+				"copy":  "Index Scan using contact_values_contact_id_key on contact_values",
 			} {
 				if plan := plans[name]; !strings.Contains(plan, lookup) || strings.Contains(plan, "Sort") {
 					t.Errorf("%s: want a lookup by key (%s) and no sort; plan:\n%s", name, lookup, plan)
@@ -75,8 +76,9 @@ func TestFirstRefreshWritesThroughIndexes(t *testing.T) {
 }
 
 // explainWrite stages n of an organization's 2n contacts for w in a
-// transaction it rolls back, runs settings and returns the plans of the statements that write their
-// metrics and copy their values, by statement.
+// transaction it rolls back, runs settings and returns the plans of the
+// statements that write their metrics and copy their figures into
+// contact_values, by statement.
 func explainWrite(t *testing.T, s *store.Store, w metricsWrite, settings string, n int) map[string]string {
 	t.Helper()
 	ctx := context.Background()
@@ -91,11 +93,16 @@ func explainWrite(t *testing.T, s *store.Store, w metricsWrite, settings string,
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	// The organization's contacts, analyzed, as a refresh finds them.
+	// The organization's contacts and their contact_values rows, analyzed,
+	// as a refresh finds them.
 	run(`INSERT INTO organizations (id, created_at, updated_at, name, slug) VALUES ($1, now(), now(), 'Plans', 'plans')`, w.org)
 	run(`INSERT INTO contacts (id, created_at, updated_at, organization_id)
 		SELECT 'ct_' || lpad(i::text, 8, '0'), now(), now(), $1 FROM generate_series(1, $2) i`, w.org, 2*n)
+	if err := store.EnsureContactValues(ctx, tx, dialect.Postgres, w.org); err != nil {
+		t.Fatal(err)
+	}
 	run(`ANALYZE contacts`)
+	run(`ANALYZE contact_values`)
 	for _, q := range w.prepareStatements() {
 		run(q)
 	}

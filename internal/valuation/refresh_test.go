@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/headlesscrm/crm/ent/contact"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/demo"
@@ -45,8 +45,11 @@ func TestRefreshValuesTheDemoCustomersSensibly(t *testing.T) {
 			}
 			return sum / float64(max(1, len(ms)))
 		}
-		vip := c.Contact.Query().Where(contact.ValueTierEQ(analytics.TierVIP)).Select(contact.FieldPredictedClv).Float64sX(ctx)
-		low := c.Contact.Query().Where(contact.ValueTierEQ(analytics.TierLow)).Select(contact.FieldPredictedClv).Float64sX(ctx)
+		clvOf := func(tier analytics.Tier) []float64 {
+			return c.ContactValue.Query().Where(contactvalue.OrganizationID(pulid.ID(org)), contactvalue.ValueTierEQ(tier)).
+				Select(contactvalue.FieldPredictedClv).Float64sX(ctx)
+		}
+		vip, low := clvOf(analytics.TierVIP), clvOf(analytics.TierLow)
 		if len(vip) == 0 || avg(vip) <= 2*avg(low) {
 			t.Errorf("VIPs (%d) average a predicted CLV of %.0f, LOW contacts %.0f; want VIPs far above", len(vip), avg(vip), avg(low))
 		}

@@ -14,6 +14,8 @@ import (
 
 	"entgo.io/ent/dialect"
 
+	"github.com/headlesscrm/crm/ent/account"
+	"github.com/headlesscrm/crm/ent/contactvalue"
 	"github.com/headlesscrm/crm/ent/customermetrics"
 	"github.com/headlesscrm/crm/internal/analytics"
 	"github.com/headlesscrm/crm/internal/money"
@@ -27,8 +29,9 @@ import (
 const stagingTable = "valuation_staging"
 
 // writeMetrics makes the stored metrics of the organization's contacts (or
-// accounts) match the computed ones and copies the summary columns onto the
-// contacts (or accounts) whose values changed: stageMetrics, then apply.
+// accounts) match the computed ones and copies the figures lists sort and
+// filter by into the contact_values rows (or onto the accounts) whose
+// figures changed: stageMetrics, then apply.
 func (s *Service) writeMetrics(ctx context.Context, org, kind string, p *population, v *values, asOf, now time.Time, ph *phases) error {
 	staged, err := s.stageMetrics(ctx, org, kind, p, v, asOf, now, ph)
 	if err != nil {
@@ -83,10 +86,7 @@ func (s *Service) stageMetrics(ctx context.Context, org, kind string, p *populat
 	err := concurrently(sliceOf(parts, func(i int) func() error {
 		return func() error {
 			lo, hi := i*n/parts, (i+1)*n/parts
-			w := metricsWrite{dialect: s.store.Dialect, org: org, table: "contacts", key: customermetrics.FieldContactID}
-			if kind == "account" {
-				w.table, w.key = "accounts", customermetrics.FieldAccountID
-			}
+			w := newMetricsWrite(s.store.Dialect, org, kind)
 			// The first part also owns the keys below the first customer,
 			// and the last those above the last one: rows of customers who
 			// are gone fall into some part's range.
@@ -198,12 +198,30 @@ func (m *stagedMetrics) rollback() {
 // kind of customer.
 type metricsWrite struct {
 	dialect, org string
-	// table is contacts or accounts; key is the customer_metrics column
-	// naming its rows.
-	table, key string
+	// kind is contact or account.
+	kind string
+	// key is the customer_metrics column naming the customer, contact_id
+	// or account_id.
+	key string
+	// values is the table holding the customers' copies of the copied
+	// columns, one row per customer, and valuesKey its column holding the
+	// customer's ID, unique: contact_values by contact_id for contacts,
+	// accounts by id for accounts.
+	values, valuesKey string
 	// from and to bound the keys of the customers written, from inclusive
 	// and to exclusive; empty is no bound.
 	from, to string
+}
+
+// newMetricsWrite returns the metricsWrite of the organization's customers
+// of kind contact or account, with no bound on their keys.
+func newMetricsWrite(dialectName, org, kind string) metricsWrite {
+	if kind == "account" {
+		return metricsWrite{dialect: dialectName, org: org, kind: kind,
+			key: customermetrics.FieldAccountID, values: account.Table, valuesKey: account.FieldID}
+	}
+	return metricsWrite{dialect: dialectName, org: org, kind: kind,
+		key: customermetrics.FieldContactID, values: contactvalue.Table, valuesKey: contactvalue.FieldContactID}
 }
 
 // statement is one step of applying the staged metrics.
@@ -241,8 +259,9 @@ var computedColumns = []string{
 	customermetrics.FieldValueScore, customermetrics.FieldValueTier, customermetrics.FieldComponents,
 }
 
-// copiedColumns are the columns of customer_metrics that contacts and
-// accounts repeat, for lists to filter and sort by.
+// copiedColumns are the columns of customer_metrics that lists of customers
+// filter and sort by, repeated in contact_values for contacts and on the
+// accounts' own rows for accounts.
 var copiedColumns = []string{"predicted_clv", "probability_alive", "value_score", "value_tier", "rfm_segment"}
 
 // stagedColumns are the columns of the staging table, in the order
@@ -270,12 +289,14 @@ func (w metricsWrite) prepareStatements() []string {
 const planSettings = `SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off; SET LOCAL jit = off`
 
 // applyStatements return the statements that make customer_metrics and the
-// copied columns of the table match the staged rows. Statements take ?
-// placeholders.
+// copied columns of the values table (contact_values or accounts) match the
+// staged rows. Statements take ? placeholders.
 //
 // Every statement walks the staged rows, which are in customer ID order, and
-// finds the matching row through a unique index, so customer_metrics and
-// the table are changed in ID order. On PostgreSQL hash joins are turned off
+// finds the matching row through a unique index on the customer's ID
+// (customer_metrics' on the key, contact_values' on contact_id, the
+// accounts' primary key), so customer_metrics and the values table are
+// changed in customer ID order. On PostgreSQL hash joins are turned off
 // for the transaction to keep it so: the updated rows of a large
 // organization do not fit in the buffer cache, and changing them in the
 // scattered order of a hash join's batches costs several times more reads,
@@ -292,29 +313,28 @@ const planSettings = `SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoi
 // compilation is turned off too: the statements touch each row once, and
 // compiling them took seconds at a million customers.
 func (w metricsWrite) applyStatements() []statement {
-	kind := strings.TrimSuffix(w.table, "s")
 	var sts []statement
 	if w.dialect == dialect.Postgres {
-		sts = append(sts, statement{query: planSettings, phase: "plan " + kind + " statements"})
+		sts = append(sts, statement{query: planSettings, phase: "plan " + w.kind + " statements"})
 	}
-	sts = append(sts, statement{query: `CREATE INDEX ` + stagingTable + `_key ON ` + stagingTable + ` (` + w.key + `)`, phase: "index staged " + kind + " metrics"})
+	sts = append(sts, statement{query: `CREATE INDEX ` + stagingTable + `_key ON ` + stagingTable + ` (` + w.key + `)`, phase: "index staged " + w.kind + " metrics"})
 	if w.dialect == dialect.Postgres {
 		// Without statistics the planner sorts the staged rows instead of
 		// reading them through the index. The key's are the ones it uses.
-		sts = append(sts, statement{query: `ANALYZE ` + stagingTable + ` (` + w.key + `)`, phase: "analyze staged " + kind + " metrics"})
+		sts = append(sts, statement{query: `ANALYZE ` + stagingTable + ` (` + w.key + `)`, phase: "analyze staged " + w.kind + " metrics"})
 	}
-	sts = append(sts, statement{run: w.deleteVanished, phase: "delete vanished " + kind + " metrics"})
+	sts = append(sts, statement{run: w.deleteVanished, phase: "delete vanished " + w.kind + " metrics"})
 	if w.dialect == dialect.Postgres {
-		sts = append(sts, statement{query: w.mergeStatement(), args: []any{w.org, w.org}, phase: "update changed, insert new " + kind + " metrics"})
+		sts = append(sts, statement{query: w.mergeStatement(), args: []any{w.org, w.org}, phase: "update changed, insert new " + w.kind + " metrics"})
 	} else {
 		sts = append(sts,
-			statement{query: w.updateStatement(), args: []any{w.org}, phase: "update changed " + kind + " metrics"},
-			statement{query: w.insertStatement(), args: []any{w.org}, phase: "insert new " + kind + " metrics"},
+			statement{query: w.updateStatement(), args: []any{w.org}, phase: "update changed " + w.kind + " metrics"},
+			statement{query: w.insertStatement(), args: []any{w.org}, phase: "insert new " + w.kind + " metrics"},
 		)
 	}
-	sts = append(sts, statement{query: w.copyValuesStatement(), args: []any{w.org}, phase: "copy " + kind + " values onto " + w.table})
+	sts = append(sts, statement{query: w.copyValuesStatement(), args: []any{w.org}, phase: "copy " + w.kind + " values into " + w.values})
 	if w.dialect != dialect.Postgres {
-		sts = append(sts, statement{query: `DROP TABLE temp.` + stagingTable, phase: "drop staged " + kind + " metrics"})
+		sts = append(sts, statement{query: `DROP TABLE temp.` + stagingTable, phase: "drop staged " + w.kind + " metrics"})
 	}
 	return sts
 }
@@ -441,17 +461,21 @@ func (w metricsWrite) insertStatement() string {
 		WHERE NOT EXISTS (SELECT 1 FROM customer_metrics m WHERE m.` + w.key + ` = t.` + w.key + `)`
 }
 
-// copyValuesStatement copies the copied columns of the staged rows onto the
-// organization's rows of the table (one ? for the organization). Rows that
-// already hold the values are left alone.
+// copyValuesStatement copies the copied columns of the staged rows into the
+// organization's rows of the values table, matched by the customer's ID
+// (one ? for the organization). Rows that already hold the values are left
+// alone. A contact's figures live in contact_values rather than on its
+// contacts row so that this, which changes most customers' figures every
+// night, rewrites narrow rows with few indexes instead of every changed
+// contact with all the indexes of contacts.
 func (w metricsWrite) copyValuesStatement() string {
 	var set, changed []string
 	for _, c := range copiedColumns {
 		set = append(set, c+" = t."+c)
-		changed = append(changed, w.table+"."+c+" IS DISTINCT FROM t."+c)
+		changed = append(changed, w.values+"."+c+" IS DISTINCT FROM t."+c)
 	}
-	return `UPDATE ` + w.table + ` SET ` + strings.Join(set, ", ") + `
-		FROM ` + stagingTable + ` t WHERE ` + w.table + `.id = t.` + w.key + ` AND ` + w.table + `.organization_id = ?
+	return `UPDATE ` + w.values + ` SET ` + strings.Join(set, ", ") + `
+		FROM ` + stagingTable + ` t WHERE ` + w.values + `.` + w.valuesKey + ` = t.` + w.key + ` AND ` + w.values + `.organization_id = ?
 		AND (` + strings.Join(changed, " OR ") + `)`
 }
 
