@@ -85,23 +85,31 @@ func contactValueOrderField(column string) *ContactOrderField {
 		Value:  value,
 		column: as,
 		toTerm: func(opts ...sql.OrderTermOption) contact.OrderOption {
-			desc := sql.OrderByField(as, opts...).Desc
-			return func(s *sql.Selector) {
-				t := sql.Select(contactvalue.FieldContactID).AppendSelectAs(column, as).
-					From(sql.Table(contactvalue.Table)).As("contact_value")
-				s.Join(t).On(s.C(contact.FieldID), t.C(contactvalue.FieldContactID))
-				s.AppendSelect(t.C(as))
-				if desc {
-					s.OrderBy(sql.Desc(t.C(as)))
-				} else {
-					s.OrderBy(t.C(as))
-				}
-			}
+			return ContactByValue(column, opts...)
 		},
 		toCursor: func(c *Contact) Cursor {
 			v, _ := value(c)
 			return Cursor{ID: c.ID, Value: v}
 		},
+	}
+}
+
+// ContactByValue orders contacts by the given column of their
+// ContactValue row (see contactValueOrderField for the form of the join).
+// Every contact has its row, so the join keeps them all.
+func ContactByValue(column string, opts ...sql.OrderTermOption) contact.OrderOption {
+	as := ContactOrderFieldValuePredictedClv.column
+	desc := sql.OrderByField(as, opts...).Desc
+	return func(s *sql.Selector) {
+		t := sql.Select(contactvalue.FieldContactID).AppendSelectAs(column, as).
+			From(sql.Table(contactvalue.Table)).As("contact_value")
+		s.Join(t).On(s.C(contact.FieldID), t.C(contactvalue.FieldContactID))
+		s.AppendSelect(t.C(as))
+		if desc {
+			s.OrderBy(sql.Desc(t.C(as)))
+		} else {
+			s.OrderBy(t.C(as))
+		}
 	}
 }
 

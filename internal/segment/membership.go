@@ -285,27 +285,13 @@ func Preview(ctx context.Context, client *ent.Client, rule *Rule, now time.Time,
 	}
 	sample, err = client.Contact.Query().
 		Where(pred).
-		Order(byValueScoreDesc(), contact.ByID()).
+		Order(ent.ContactByValue(contactvalue.FieldValueScore, sql.OrderDesc()), contact.ByID()).
 		Limit(limit).
 		All(ctx)
 	if err != nil {
 		return 0, nil, err
 	}
 	return count, sample, nil
-}
-
-// byValueScoreDesc orders contacts by their value score, highest first. It
-// joins each contact's row of contact_values on the contact's ID and
-// organization: every contact has one, so the join keeps them all.
-func byValueScoreDesc() contact.OrderOption {
-	return func(s *sql.Selector) {
-		v := sql.Dialect(s.Dialect()).Table(contactvalue.Table).As("seg_value_order")
-		s.Join(v).OnP(sql.And(
-			sql.ColumnsEQ(v.C(contactvalue.FieldContactID), s.C(contact.FieldID)),
-			sql.ColumnsEQ(v.C(columnOrganization), s.C(columnOrganization)),
-		))
-		s.OrderBy(sql.Desc(v.C(contactvalue.FieldValueScore)))
-	}
 }
 
 // BuiltinName returns the name of the built-in segment of an RFM segment,
